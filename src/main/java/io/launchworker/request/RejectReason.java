@@ -1,0 +1,60 @@
+package io.launchworker.request;
+
+/**
+ * The reasons a request body is rejected before EC2 is called. Codes are part of the public interface: they
+ * appear in the DLQ attribute {@code launch-worker-reason}, in result events and as metric tags.
+ */
+public enum RejectReason {
+  /** Body is empty, not JSON, truncated, or nested too deep. */
+  MALFORMED_JSON("malformed_json"),
+  /** Body exceeds the largest SQS message (256 KiB). */
+  BODY_TOO_LARGE("body_too_large"),
+  /** Top-level JSON value is not an object. */
+  NOT_AN_OBJECT("not_an_object"),
+  /** The same key appears twice in one object. */
+  DUPLICATE_FIELD("duplicate_field"),
+  /** A field the schema does not know (a typo must not launch a default). */
+  UNKNOWN_FIELD("unknown_field"),
+  /** A field has the wrong JSON type (string for a number, float for an integer, null, ...). */
+  WRONG_TYPE("wrong_type"),
+  /** A required field is missing: neither imageId nor launchTemplate, or a template without id/name. */
+  MISSING_FIELD("missing_field"),
+  /** Fields that exclude each other are both present (imageId and launchTemplate, template id and name). */
+  CONFLICTING_FIELDS("conflicting_fields"),
+  /** A field's value is malformed (empty string, control characters, too long, wrong shape). */
+  INVALID_VALUE("invalid_value"),
+  /** minCount or maxCount below 1. */
+  INVALID_COUNT("invalid_count"),
+  /** maxCount below minCount. */
+  COUNT_ORDER("count_order"),
+  /** clientToken longer than 64 characters or not printable ASCII. */
+  INVALID_CLIENT_TOKEN("invalid_client_token"),
+  /** userData is not valid base64. */
+  USER_DATA_NOT_BASE64("user_data_not_base64"),
+  /** userData exceeds EC2's 16 KB after base64 decoding. */
+  USER_DATA_TOO_LARGE("user_data_too_large"),
+  /** More than 50 tags. */
+  TOO_MANY_TAGS("too_many_tags"),
+  /** A tag key starting with {@code aws:} or {@code launch-worker:} (reserved). */
+  RESERVED_TAG_KEY("reserved_tag_key"),
+  /** Tag key over 128 characters, value over 256, or empty key. */
+  INVALID_TAG("invalid_tag"),
+  /** imageId not in the configured allow-list. */
+  IMAGE_NOT_ALLOWED("image_not_allowed"),
+  /** instanceType not matching any configured glob. */
+  INSTANCE_TYPE_NOT_ALLOWED("instance_type_not_allowed"),
+  /** subnetId not in the configured allow-list. */
+  SUBNET_NOT_ALLOWED("subnet_not_allowed"),
+  /** maxCount above the configured per-request cap. */
+  TOO_MANY_INSTANCES("too_many_instances");
+
+  private final String code;
+
+  RejectReason(String code) {
+    this.code = code;
+  }
+
+  public String code() {
+    return code;
+  }
+}
