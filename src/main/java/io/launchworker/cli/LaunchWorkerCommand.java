@@ -1,0 +1,34 @@
+package io.launchworker.cli;
+
+import io.launchworker.config.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code launch-worker} command. Exit codes: 0 success, 1 failure found (e.g. a failed sandbox check),
+ * 2 bad configuration or usage.
+ */
+@Command(name = "launch-worker", mixinStandardHelpOptions = true, versionProvider = Version.class,
+    description = "Consumes EC2 launch requests from SQS and launches each exactly once.",
+    subcommands = {RunCommand.class, CheckConfigCommand.class, SandboxCommand.class,
+        CommandLine.HelpCommand.class})
+public final class LaunchWorkerCommand {
+  static final int EXIT_CONFIG = 2;
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the command line and returns the exit code (for tests). */
+  public static int execute(String... args) {
+    CommandLine cli = new CommandLine(new LaunchWorkerCommand());
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      if (e instanceof ConfigException) {
+        commandLine.getErr().println("launch-worker: configuration error: " + e.getMessage());
+        return EXIT_CONFIG;
+      }
+      throw e;
+    });
+    return cli.execute(args);
+  }
+}

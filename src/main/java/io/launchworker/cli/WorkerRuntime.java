@@ -1,0 +1,79 @@
+package io.launchworker.cli;
+
+import io.launchworker.config.AwsClients;
+import io.launchworker.config.WorkerConfig;
+import io.launchworker.launch.SdkEc2Port;
+import io.launchworker.ops.AdminServer;
+import io.launchworker.ops.Metrics;
+import io.launchworker.ops.WorkerMetrics;
+import io.launchworker.poll.Worker;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * A worker assembled for a process: SDK clients, meters, the worker and its admin server, started together and
+ * stopped in reverse order. Used by {@code run} and {@code sandbox}.
+ */
+final class WorkerRuntime implements AutoCloseable {
+  private final AwsClients clients;
+  private final PrometheusMeterRegistry registry;
+  private final Worker worker;
+  private final Optional<AdminServer> admin;
+
+  private WorkerRuntime(AwsClients clients, PrometheusMeterRegistry registry, Worker worker,
+      Optional<AdminServer> admin) {
+    this.clients = clients;
+    this.registry = registry;
+    this.worker = worker;
+    this.admin = admin;
+  }
+
+  static WorkerRuntime start(WorkerConfig config, AwsClients clients) {
+    PrometheusMeterRegistry registry = Metrics.prometheus();
+    WorkerMetrics metrics = new WorkerMetrics(registry);
+    Clock clock = Clock.systemUTC();
+    Worker worker = new Worker(config, clients.sqs(), new SdkEc2Port(clients.ec2(), metrics, clock), metrics, clock,
+        new SecureRandom());
+    Optional<AdminServer> admin = Optional.empty();
+    if (config.admin().enabled()) {
+      try {
+        admin = Optional.of(AdminServer.start(config.admin().host(), config.admin().port(), registry,
+            () -> worker.readiness().notReadyBecause()));
+      } catch (IOException e) {
+        throw new UncheckedIOException("admin server could not listen on " + config.admin().host() + ":"
+            + config.admin().port() + " (launcher.admin.port / LAUNCHER_ADMIN_PORT)", e);
+      }
+    }
+    worker.start();
+    return new WorkerRuntime(clients, registry, worker, admin);
+  }
+
+  Worker worker() {
+    return worker;
+  }
+
+  PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  Optional<Integer> adminPort() {
+    return admin.map(AdminServer::port);
+  }
+
+  /** Graceful stop: the worker within its grace period, then the admin server and the clients. */
+  Worker.ShutdownReport stop() {
+    Worker.ShutdownReport report = worker.shutdown();
+    admin.ifPresent(AdminServer::close);
+    clients.close();
+    return report;
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+}

@@ -1,0 +1,132 @@
+package io.launchworker.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import io.launchworker.request.LaunchDefaults;
+import io.launchworker.request.LaunchPolicy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Builds a {@link WorkerConfig} from, lowest precedence first: the defaults packed in the jar
+ * ({@code config/worker.conf}), an optional file, the environment variables of {@link EnvOverrides}, and
+ * explicit overrides (used by the sandbox). Rejects unknown keys and bad values with a
+ * {@link ConfigException} naming key, value, source and what is allowed. Stateless and thread-safe.
+ */
+public final class ConfigLoader {
+  private static final String DEFAULTS_RESOURCE = "io/launchworker/config/worker.conf";
+  /** Keys whose children are free-form (user tag names), so not checked against the defaults. */
+  private static final Set<String> FREE_FORM = Set.of("launcher.defaults.tags");
+
+  private ConfigLoader() {}
+
+  /** Loads with the process environment. */
+  public static WorkerConfig load(Optional<Path> file) {
+    return load(file, System.getenv(), Map.of());
+  }
+
+  public static WorkerConfig load(Optional<Path> file, Map<String, String> env, Map<String, Object> overrides) {
+    return bind(merged(file, env, overrides));
+  }
+
+  /** The merged, resolved configuration tree, before binding (for {@code check-config}). */
+  public static Config merged(Optional<Path> file, Map<String, String> env, Map<String, Object> overrides) {
+    Config defaults = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), DEFAULTS_RESOURCE,
+        ConfigParseOptions.defaults().setAllowMissing(false));
+    Config merged = defaults;
+    if (file.isPresent()) {
+      Config fromFile = parseFile(file.get());
+      rejectUnknownKeys(fromFile, defaults);
+      merged = fromFile.withFallback(merged);
+    }
+    for (Map.Entry<String, String> variable : EnvOverrides.VARIABLES.entrySet()) {
+      String value = env.get(variable.getKey());
+      if (value != null) {
+        merged = merged.withValue(variable.getValue(),
+            ConfigValueFactory.fromAnyRef(value, "environment variable " + variable.getKey()));
+      }
+    }
+    for (Map.Entry<String, Object> override : overrides.entrySet()) {
+      merged = merged.withValue(override.getKey(), ConfigValueFactory.fromAnyRef(override.getValue(), "override"));
+    }
+    try {
+      return merged.resolve();
+    } catch (com.typesafe.config.ConfigException e) {
+      throw new ConfigException("configuration: " + e.getMessage(), e);
+    }
+  }
+
+  private static Config parseFile(Path path) {
+    if (!Files.isRegularFile(path)) {
+      throw new ConfigException("--config " + path + ": no such file");
+    }
+    try {
+      return ConfigFactory.parseFile(path.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+    } catch (com.typesafe.config.ConfigException e) {
+      throw new ConfigException("--config " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void rejectUnknownKeys(Config fromFile, Config defaults) {
+    Set<String> unknown = new TreeSet<>();
+    for (Map.Entry<String, ConfigValue> entry : fromFile.entrySet()) {
+      String key = entry.getKey();
+      if (FREE_FORM.stream().anyMatch(key::startsWith)) {
+        continue;
+      }
+      if (!defaults.hasPathOrNull(key)) {
+        unknown.add(key + " (" + entry.getValue().origin().description() + ")");
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw new ConfigException("unknown configuration key " + String.join(", ", unknown)
+          + "; allowed keys are documented in config/worker.conf");
+    }
+  }
+
+  private static WorkerConfig bind(Config c) {
+    ConfigReader r = new ConfigReader(c);
+    String queueUrl = r.requiredUrl("launcher.queue-url");
+    String dlqUrl = r.requiredUrl("launcher.dlq-url");
+    Optional<String> resultsUrl = r.optionalUrl("launcher.results-queue-url");
+    int maxInFlight = r.intIn("launcher.max-in-flight", 1, 10_000);
+    int maxAttempts = r.intIn("launcher.max-attempts", 1, 1_000);
+    WorkerConfig.Sqs sqs = new WorkerConfig.Sqs(
+        r.durationIn("launcher.sqs.wait-time", "0s", "20s"),
+        r.durationIn("launcher.sqs.visibility-timeout", "1s", "12h"),
+        r.fraction("launcher.sqs.extend-when-remaining"),
+        r.durationIn("launcher.sqs.delete-flush-interval", "1ms", "10s"),
+        r.durationIn("launcher.sqs.receive-error-backoff", "1ms", "5m"),
+        r.durationIn("launcher.sqs.receive-error-backoff-max", "1ms", "1h"));
+    WorkerConfig.Retry retry = new WorkerConfig.Retry(
+        r.durationIn("launcher.retry.base-delay", "0s", "12h"),
+        r.durationIn("launcher.retry.max-delay", "0s", "12h"),
+        r.durationIn("launcher.retry.capacity-delay", "0s", "12h"),
+        r.durationIn("launcher.retry.quota-delay", "0s", "12h"));
+    WorkerConfig.Aws aws = new WorkerConfig.Aws(
+        r.optionalString("launcher.aws.region"),
+        r.optionalUri("launcher.aws.sqs-endpoint"),
+        r.optionalUri("launcher.aws.ec2-endpoint"));
+    WorkerConfig.Admin admin = new WorkerConfig.Admin(
+        r.intIn("launcher.admin.port", -1, 65_535), r.nonEmptyString("launcher.admin.host"));
+    LaunchPolicy policy = new LaunchPolicy(
+        r.stringList("launcher.policy.allowed-image-ids"),
+        r.stringList("launcher.policy.allowed-instance-types"),
+        r.stringList("launcher.policy.allowed-subnet-ids"),
+        r.intIn("launcher.policy.max-instances-per-request", 1, 10_000));
+    LaunchDefaults defaults = new LaunchDefaults(
+        r.optionalString("launcher.defaults.instance-type"),
+        r.optionalString("launcher.defaults.subnet-id"),
+        r.stringList("launcher.defaults.security-group-ids"),
+        r.stringMap("launcher.defaults.tags"));
+    return new WorkerConfig(queueUrl, dlqUrl, resultsUrl, maxInFlight, maxAttempts, sqs, retry,
+        r.durationIn("launcher.shutdown.grace", "0s", "1h"), aws, admin, policy, defaults);
+  }
+}

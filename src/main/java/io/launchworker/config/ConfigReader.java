@@ -1,0 +1,157 @@
+package io.launchworker.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Typed reads of one key each, every failure a one-line {@link ConfigException} with key, value and rule. */
+final class ConfigReader {
+  private final Config config;
+
+  ConfigReader(Config config) {
+    this.config = config;
+  }
+
+  String requiredUrl(String key) {
+    return optionalUrl(key).orElseThrow(() -> bad(key, "is required (an SQS queue URL such as "
+        + "https://sqs.us-east-1.amazonaws.com/123456789012/launch-requests)"));
+  }
+
+  Optional<String> optionalUrl(String key) {
+    Optional<String> value = optionalString(key);
+    value.ifPresent(v -> {
+      URI uri = parseUri(key, v);
+      if (uri.getScheme() == null || !uri.getScheme().startsWith("http") || uri.getHost() == null) {
+        throw bad(key, "must be an http(s) URL, e.g. https://sqs.us-east-1.amazonaws.com/123456789012/name");
+      }
+    });
+    return value;
+  }
+
+  Optional<URI> optionalUri(String key) {
+    return optionalString(key).map(v -> {
+      URI uri = parseUri(key, v);
+      if (uri.getScheme() == null || uri.getHost() == null) {
+        throw bad(key, "must be an absolute URL such as http://localhost:4566, or \"\" for the SDK's default");
+      }
+      return uri;
+    });
+  }
+
+  private URI parseUri(String key, String v) {
+    try {
+      return new URI(v);
+    } catch (java.net.URISyntaxException e) {
+      throw bad(key, "is not a valid URL: " + e.getReason());
+    }
+  }
+
+  Optional<String> optionalString(String key) {
+    String value = string(key).trim();
+    return value.isEmpty() ? Optional.empty() : Optional.of(value);
+  }
+
+  String nonEmptyString(String key) {
+    return optionalString(key).orElseThrow(() -> bad(key, "must not be empty"));
+  }
+
+  private String string(String key) {
+    ConfigValue value = config.getValue(key);
+    if (value.valueType() == ConfigValueType.OBJECT || value.valueType() == ConfigValueType.LIST) {
+      throw bad(key, "must be a single value, not a " + value.valueType().name().toLowerCase());
+    }
+    return String.valueOf(value.unwrapped());
+  }
+
+  int intIn(String key, int min, int max) {
+    String raw = string(key).trim();
+    int value;
+    try {
+      value = Integer.parseInt(raw);
+    } catch (NumberFormatException e) {
+      throw bad(key, "must be a whole number from " + min + " to " + max);
+    }
+    if (value < min || value > max) {
+      throw bad(key, "must be a whole number from " + min + " to " + max);
+    }
+    return value;
+  }
+
+  double fraction(String key) {
+    String raw = string(key).trim();
+    double value;
+    try {
+      value = Double.parseDouble(raw);
+    } catch (NumberFormatException e) {
+      throw bad(key, "must be a number above 0 and below 1");
+    }
+    if (!(value > 0 && value < 1)) {
+      throw bad(key, "must be a number above 0 and below 1");
+    }
+    return value;
+  }
+
+  Duration durationIn(String key, String min, String max) {
+    Duration value;
+    try {
+      value = config.getDuration(key);
+    } catch (com.typesafe.config.ConfigException e) {
+      throw bad(key, "must be a duration with a unit, e.g. 500ms, 20s, 15m, 12h");
+    }
+    Duration lo = parse(min);
+    Duration hi = parse(max);
+    if (value.compareTo(lo) < 0 || value.compareTo(hi) > 0) {
+      throw bad(key, "must be from " + min + " to " + max);
+    }
+    return value;
+  }
+
+  private static Duration parse(String text) {
+    return com.typesafe.config.ConfigFactory.parseString("d = " + text).getDuration("d");
+  }
+
+  List<String> stringList(String key) {
+    ConfigValue value = config.getValue(key);
+    if (value.valueType() != ConfigValueType.LIST) {
+      throw bad(key, "must be a list of strings, e.g. [\"a\", \"b\"]");
+    }
+    List<String> result = new ArrayList<>();
+    for (Object item : (List<?>) value.unwrapped()) {
+      if (!(item instanceof String s) || s.isBlank()) {
+        throw bad(key, "must be a list of non-empty strings");
+      }
+      result.add(s.trim());
+    }
+    return result;
+  }
+
+  Map<String, String> stringMap(String key) {
+    ConfigValue value = config.getValue(key);
+    if (value.valueType() != ConfigValueType.OBJECT) {
+      throw bad(key, "must be an object of tag name to value, e.g. { team = \"ci\" }");
+    }
+    Map<String, String> result = new LinkedHashMap<>();
+    for (Map.Entry<String, ConfigValue> entry : config.getConfig(key).root().entrySet()) {
+      ConfigValueType type = entry.getValue().valueType();
+      if (type == ConfigValueType.OBJECT || type == ConfigValueType.LIST || type == ConfigValueType.NULL) {
+        throw bad(key + "." + entry.getKey(), "must be a string tag value");
+      }
+      result.put(entry.getKey(), String.valueOf(entry.getValue().unwrapped()));
+    }
+    return result;
+  }
+
+  private ConfigException bad(String key, String rule) {
+    ConfigValue value = config.hasPathOrNull(key) ? config.getValue(key) : null;
+    String shown = value == null ? "(missing)" : "\"" + String.valueOf(value.unwrapped()) + "\"";
+    String from = value == null ? "" : " (from " + value.origin().description() + ")";
+    return new ConfigException(key + " = " + shown + from + ": " + rule);
+  }
+}

@@ -1,0 +1,29 @@
+package io.launchworker.config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The environment variables that override configuration keys. The names are public interface: deployment
+ * manifests and users' scripts set them, so they are only ever added to, never renamed.
+ */
+public final class EnvOverrides {
+  /** Environment variable → configuration path, in the order they are documented. */
+  public static final Map<String, String> VARIABLES = variables();
+
+  private EnvOverrides() {}
+
+  private static Map<String, String> variables() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("LAUNCHER_QUEUE_URL", "launcher.queue-url");
+    m.put("LAUNCHER_DLQ_URL", "launcher.dlq-url");
+    m.put("LAUNCHER_RESULTS_QUEUE_URL", "launcher.results-queue-url");
+    m.put("LAUNCHER_MAX_IN_FLIGHT", "launcher.max-in-flight");
+    m.put("LAUNCHER_MAX_ATTEMPTS", "launcher.max-attempts");
+    m.put("LAUNCHER_VISIBILITY_TIMEOUT", "launcher.sqs.visibility-timeout");
+    m.put("LAUNCHER_SHUTDOWN_GRACE", "launcher.shutdown.grace");
+    m.put("LAUNCHER_ADMIN_PORT", "launcher.admin.port");
+    m.put("LAUNCHER_MAX_INSTANCES_PER_REQUEST", "launcher.policy.max-instances-per-request");
+    return java.util.Collections.unmodifiableMap(m);
+  }
+}

@@ -1,0 +1,53 @@
+package io.launchworker.config;
+
+import io.launchworker.request.LaunchDefaults;
+import io.launchworker.request.LaunchPolicy;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The worker's effective configuration: parsed and validated once by {@link ConfigLoader}, immutable after.
+ * Each component mirrors a block of {@code config/worker.conf}, where every key is documented.
+ */
+public record WorkerConfig(
+    String queueUrl,
+    String dlqUrl,
+    Optional<String> resultsQueueUrl,
+    int maxInFlight,
+    int maxAttempts,
+    Sqs sqs,
+    Retry retry,
+    Duration shutdownGrace,
+    Aws aws,
+    Admin admin,
+    LaunchPolicy policy,
+    LaunchDefaults defaults) {
+
+  /** {@code launcher.sqs}: receive, visibility and delete settings. */
+  public record Sqs(
+      Duration waitTime,
+      Duration visibilityTimeout,
+      double extendWhenRemaining,
+      Duration deleteFlushInterval,
+      Duration receiveErrorBackoff,
+      Duration receiveErrorBackoffMax) {}
+
+  /** {@code launcher.retry}: delays before a message failing transiently is tried again. */
+  public record Retry(Duration baseDelay, Duration maxDelay, Duration capacityDelay, Duration quotaDelay) {}
+
+  /** {@code launcher.aws}: empty means "the SDK's default chain decides". */
+  public record Aws(Optional<String> region, Optional<URI> sqsEndpoint, Optional<URI> ec2Endpoint) {}
+
+  /** {@code launcher.admin}: the admin HTTP server; port -1 turns it off, 0 picks a free port. */
+  public record Admin(int port, String host) {
+    public boolean enabled() {
+      return port >= 0;
+    }
+  }
+
+  public WorkerConfig withAdminPort(int port) {
+    return new WorkerConfig(queueUrl, dlqUrl, resultsQueueUrl, maxInFlight, maxAttempts, sqs, retry,
+        shutdownGrace, aws, new Admin(port, admin.host()), policy, defaults);
+  }
+}

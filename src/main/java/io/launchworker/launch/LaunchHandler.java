@@ -1,0 +1,150 @@
+package io.launchworker.launch;
+
+import io.launchworker.ops.WorkerMetrics;
+import io.launchworker.request.LaunchRequest;
+import io.launchworker.request.ReadResult;
+import io.launchworker.request.RequestHash;
+import io.launchworker.request.RequestReader;
+import io.launchworker.request.RunInstancesMapper;
+import io.launchworker.settle.Ec2ErrorClassifier;
+import io.launchworker.settle.ErrorClass;
+import io.launchworker.settle.InFlightMessage;
+import io.launchworker.settle.Outcome;
+import io.launchworker.settle.RetryBackoff;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
+
+/**
+ * Decides one message's launch: read and check the request, take its token, look up earlier launches when
+ * this may be a repeat, call RunInstances, and resolve idempotency answers. Returns the outcome; settling it on
+ * the queue is the caller's job. Stateless apart from its collaborators; called concurrently by handler threads.
+ */
+public final class LaunchHandler {
+  private final RequestReader reader;
+  private final RunInstancesMapper mapper;
+  private final Ec2Port ec2;
+  private final Ec2ErrorClassifier classifier;
+  private final RetryBackoff backoff;
+  private final WorkerMetrics metrics;
+
+  public LaunchHandler(RequestReader reader, RunInstancesMapper mapper, Ec2Port ec2, Ec2ErrorClassifier classifier,
+      RetryBackoff backoff, WorkerMetrics metrics) {
+    this.reader = reader;
+    this.mapper = mapper;
+    this.ec2 = ec2;
+    this.classifier = classifier;
+    this.backoff = backoff;
+    this.metrics = metrics;
+  }
+
+  /** The token a message settles under, and what became of it. */
+  public record Result(Token token, Optional<String> requestId, Outcome outcome) {}
+
+  /**
+   * Handles one message. {@code stopping} is checked before anything is sent to EC2: a worker that is shutting
+   * down releases the message instead of starting its launch.
+   */
+  public Result handle(InFlightMessage message, BooleanSupplier stopping) {
+    ReadResult read = reader.read(message.body());
+    if (read instanceof ReadResult.Rejected rejected) {
+      Token token = Token.resolve(Optional.empty(), message.attributes(), message.messageId());
+      return new Result(token, Optional.empty(), Outcome.rejected(rejected.rejection().reason(),
+          rejected.rejection().message(), Optional.empty()));
+    }
+    LaunchRequest request = ((ReadResult.Accepted) read).request();
+    Token token = Token.resolve(request.clientToken(), message.attributes(), message.messageId());
+    return new Result(token, request.requestId(), launch(message, request, token, stopping));
+  }
+
+  private Outcome launch(InFlightMessage message, LaunchRequest request, Token token, BooleanSupplier stopping) {
+    String hash = RequestHash.of(request);
+    if (stopping.getAsBoolean()) {
+      return Outcome.released();
+    }
+    if (mayBeRepeat(message, token)) {
+      String trigger = message.receiveCount() > 1 ? "redelivery" : "redrive";
+      try {
+        Optional<Outcome> earlier = resolveFound(ec2.findByToken(token.value(), Ec2Port.TokenFilter.TAG), hash,
+            "found_by_" + trigger, trigger);
+        if (earlier.isPresent()) {
+          return earlier.get();
+        }
+      } catch (RuntimeException e) {
+        return retryAfter(e, message);
+      }
+    }
+    RunInstancesRequest call = mapper.map(request, token.value(), message.messageId());
+    try {
+      Ec2Port.Reservation reservation = ec2.runInstances(call);
+      metrics.instancesLaunched(reservation.instanceIds().size());
+      return Outcome.launched(reservation.reservationId(), reservation.instanceIds());
+    } catch (RuntimeException e) {
+      ErrorClass error = classifier.classify(e);
+      return switch (error.action()) {
+        case PARAMETER_MISMATCH -> resolveMismatch(message, token, hash);
+        case ALREADY_DONE -> Outcome.alreadyLaunched(error.reason(), Optional.empty(), List.of());
+        case REJECT -> Outcome.rejected(error.reason(), "EC2 rejected the launch: " + error.code() + ": "
+            + errorMessage(e), Optional.of(error.code()));
+        case RETRY, RETRY_CAPACITY, RETRY_QUOTA -> Outcome.retry(error.reason(), error.code() + ": "
+            + errorMessage(e), Optional.of(error.code()), backoff.delay(error.action(), message.receiveCount()));
+      };
+    }
+  }
+
+  /**
+   * A later receive, or a message redriven from the DLQ, may already have launched: RunInstances would answer
+   * with the first reservation on AWS, but emulators that ignore ClientToken would launch again.
+   */
+  private static boolean mayBeRepeat(InFlightMessage message, Token token) {
+    return message.receiveCount() > 1 || token.source() == Token.Source.ATTRIBUTE;
+  }
+
+  /** The token was used with other parameters: same request hash means drift (done), another means conflict. */
+  private Outcome resolveMismatch(InFlightMessage message, Token token, String hash) {
+    try {
+      List<Ec2Port.FoundInstance> found = ec2.findByToken(token.value(), Ec2Port.TokenFilter.CLIENT_TOKEN);
+      if (found.isEmpty()) {
+        found = ec2.findByToken(token.value(), Ec2Port.TokenFilter.TAG);
+      }
+      return resolveFound(found, hash, "parameter_drift", "mismatch").orElseGet(() -> Outcome.rejected(
+          "token_unresolved", "EC2 reports IdempotentParameterMismatch for token " + token.value()
+              + " but no instance carries it", Optional.of("IdempotentParameterMismatch")));
+    } catch (RuntimeException e) {
+      return retryAfter(e, message);
+    }
+  }
+
+  private Optional<Outcome> resolveFound(List<Ec2Port.FoundInstance> found, String hash, String how,
+      String trigger) {
+    if (found.isEmpty()) {
+      metrics.lookup(trigger, "not_found");
+      return Optional.empty();
+    }
+    boolean sameRequest = found.stream().allMatch(i -> i.requestHash().filter(hash::equals).isPresent());
+    if (!sameRequest) {
+      metrics.lookup(trigger, "conflict");
+      return Optional.of(Outcome.rejected("token_conflict", "client token already used by a different request ("
+          + found.size() + " instance(s), e.g. " + found.get(0).instanceId() + ")", Optional.empty()));
+    }
+    metrics.lookup(trigger, "found");
+    return Optional.of(Outcome.alreadyLaunched(how, Optional.of(found.get(0).reservationId()),
+        found.stream().map(Ec2Port.FoundInstance::instanceId).toList()));
+  }
+
+  private Outcome retryAfter(RuntimeException e, InFlightMessage message) {
+    ErrorClass error = classifier.classify(e);
+    ErrorClass.Action action = error.action().isRetry() ? error.action() : ErrorClass.Action.RETRY;
+    return Outcome.retry("lookup_failed", "looking up earlier launches failed: " + error.code() + ": "
+        + errorMessage(e), Optional.of(error.code()), backoff.delay(action, message.receiveCount()));
+  }
+
+  private static String errorMessage(RuntimeException e) {
+    if (e instanceof software.amazon.awssdk.awscore.exception.AwsServiceException s && s.awsErrorDetails() != null
+        && s.awsErrorDetails().errorMessage() != null) {
+      return s.awsErrorDetails().errorMessage();
+    }
+    return String.valueOf(e.getMessage());
+  }
+}

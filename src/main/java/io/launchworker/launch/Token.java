@@ -1,0 +1,63 @@
+package io.launchworker.launch;
+
+import io.launchworker.settle.MessageAttributes;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The idempotency token of one request, used as RunInstances {@code ClientToken} and as the
+ * {@code launch-worker:token} tag, and where it came from.
+ */
+public record Token(String value, Source source) {
+  /** EC2 accepts client tokens of at most 64 ASCII characters. */
+  public static final int MAX_LENGTH = 64;
+
+  /** Where the token was taken from, in order of precedence. */
+  public enum Source {
+    /** The producer's own {@code clientToken}: survives producer retries that create new messages. */
+    BODY,
+    /** The {@code launch-worker-token} attribute the worker set when dead-lettering: survives a DLQ redrive. */
+    ATTRIBUTE,
+    /** The SQS message ID: stable across redeliveries of one message. */
+    MESSAGE_ID
+  }
+
+  /** Body token first, then the worker's attribute, then the message ID (digested when over 64 characters). */
+  public static Token resolve(Optional<String> bodyToken, Map<String, String> attributes, String messageId) {
+    if (bodyToken.isPresent()) {
+      return new Token(bodyToken.get(), Source.BODY);
+    }
+    String fromAttribute = attributes.get(MessageAttributes.TOKEN);
+    if (fromAttribute != null && isValidToken(fromAttribute)) {
+      return new Token(fromAttribute, Source.ATTRIBUTE);
+    }
+    return new Token(fromMessageId(messageId), Source.MESSAGE_ID);
+  }
+
+  /**
+   * SQS documents message IDs of up to 100 characters; an ID over 64 becomes {@code sha256-} plus the
+   * unpadded base64url SHA-256 of the ID (50 characters): the same ID always gives the same token.
+   */
+  public static String fromMessageId(String messageId) {
+    if (messageId.length() <= MAX_LENGTH && isValidToken(messageId)) {
+      return messageId;
+    }
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(messageId.getBytes(StandardCharsets.UTF_8));
+      return "sha256-" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+
+  static boolean isValidToken(String token) {
+    if (token.isEmpty() || token.length() > MAX_LENGTH) {
+      return false;
+    }
+    return token.chars().allMatch(c -> c >= 0x20 && c <= 0x7E);
+  }
+}

@@ -1,0 +1,114 @@
+package io.launchworker.ops;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * Every meter the worker records, by name, in one place. Tag values come from closed sets (outcome kinds,
+ * reason codes, EC2 operation names and error codes), never from message IDs or tokens. Thread-safe.
+ */
+public final class WorkerMetrics {
+  public static final String RECEIVED = "launcher.messages.received";
+  public static final String OUTCOMES = "launcher.outcomes";
+  public static final String INSTANCES_LAUNCHED = "launcher.instances.launched";
+  public static final String IN_FLIGHT = "launcher.messages.in.flight";
+  public static final String PROCESSING = "launcher.message.processing";
+  public static final String MESSAGE_AGE = "launcher.message.age";
+  public static final String EC2_CALLS = "launcher.ec2.calls";
+  public static final String LOOKUPS = "launcher.redelivery.lookups";
+  public static final String VISIBILITY_EXTENSIONS = "launcher.visibility.extensions";
+  public static final String DELETES = "launcher.deletes";
+  public static final String DELETE_FAILURES = "launcher.delete.failures";
+  public static final String DLQ_SENDS = "launcher.dlq.sends";
+  public static final String RECEIVE_ERRORS = "launcher.receive.errors";
+
+  private final MeterRegistry registry;
+  private final Counter received;
+  private final Counter instancesLaunched;
+  private final Counter visibilityExtensions;
+  private final Counter deletes;
+  private final Counter dlqSends;
+  private final Counter receiveErrors;
+  private final DistributionSummary messageAge;
+
+  public WorkerMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.received = Counter.builder(RECEIVED).description("Messages received from the source queue")
+        .register(registry);
+    this.instancesLaunched = Counter.builder(INSTANCES_LAUNCHED)
+        .description("Instances launched by RunInstances calls of this worker").register(registry);
+    this.visibilityExtensions = Counter.builder(VISIBILITY_EXTENSIONS)
+        .description("Visibility timeout extensions of in-flight messages").register(registry);
+    this.deletes = Counter.builder(DELETES).description("Messages deleted after their outcome was decided")
+        .register(registry);
+    this.dlqSends = Counter.builder(DLQ_SENDS).description("Messages sent to the dead-letter queue")
+        .register(registry);
+    this.receiveErrors = Counter.builder(RECEIVE_ERRORS).description("Failed ReceiveMessage calls")
+        .register(registry);
+    this.messageAge = DistributionSummary.builder(MESSAGE_AGE).baseUnit("seconds")
+        .description("Message age at receipt: now minus SentTimestamp").publishPercentiles(0.5, 0.9, 0.99)
+        .register(registry);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  public void received(int count) {
+    received.increment(count);
+  }
+
+  public void messageAge(Duration age) {
+    messageAge.record(Math.max(0, age.toMillis()) / 1000.0);
+  }
+
+  public void outcome(String kind, String reason, Duration processing) {
+    Counter.builder(OUTCOMES).tag("outcome", kind).tag("reason", reason).register(registry).increment();
+    Timer.builder(PROCESSING).tag("outcome", kind).publishPercentiles(0.5, 0.99).register(registry)
+        .record(processing);
+  }
+
+  public void instancesLaunched(int count) {
+    instancesLaunched.increment(count);
+  }
+
+  /** Times one EC2 call; {@code errorCode} is "none" on success. */
+  public void ec2Call(String operation, String errorCode, Duration duration) {
+    Timer.builder(EC2_CALLS).tag("operation", operation).tag("error", errorCode).register(registry)
+        .record(duration);
+  }
+
+  /** A look-up of instances by token; {@code result} is "found", "not_found" or "conflict". */
+  public void lookup(String trigger, String result) {
+    Counter.builder(LOOKUPS).tag("trigger", trigger).tag("result", result).register(registry).increment();
+  }
+
+  public void visibilityExtended(int count) {
+    visibilityExtensions.increment(count);
+  }
+
+  public void deleted(int count) {
+    deletes.increment(count);
+  }
+
+  public void deleteFailed(String code) {
+    Counter.builder(DELETE_FAILURES).tag("error", code).register(registry).increment();
+  }
+
+  public void dlqSent() {
+    dlqSends.increment();
+  }
+
+  public void receiveError() {
+    receiveErrors.increment();
+  }
+
+  public void inFlightGauge(Supplier<Number> inFlight) {
+    io.micrometer.core.instrument.Gauge.builder(IN_FLIGHT, inFlight).description("Messages being handled now")
+        .register(registry);
+  }
+}

@@ -1,0 +1,204 @@
+package io.launchworker.poll;
+
+import io.launchworker.ops.WorkerMetrics;
+import io.launchworker.settle.InFlightMessage;
+import io.launchworker.settle.InFlightRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
+
+/**
+ * The receive loop. Runs on the single {@code sqs-poller} thread. Before each long poll it takes as many
+ * permits as there is free capacity (at least one, at most 10), asks SQS for that many messages, gives back the
+ * permits it did not use, and hands each message, with its permit, to {@code dispatch}. Whoever runs the
+ * message releases the permit. On receive errors it backs off (doubling up to a cap) and logs once per change
+ * of state. Stops after the receive in progress when {@link #stop()} is called; messages that arrive after
+ * that are given to {@code release} instead.
+ */
+final class Poller implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(Poller.class);
+  /** SQS returns at most 10 messages per receive. */
+  private static final int MAX_PER_RECEIVE = 10;
+
+  private final SqsClient sqs;
+  private final String queueUrl;
+  private final Semaphore permits;
+  private final InFlightRegistry registry;
+  private final Consumer<InFlightMessage> dispatch;
+  private final Consumer<InFlightMessage> release;
+  private final Duration waitTime;
+  private final Duration visibility;
+  private final Duration errorBackoff;
+  private final Duration errorBackoffMax;
+  private final Clock clock;
+  private final Sleeper sleeper;
+  private final WorkerMetrics metrics;
+  private final Readiness readiness;
+  private volatile boolean stopping;
+
+  /** Pauses the poller thread; injected so tests of the loop need not wait. */
+  interface Sleeper {
+    void sleep(Duration duration) throws InterruptedException;
+  }
+
+  Poller(SqsClient sqs, String queueUrl, Semaphore permits, InFlightRegistry registry,
+      Consumer<InFlightMessage> dispatch, Consumer<InFlightMessage> release, Duration waitTime, Duration visibility,
+      Duration errorBackoff, Duration errorBackoffMax, Clock clock, Sleeper sleeper, WorkerMetrics metrics,
+      Readiness readiness) {
+    this.sqs = sqs;
+    this.queueUrl = queueUrl;
+    this.permits = permits;
+    this.registry = registry;
+    this.dispatch = dispatch;
+    this.release = release;
+    this.waitTime = waitTime;
+    this.visibility = visibility;
+    this.errorBackoff = errorBackoff;
+    this.errorBackoffMax = errorBackoffMax;
+    this.clock = clock;
+    this.sleeper = sleeper;
+    this.metrics = metrics;
+    this.readiness = readiness;
+  }
+
+  void stop() {
+    stopping = true;
+  }
+
+  @Override
+  public void run() {
+    Duration backoff = errorBackoff;
+    boolean failing = false;
+    while (!stopping) {
+      int taken;
+      try {
+        taken = takePermits();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (stopping) {
+        permits.release(taken);
+        return;
+      }
+      Instant before = clock.instant();
+      List<Message> messages;
+      try {
+        messages = receive(taken);
+      } catch (RuntimeException e) {
+        permits.release(taken);
+        metrics.receiveError();
+        readiness.receiveFailed(e.toString());
+        if (!failing) {
+          log.warn("receiving from {} failed, backing off: {}", queueUrl, e.toString());
+          failing = true;
+        }
+        try {
+          sleeper.sleep(backoff);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        backoff = backoff.multipliedBy(2).compareTo(errorBackoffMax) > 0 ? errorBackoffMax : backoff.multipliedBy(2);
+        continue;
+      }
+      if (failing) {
+        log.info("receiving from {} works again", queueUrl);
+        failing = false;
+        backoff = errorBackoff;
+      }
+      readiness.receiveSucceeded(clock.instant());
+      permits.release(taken - messages.size());
+      metrics.received(messages.size());
+      for (Message message : messages) {
+        accept(toInFlight(message, before));
+      }
+    }
+  }
+
+  /** Blocks for one permit, then takes whatever more is free, up to one receive's worth. */
+  private int takePermits() throws InterruptedException {
+    if (!permits.tryAcquire()) {
+      readiness.atCapacity(true);
+      try {
+        permits.acquire();
+      } finally {
+        readiness.atCapacity(false);
+      }
+    }
+    int taken = 1;
+    while (taken < MAX_PER_RECEIVE && permits.tryAcquire()) {
+      taken++;
+    }
+    return taken;
+  }
+
+  private List<Message> receive(int max) {
+    ReceiveMessageResponse response = sqs.receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(max)
+        .waitTimeSeconds((int) waitTime.toSeconds())
+        .visibilityTimeout((int) visibility.toSeconds())
+        .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT,
+            MessageSystemAttributeName.SENT_TIMESTAMP, MessageSystemAttributeName.MESSAGE_GROUP_ID)
+        .messageAttributeNames("All"));
+    return response.messages();
+  }
+
+  private void accept(InFlightMessage message) {
+    metrics.messageAge(Duration.between(message.sentAt(), message.receivedAt()));
+    Optional<InFlightMessage> already = registry.register(message);
+    if (already.isPresent()) {
+      // SQS handed out a message we are still working on; the running handler now holds the newest handle.
+      permits.release();
+      return;
+    }
+    if (stopping) {
+      release.accept(message);
+      return;
+    }
+    dispatch.accept(message);
+  }
+
+  private InFlightMessage toInFlight(Message m, Instant requestedAt) {
+    Map<MessageSystemAttributeName, String> system = m.attributes();
+    int receiveCount = parseInt(system.get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT), 1);
+    long sent = parseLong(system.get(MessageSystemAttributeName.SENT_TIMESTAMP), requestedAt.toEpochMilli());
+    Map<String, String> attributes = new HashMap<>();
+    for (Map.Entry<String, MessageAttributeValue> e : m.messageAttributes().entrySet()) {
+      if (e.getValue().stringValue() != null) {
+        attributes.put(e.getKey(), e.getValue().stringValue());
+      }
+    }
+    return new InFlightMessage(m.messageId(), m.receiptHandle(), m.body(), receiveCount,
+        Instant.ofEpochMilli(sent), clock.instant(), requestedAt.plus(visibility), attributes,
+        Optional.ofNullable(system.get(MessageSystemAttributeName.MESSAGE_GROUP_ID)));
+  }
+
+  private static int parseInt(String s, int fallback) {
+    try {
+      return s == null ? fallback : Integer.parseInt(s);
+    } catch (NumberFormatException e) {
+      return fallback;
+    }
+  }
+
+  private static long parseLong(String s, long fallback) {
+    try {
+      return s == null ? fallback : Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      return fallback;
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package io.launchworker.poll;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Whether the worker is ready to take work: it received from SQS successfully within the last poll window
+ * (wait time plus a margin) and is not shutting down. Written by the poller and the worker, read by the admin
+ * server. Thread-safe.
+ */
+public final class Readiness {
+  private final Clock clock;
+  private final Duration window;
+  private volatile Instant lastReceive;
+  private volatile String lastError = "";
+  private volatile boolean stopping;
+  private volatile boolean atCapacity;
+
+  public Readiness(Clock clock, Duration window) {
+    this.clock = clock;
+    this.window = window;
+  }
+
+  void receiveSucceeded(Instant at) {
+    lastReceive = at;
+    lastError = "";
+  }
+
+  void receiveFailed(String error) {
+    lastError = error;
+  }
+
+  /** While every permit is taken the poller does not receive; that is being busy, not being broken. */
+  void atCapacity(boolean value) {
+    if (!value && atCapacity) {
+      lastReceive = clock.instant();
+    }
+    atCapacity = value;
+  }
+
+  void stopping() {
+    stopping = true;
+  }
+
+  /** Empty when ready; otherwise why not. */
+  public Optional<String> notReadyBecause() {
+    if (stopping) {
+      return Optional.of("shutting down");
+    }
+    Instant last = lastReceive;
+    if (atCapacity && last != null) {
+      return Optional.empty();
+    }
+    if (last == null) {
+      return Optional.of(lastError.isEmpty() ? "no receive from SQS yet" : "receive failing: " + lastError);
+    }
+    if (Duration.between(last, clock.instant()).compareTo(window) > 0) {
+      return Optional.of("no successful receive from SQS in " + window.toSeconds() + "s"
+          + (lastError.isEmpty() ? "" : "; last error: " + lastError));
+    }
+    return Optional.empty();
+  }
+
+  public Optional<Instant> lastReceive() {
+    return Optional.ofNullable(lastReceive);
+  }
+}

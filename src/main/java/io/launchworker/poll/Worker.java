@@ -1,0 +1,216 @@
+package io.launchworker.poll;
+
+import io.launchworker.config.WorkerConfig;
+import io.launchworker.launch.Ec2Port;
+import io.launchworker.launch.LaunchHandler;
+import io.launchworker.ops.WorkerMetrics;
+import io.launchworker.request.RequestReader;
+import io.launchworker.request.RunInstancesMapper;
+import io.launchworker.settle.DeadLetterQueue;
+import io.launchworker.settle.DeleteBatcher;
+import io.launchworker.settle.Ec2ErrorClassifier;
+import io.launchworker.settle.InFlightMessage;
+import io.launchworker.settle.InFlightRegistry;
+import io.launchworker.settle.Outcome;
+import io.launchworker.settle.RetryBackoff;
+import io.launchworker.settle.Settler;
+import io.launchworker.settle.VisibilityKeeper;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The running worker: one poller, a bounded pool of handlers, and a scheduler for the visibility keeper and
+ * delete flushes. See {@code CONCURRENCY.md} for who owns which thread.
+ *
+ * <p>Threads: {@code sqs-poller} (one, receives and dispatches), {@code launch-handler-N} (max-in-flight of
+ * them, one message each from start to settled), {@code worker-scheduler} (one, keeper ticks and delete
+ * flushes). Back-pressure: a semaphore of max-in-flight permits; the poller takes one per message before it
+ * receives, the handler releases it in {@code finally} after the message is settled.
+ *
+ * <p>Shutdown ({@link #shutdown()}): stop receiving (the receive in progress still completes, at most the
+ * long-poll wait, and what it brings is released at once); handlers finish their messages within the grace
+ * period, a handler that has not yet called EC2 releases its message instead (visibility 0); deletes are
+ * flushed. Messages still running after the grace are left to their visibility timeout: their token makes the
+ * next attempt safe.
+ */
+public final class Worker implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Worker.class);
+  /** Readiness allows this much beyond one long poll before calling a silent poller broken. */
+  private static final Duration READINESS_MARGIN = Duration.ofSeconds(10);
+
+  private final WorkerConfig config;
+  private final Clock clock;
+  private final WorkerMetrics metrics;
+  private final InFlightRegistry registry = new InFlightRegistry();
+  private final Semaphore permits;
+  private final LaunchHandler launcher;
+  private final Settler settler;
+  private final DeleteBatcher deletes;
+  private final VisibilityKeeper keeper;
+  private final Poller poller;
+  private final Readiness readiness;
+  private final ExecutorService handlers;
+  private final ScheduledExecutorService scheduler;
+  private final Thread pollerThread;
+  private final AtomicInteger released = new AtomicInteger();
+  private volatile boolean stopping;
+  private volatile boolean started;
+
+  public Worker(WorkerConfig config, SqsClient sqs, Ec2Port ec2, WorkerMetrics metrics, Clock clock,
+      RandomGenerator random) {
+    this.config = config;
+    this.clock = clock;
+    this.metrics = metrics;
+    this.permits = new Semaphore(config.maxInFlight());
+    this.launcher = new LaunchHandler(new RequestReader(config.policy()), new RunInstancesMapper(config.defaults()),
+        ec2, new Ec2ErrorClassifier(), new RetryBackoff(config.retry(), random), metrics);
+    this.deletes = new DeleteBatcher(sqs, config.queueUrl(), metrics);
+    this.settler = new Settler(sqs, config.queueUrl(), deletes, new DeadLetterQueue(sqs, config.dlqUrl(), metrics),
+        config.maxAttempts(), metrics, clock);
+    this.keeper = new VisibilityKeeper(sqs, config.queueUrl(), registry, config.sqs().visibilityTimeout(),
+        config.sqs().extendWhenRemaining(), clock, metrics);
+    this.readiness = new Readiness(clock, config.sqs().waitTime().plus(READINESS_MARGIN));
+    this.handlers = Executors.newFixedThreadPool(config.maxInFlight(), named("launch-handler-"));
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(named("worker-scheduler"));
+    this.poller = new Poller(sqs, config.queueUrl(), permits, registry, this::dispatch, this::releaseUnstarted,
+        config.sqs().waitTime(), config.sqs().visibilityTimeout(), config.sqs().receiveErrorBackoff(),
+        config.sqs().receiveErrorBackoffMax(), clock, d -> Thread.sleep(d.toMillis()), metrics, readiness);
+    this.pollerThread = named("sqs-poller").newThread(poller);
+    metrics.inFlightGauge(registry::size);
+  }
+
+  /** Starts receiving. Returns at once. */
+  public synchronized void start() {
+    if (started) {
+      throw new IllegalStateException("already started");
+    }
+    started = true;
+    long tick = keeper.tickInterval().toMillis();
+    scheduler.scheduleWithFixedDelay(guard("visibility keeper", keeper::tick), tick, tick, TimeUnit.MILLISECONDS);
+    long flush = config.sqs().deleteFlushInterval().toMillis();
+    scheduler.scheduleWithFixedDelay(guard("delete flush", deletes::flush), flush, flush, TimeUnit.MILLISECONDS);
+    pollerThread.start();
+    log.info("worker started: queue {}, max in flight {}", config.queueUrl(), config.maxInFlight());
+  }
+
+  public Readiness readiness() {
+    return readiness;
+  }
+
+  public int inFlight() {
+    return registry.size();
+  }
+
+  private void dispatch(InFlightMessage message) {
+    handlers.execute(() -> runOne(message));
+  }
+
+  private void runOne(InFlightMessage message) {
+    Instant start = clock.instant();
+    try (MessageContext context = MessageContext.open(message)) {
+      LaunchHandler.Result result = launcher.handle(message, () -> stopping);
+      context.token(result.token().value());
+      Outcome applied = settler.settle(message, result.token().value(), result.outcome());
+      OutcomeLog.write(message, result, applied, Duration.between(start, clock.instant()));
+      if (applied.kind() == io.launchworker.settle.OutcomeKind.RELEASED) {
+        released.incrementAndGet();
+      }
+    } catch (RuntimeException e) {
+      // A bug, not an EC2 answer: leave the message to come back after its visibility timeout.
+      log.error("handling message {} failed unexpectedly; it will be retried", message.messageId(), e);
+    } finally {
+      registry.remove(message);
+      permits.release();
+    }
+  }
+
+  private void releaseUnstarted(InFlightMessage message) {
+    try {
+      settler.settle(message, message.messageId(), Outcome.released());
+      released.incrementAndGet();
+    } finally {
+      registry.remove(message);
+      permits.release();
+    }
+  }
+
+  /**
+   * Stops the worker within the configured grace period and reports what happened to the work in hand.
+   * Blocking; idempotent.
+   */
+  public synchronized ShutdownReport shutdown() {
+    Instant begin = clock.instant();
+    long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+    if (!stopping) {
+      stopping = true;
+      readiness.stopping();
+      poller.stop();
+      log.info("stopping: {} message(s) in flight, grace {}s", registry.size(), config.shutdownGrace().toSeconds());
+    }
+    int inFlightAtStop = registry.size();
+    try {
+      if (pollerThread.isAlive()) {
+        pollerThread.join(Math.max(1, remainingMillis(deadline)));
+      }
+      handlers.shutdown();
+      if (!handlers.awaitTermination(remainingMillis(deadline), TimeUnit.MILLISECONDS)) {
+        log.warn("grace period over with {} message(s) still in flight; they return after their visibility "
+            + "timeout and their tokens keep them from launching twice: {}", registry.size(), registry.snapshot());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    int abandoned = registry.size();
+    handlers.shutdownNow();
+    pollerThread.interrupt();
+    scheduler.shutdownNow();
+    deletes.flushAll();
+    ShutdownReport report = new ShutdownReport(inFlightAtStop, released.get(), abandoned,
+        Duration.between(begin, clock.instant()));
+    log.info("stopped: {}", report);
+    return report;
+  }
+
+  @Override
+  public void close() {
+    shutdown();
+  }
+
+  private static long remainingMillis(long deadlineNanos) {
+    return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+  }
+
+  private static Runnable guard(String what, Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        log.warn("{} failed: {}", what, e.toString());
+      }
+    };
+  }
+
+  private static ThreadFactory named(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix.endsWith("-") ? prefix + n.incrementAndGet() : prefix);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** What shutdown found and did. */
+  public record ShutdownReport(int inFlightAtStop, int released, int abandoned, Duration took) {}
+}

@@ -1,0 +1,31 @@
+package io.launchworker.request;
+
+import java.util.Objects;
+
+/**
+ * Reads a message body into a {@link LaunchRequest}, or a {@link Rejection} that names the field, the bad value
+ * and what is allowed. Strict: unknown fields, duplicate keys, wrong JSON types and {@code null} are rejected,
+ * nothing is coerced. Then the {@link LaunchPolicy} is applied.
+ *
+ * <p>Thread-safe: one instance is meant to be shared by all handler threads. Never throws for any body, never
+ * blocks, and never puts {@code userData} content into a rejection message.
+ */
+public final class RequestReader {
+  private final BodyParser parser = new BodyParser();
+  private final RequestValidator validator = new RequestValidator();
+  private final PolicyCheck policy;
+
+  public RequestReader(LaunchPolicy policy) {
+    this.policy = new PolicyCheck(Objects.requireNonNull(policy, "policy"));
+  }
+
+  public ReadResult read(String body) {
+    try {
+      LaunchRequest request = validator.validate(parser.parse(body));
+      policy.check(request);
+      return new ReadResult.Accepted(request);
+    } catch (InvalidRequestException e) {
+      return new ReadResult.Rejected(e.rejection());
+    }
+  }
+}

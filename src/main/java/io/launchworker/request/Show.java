@@ -1,0 +1,93 @@
+package io.launchworker.request;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** Renders paths and offending values for rejection messages: short, quoted, control characters escaped. */
+final class Show {
+  /** Long enough to recognise a value, short enough for a DLQ attribute or a log line. */
+  static final int MAX_SHOWN_CHARS = 60;
+
+  private Show() {}
+
+  /** {@code parent.name}, or {@code parent["odd name"]} when the name is not a plain identifier. */
+  static String field(String parent, String name) {
+    if (name.matches("[A-Za-z_][A-Za-z0-9_-]*")) {
+      return parent.isEmpty() ? name : parent + "." + name;
+    }
+    return (parent.isEmpty() ? "" : parent) + "[" + quote(name) + "]";
+  }
+
+  static String index(String parent, int index) {
+    return parent + "[" + index + "]";
+  }
+
+  /** The path for messages about the whole body. */
+  static String where(String path) {
+    return path.isEmpty() ? "body" : path;
+  }
+
+  /** A value in double quotes, truncated and with control characters, quotes and backslashes escaped. */
+  static String quote(String value) {
+    StringBuilder out = new StringBuilder("\"");
+    int shown = 0;
+    for (int i = 0; i < value.length(); i = value.offsetByCodePoints(i, 1)) {
+      if (shown == MAX_SHOWN_CHARS) {
+        out.append("\"... (").append(value.codePointCount(0, value.length())).append(" characters)");
+        return out.toString();
+      }
+      int c = value.codePointAt(i);
+      if (c == '"' || c == '\\') {
+        out.append('\\').appendCodePoint(c);
+      } else if (isControl(c)) {
+        out.append(String.format("\\u%04x", c));
+      } else {
+        out.appendCodePoint(c);
+      }
+      shown++;
+    }
+    return out.append('"').toString();
+  }
+
+  /** A JSON value with its type: {@code string "2"}, {@code number 1.5}, {@code null}, {@code an array}. */
+  static String describe(JsonNode node) {
+    if (node.isTextual()) {
+      return "string " + quote(node.textValue());
+    }
+    if (node.isNumber()) {
+      return "number " + node.asText();
+    }
+    if (node.isBoolean()) {
+      return "boolean " + node.asText();
+    }
+    return typeOf(node);
+  }
+
+  /** The JSON type alone, for values that must never be shown (userData). */
+  static String typeOf(JsonNode node) {
+    if (node.isNull()) {
+      return "null";
+    }
+    if (node.isArray()) {
+      return "an array";
+    }
+    if (node.isObject()) {
+      return "an object";
+    }
+    if (node.isTextual()) {
+      return "a string";
+    }
+    if (node.isNumber()) {
+      return "a number";
+    }
+    return "a boolean";
+  }
+
+  /** C0 controls and DEL; what a terminal or a log parser may act on. */
+  static boolean isControl(int c) {
+    return c <= 0x1f || c == 0x7f;
+  }
+
+  static boolean hasControl(String value) {
+    return value.chars().anyMatch(Show::isControl);
+  }
+}

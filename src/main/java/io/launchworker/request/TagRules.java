@@ -1,0 +1,72 @@
+package io.launchworker.request;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** Reads the request's {@code tags} object into an ordered map, enforcing EC2's tag rules. Stateless. */
+final class TagRules {
+  /**
+   * EC2 allows 50 user tags per resource and the worker always adds its own 3 ({@link LaunchTags}), so a
+   * request may bring 47.
+   */
+  static final int MAX_TAGS = 50 - 3;
+  /** EC2's tag limits, in Unicode characters. */
+  static final int MAX_KEY_CHARS = 128;
+  static final int MAX_VALUE_CHARS = 256;
+  private static final String AWS_PREFIX = "aws:";
+
+  private TagRules() {}
+
+  static Map<String, String> read(ObjectNode tags, String path) {
+    if (tags.size() > MAX_TAGS) {
+      throw new InvalidRequestException(RejectReason.TOO_MANY_TAGS,
+          path + ": " + tags.size() + " tags; allowed: at most " + MAX_TAGS
+              + " (EC2 allows 50 and the worker adds " + (50 - MAX_TAGS) + ")");
+    }
+    Map<String, String> result = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> tag : tags.properties()) {
+      String tagPath = Show.field(path, tag.getKey());
+      String key = key(tagPath, tag.getKey());
+      result.put(key, value(tagPath, Fields.string(tag.getValue(), tagPath)));
+    }
+    return result;
+  }
+
+  private static String key(String path, String key) {
+    if (key.isEmpty()) {
+      throw invalid(path, "empty key; allowed: 1 to " + MAX_KEY_CHARS + " characters");
+    }
+    if (key.regionMatches(true, 0, AWS_PREFIX, 0, AWS_PREFIX.length())
+        || key.toLowerCase(Locale.ROOT).startsWith(LaunchTags.RESERVED_PREFIX)) {
+      throw new InvalidRequestException(RejectReason.RESERVED_TAG_KEY,
+          path + ": key " + Show.quote(key) + " is reserved; allowed: keys not starting with \"" + AWS_PREFIX
+              + "\" or \"" + LaunchTags.RESERVED_PREFIX + "\"");
+    }
+    if (key.codePointCount(0, key.length()) > MAX_KEY_CHARS) {
+      throw invalid(path, "key of " + key.codePointCount(0, key.length()) + " characters; allowed: at most "
+          + MAX_KEY_CHARS);
+    }
+    if (Show.hasControl(key)) {
+      throw invalid(path, "key " + Show.quote(key) + " has control characters; allowed: none");
+    }
+    return key;
+  }
+
+  private static String value(String path, String value) {
+    if (value.codePointCount(0, value.length()) > MAX_VALUE_CHARS) {
+      throw invalid(path, "value " + Show.quote(value) + " has " + value.codePointCount(0, value.length())
+          + " characters; allowed: at most " + MAX_VALUE_CHARS);
+    }
+    if (Show.hasControl(value)) {
+      throw invalid(path, "value " + Show.quote(value) + " has control characters; allowed: none");
+    }
+    return value;
+  }
+
+  private static InvalidRequestException invalid(String path, String message) {
+    return new InvalidRequestException(RejectReason.INVALID_TAG, path + ": " + message);
+  }
+}

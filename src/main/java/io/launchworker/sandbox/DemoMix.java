@@ -1,0 +1,109 @@
+package io.launchworker.sandbox;
+
+import io.launchworker.config.WorkerConfig;
+import io.launchworker.launch.Token;
+import io.launchworker.ops.WorkerMetrics;
+import io.launchworker.poll.Worker;
+import io.launchworker.request.LaunchRequest;
+import io.launchworker.request.ReadResult;
+import io.launchworker.request.RequestReader;
+import io.launchworker.request.RunInstancesMapper;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/**
+ * The sandbox's demo: valid requests, a duplicate delivery (a message whose first worker launched it and
+ * crashed before deleting), a lost EC2 answer, a malformed body and a policy violation.
+ */
+public final class DemoMix {
+  private static final List<String> VALID = List.of(
+      "{\"imageId\":\"ami-0123456789abcdef0\",\"instanceType\":\"t3.micro\",\"tags\":{\"team\":\"ci\"},"
+          + "\"requestId\":\"demo-1\"}",
+      "{\"imageId\":\"ami-0123456789abcdef0\",\"instanceType\":\"t3.small\",\"requestId\":\"demo-2\"}",
+      "{\"imageId\":\"ami-0123456789abcdef0\",\"instanceType\":\"t4g.medium\",\"minCount\":1,\"maxCount\":2,"
+          + "\"requestId\":\"demo-3\"}",
+      "{\"imageId\":\"ami-0123456789abcdef0\",\"instanceType\":\"t3.large\",\"clientToken\":\"demo-runner-42\","
+          + "\"requestId\":\"demo-4\"}",
+      "{\"imageId\":\"ami-0123456789abcdef0\",\"instanceType\":\"t3.micro\",\"requestId\":\"demo-5\"}");
+  private static final String DUPLICATE =
+      "{\"imageId\":\"ami-0123456789abcdef0\",\"instanceType\":\"t3.micro\",\"requestId\":\"demo-duplicate\"}";
+  private static final String MALFORMED = "{\"imageId\": \"ami-0123456789abcdef0\", \"instanceType\": ";
+  private static final String POLICY_VIOLATION =
+      "{\"imageId\":\"ami-0123456789abcdef0\",\"instanceType\":\"p5.48xlarge\",\"requestId\":\"demo-too-big\"}";
+
+  private final Sandbox sandbox;
+  private final WorkerConfig config;
+  private int sent;
+
+  public DemoMix(Sandbox sandbox, WorkerConfig config) {
+    this.sandbox = sandbox;
+    this.config = config;
+  }
+
+  /** Puts the mix on the queue, playing a worker that crashed after launching one of them. */
+  public void prepare() {
+    playCrashedWorker();
+    sandbox.ec2().faults().dropNextAnswersAfterLaunch(1);
+    for (String body : VALID) {
+      send(body);
+    }
+    send(MALFORMED);
+    send(POLICY_VIOLATION);
+  }
+
+  public int sent() {
+    return sent;
+  }
+
+  /**
+   * A worker received the message, launched it with the message ID as token, and died before deleting it;
+   * its visibility is reset so the real worker receives it as a redelivery.
+   */
+  private void playCrashedWorker() {
+    send(DUPLICATE);
+    Message message = sandbox.sqs().client().receiveMessage(b -> b.queueUrl(sandbox.queueUrl())
+        .maxNumberOfMessages(1).waitTimeSeconds(5)).messages().get(0);
+    LaunchRequest request = ((ReadResult.Accepted) new RequestReader(config.policy()).read(message.body())).request();
+    try (Ec2Client ec2 = Ec2Client.builder().endpointOverride(sandbox.ec2().endpoint()).region(EmbeddedSqs.REGION)
+        .credentialsProvider(StaticCredentialsProvider.create(EmbeddedSqs.CREDENTIALS))
+        .httpClient(Apache5HttpClient.create()).build()) {
+      ec2.runInstances(new RunInstancesMapper(config.defaults()).map(request,
+          Token.fromMessageId(message.messageId()), message.messageId()));
+    }
+    sandbox.sqs().client().changeMessageVisibility(b -> b.queueUrl(sandbox.queueUrl())
+        .receiptHandle(message.receiptHandle()).visibilityTimeout(0));
+  }
+
+  private void send(String body) {
+    sandbox.sqs().client().sendMessage(b -> b.queueUrl(sandbox.queueUrl()).messageBody(body));
+    sent++;
+  }
+
+  /** Waits until every sent request has a final outcome and nothing is left on the queue or in flight. */
+  public boolean awaitSettled(Worker worker, MeterRegistry registry, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (finalOutcomes(registry) >= sent && worker.inFlight() == 0 && sandbox.sqs().depth(sandbox.queueUrl()) == 0) {
+        return true;
+      }
+      Thread.sleep(100);
+    }
+    return false;
+  }
+
+  static long finalOutcomes(MeterRegistry registry) {
+    return registry.find(WorkerMetrics.OUTCOMES).counters().stream()
+        .filter(c -> !"retry".equals(c.getId().getTag("outcome")) && !"released".equals(c.getId().getTag("outcome")))
+        .mapToLong(c -> (long) c.count()).sum();
+  }
+
+  static List<Counter> outcomeCounters(MeterRegistry registry) {
+    return List.copyOf(registry.find(WorkerMetrics.OUTCOMES).counters());
+  }
+}

@@ -1,0 +1,125 @@
+package io.launchworker.sandbox.ec2;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An in-process EC2 endpoint on 127.0.0.1 speaking the Query protocol the AWS SDK v2 {@code Ec2Client}
+ * sends: RunInstances (with EC2's ClientToken semantics), DescribeInstances, TerminateInstances and
+ * CreateTags, plus fault injection through {@link #faults()}.
+ *
+ * <p>Thread-safe. Requests are served by a pool of {@value #SERVER_THREADS} daemon threads, so that many
+ * calls can wait on injected latency at once; all other methods may be called from any thread while it
+ * serves. State lives in memory and is lost on {@link #close()}.
+ */
+public final class Ec2Emulator implements AutoCloseable {
+  /** Enough threads for a fleet of workers to have calls parked in injected latency concurrently. */
+  private static final int SERVER_THREADS = 64;
+  private static final int BACKLOG = 256;
+  /** Seed of the instance- and reservation-id generator, so ids repeat from run to run. */
+  private static final long ID_SEED = 20161115L;
+
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final InstanceStore store;
+  private final LaunchCatalog catalog;
+  private final Ec2Faults faults;
+  private final StatsRecorder stats;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private Ec2Emulator(HttpServer server, ExecutorService executor, InstanceStore store, LaunchCatalog catalog,
+      Ec2Faults faults, StatsRecorder stats) {
+    this.server = server;
+    this.executor = executor;
+    this.store = store;
+    this.catalog = catalog;
+    this.faults = faults;
+    this.stats = stats;
+  }
+
+  /** Starts on 127.0.0.1 on a free port. */
+  public static Ec2Emulator start() {
+    return start(0);
+  }
+
+  /**
+   * Starts on 127.0.0.1:port (0 picks a free port).
+   *
+   * @throws UncheckedIOException when the port cannot be bound
+   */
+  public static Ec2Emulator start(int port) {
+    InstanceStore store = new InstanceStore(Clock.systemUTC(), ID_SEED);
+    LaunchCatalog catalog = new LaunchCatalog();
+    Ec2Faults faults = new Ec2Faults();
+    StatsRecorder stats = new StatsRecorder();
+    HttpServer server;
+    try {
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), BACKLOG);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot bind the EC2 emulator to 127.0.0.1:" + port, e);
+    }
+    ExecutorService executor = Executors.newFixedThreadPool(SERVER_THREADS, daemonThreads());
+    server.setExecutor(executor);
+    server.createContext("/", new Ec2Dispatcher(store, catalog, faults, stats));
+    server.start();
+    return new Ec2Emulator(server, executor, store, catalog, faults, stats);
+  }
+
+  private static java.util.concurrent.ThreadFactory daemonThreads() {
+    AtomicInteger count = new AtomicInteger();
+    return task -> {
+      Thread thread = new Thread(task, "ec2-emulator-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** The endpoint to give the SDK's {@code endpointOverride}: {@code http://127.0.0.1:PORT}. */
+  public URI endpoint() {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  /** The live fault settings; changes apply to the next request. */
+  public Ec2Faults faults() {
+    return faults;
+  }
+
+  /** A snapshot of the counters. */
+  public Ec2Stats stats() {
+    return stats.snapshot(store);
+  }
+
+  /** A snapshot of every instance, terminated ones included, in launch order. */
+  public List<EmulatedInstance> instances() {
+    return store.all().stream().map(StoredInstance::toPublic).toList();
+  }
+
+  /** Makes a launch template known by id and by name; unknown ones fail RunInstances like EC2. */
+  public void registerLaunchTemplate(String id, String name) {
+    catalog.registerTemplate(id, name);
+  }
+
+  /** Makes RunInstances with imageId fail with errorCode (HTTP 400), e.g. {@code InvalidAMIID.NotFound}. */
+  public void rejectImage(String imageId, String errorCode) {
+    catalog.rejectImage(imageId, errorCode);
+  }
+
+  /** Stops the server at once, interrupting calls parked in latency. Idempotent. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      server.stop(0);
+      executor.shutdownNow();
+    }
+  }
+}

@@ -1,0 +1,218 @@
+package io.launchworker.sandbox.ec2;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+import java.util.function.Supplier;
+
+/**
+ * The faults an {@link Ec2Emulator} injects. Thread-safe: every setter may be called while requests are in
+ * flight and takes effect for the next request. All randomness (error rates, dropped answers, the built-in
+ * log-normal latency) comes from one {@link Random} seeded by {@link #seed(long)}.
+ *
+ * <p>Order per request: latency, throttle, injected error (all before any launch), the action itself,
+ * then — for a successful RunInstances — possibly dropping the answer.
+ */
+public final class Ec2Faults {
+  private static final String RUN_INSTANCES = "RunInstances";
+  private static final long DEFAULT_SEED = 42L;
+
+  // All guarded by this.
+  private Random random = new Random(DEFAULT_SEED);
+  private Supplier<Duration> latency;
+  private Supplier<Duration> runInstancesLatency;
+  private TokenBucket runBucket;
+  private TokenBucket describeBucket;
+  private final List<ErrorRule> errorRules = new ArrayList<>();
+  private final Map<String, Deque<ErrorRule>> failNext = new HashMap<>();
+  private double dropRate;
+  private int dropNext;
+  private boolean ignoreClientToken;
+
+  private record ErrorRule(String action, String code, int httpStatus, double rate) {}
+
+  Ec2Faults() {}
+
+  /** Re-seeds the one random source behind rates and the built-in latency distribution. */
+  public synchronized Ec2Faults seed(long seed) {
+    random = new Random(seed);
+    return this;
+  }
+
+  /** A fixed delay before every call is handled. */
+  public Ec2Faults latency(Duration delay) {
+    Objects.requireNonNull(delay, "delay");
+    return latency(() -> delay);
+  }
+
+  /** A delay drawn from the supplier before every call; the supplier is called under no lock of ours. */
+  public synchronized Ec2Faults latency(Supplier<Duration> delays) {
+    latency = Objects.requireNonNull(delays, "delays");
+    return this;
+  }
+
+  /** A log-normal delay before every call, drawn from the seeded source: median and shape sigma. */
+  public Ec2Faults latencyLogNormal(Duration median, double sigma) {
+    return latency(logNormal(median, sigma));
+  }
+
+  /** A fixed delay before RunInstances only, in addition to {@link #latency(Duration)}. */
+  public Ec2Faults runInstancesLatency(Duration delay) {
+    Objects.requireNonNull(delay, "delay");
+    return runInstancesLatency(() -> delay);
+  }
+
+  /** A delay before RunInstances only, in addition to {@link #latency(Supplier)}. */
+  public synchronized Ec2Faults runInstancesLatency(Supplier<Duration> delays) {
+    runInstancesLatency = Objects.requireNonNull(delays, "delays");
+    return this;
+  }
+
+  /** A log-normal delay from the seeded source, for use with the latency setters. */
+  public Supplier<Duration> logNormal(Duration median, double sigma) {
+    double mu = Math.log(Math.max(1, median.toNanos()));
+    return () -> {
+      double gaussian;
+      synchronized (this) {
+        gaussian = random.nextGaussian();
+      }
+      return Duration.ofNanos((long) Math.exp(mu + sigma * gaussian));
+    };
+  }
+
+  /**
+   * A token bucket over RunInstances calls; an empty bucket answers {@code RequestLimitExceeded} (503).
+   * EC2's default is burst 5, refill 2 per second. A refill of 0 never refills, for deterministic tests.
+   */
+  public synchronized Ec2Faults throttle(int burst, double refillPerSecond) {
+    runBucket = new TokenBucket(burst, refillPerSecond, System.nanoTime());
+    return this;
+  }
+
+  /** A token bucket over Describe* calls (EC2's default for non-mutating calls: burst 100, refill 20/s). */
+  public synchronized Ec2Faults describeThrottle(int burst, double refillPerSecond) {
+    describeBucket = new TokenBucket(burst, refillPerSecond, System.nanoTime());
+    return this;
+  }
+
+  /** Removes both token buckets. */
+  public synchronized Ec2Faults noThrottle() {
+    runBucket = null;
+    describeBucket = null;
+    return this;
+  }
+
+  /** Answers a fraction {@code rate} (0..1) of action's calls with an error, before the action runs. */
+  public synchronized Ec2Faults errorRate(String action, String code, int httpStatus, double rate) {
+    if (rate < 0 || rate > 1) {
+      throw new IllegalArgumentException("rate must be within 0..1, got " + rate);
+    }
+    errorRules.add(new ErrorRule(action, code, httpStatus, rate));
+    return this;
+  }
+
+  /** Answers the next {@code times} calls of action with an error, before the action runs. */
+  public synchronized Ec2Faults failNext(String action, String code, int httpStatus, int times) {
+    Deque<ErrorRule> queue = failNext.computeIfAbsent(action, a -> new ArrayDeque<>());
+    for (int i = 0; i < times; i++) {
+      queue.add(new ErrorRule(action, code, httpStatus, 1.0));
+    }
+    return this;
+  }
+
+  /** A fraction of successful RunInstances calls launch but then close the connection without an answer. */
+  public synchronized Ec2Faults dropAnswerAfterLaunchRate(double rate) {
+    if (rate < 0 || rate > 1) {
+      throw new IllegalArgumentException("rate must be within 0..1, got " + rate);
+    }
+    dropRate = rate;
+    return this;
+  }
+
+  /** The next n successful RunInstances calls launch but then close the connection without an answer. */
+  public synchronized Ec2Faults dropNextAnswersAfterLaunch(int n) {
+    dropNext += n;
+    return this;
+  }
+
+  /** When true, behaves like LocalStack/moto: every RunInstances launches, whatever its ClientToken. */
+  public synchronized Ec2Faults ignoreClientToken(boolean ignore) {
+    ignoreClientToken = ignore;
+    return this;
+  }
+
+  /** Clears every fault (the seed stays). */
+  public synchronized Ec2Faults reset() {
+    latency = null;
+    runInstancesLatency = null;
+    runBucket = null;
+    describeBucket = null;
+    errorRules.clear();
+    failNext.clear();
+    dropRate = 0;
+    dropNext = 0;
+    ignoreClientToken = false;
+    return this;
+  }
+
+  // ---- used by the dispatcher ----
+
+  /** The delay to apply before action; suppliers are called outside the lock. */
+  Duration latencyFor(String action) {
+    Supplier<Duration> all;
+    Supplier<Duration> run;
+    synchronized (this) {
+      all = latency;
+      run = RUN_INSTANCES.equals(action) ? runInstancesLatency : null;
+    }
+    Duration total = Duration.ZERO;
+    if (all != null) {
+      total = total.plus(all.get());
+    }
+    if (run != null) {
+      total = total.plus(run.get());
+    }
+    return total;
+  }
+
+  /** False when the action's bucket is empty. */
+  synchronized boolean admit(String action) {
+    TokenBucket bucket = RUN_INSTANCES.equals(action) ? runBucket
+        : action.startsWith("Describe") ? describeBucket : null;
+    return bucket == null || bucket.tryTake(System.nanoTime());
+  }
+
+  synchronized Optional<Ec2Error> injectedError(String action) {
+    Deque<ErrorRule> queue = failNext.get(action);
+    ErrorRule rule = queue == null ? null : queue.poll();
+    if (rule == null) {
+      for (ErrorRule candidate : errorRules) {
+        if (candidate.action().equals(action) && random.nextDouble() < candidate.rate()) {
+          rule = candidate;
+          break;
+        }
+      }
+    }
+    return Optional.ofNullable(rule)
+        .map(r -> new Ec2Error(r.code(), r.httpStatus(), "Injected fault: " + r.code()));
+  }
+
+  synchronized boolean dropThisAnswer() {
+    if (dropNext > 0) {
+      dropNext--;
+      return true;
+    }
+    return dropRate > 0 && random.nextDouble() < dropRate;
+  }
+
+  synchronized boolean ignoresClientToken() {
+    return ignoreClientToken;
+  }
+}

@@ -1,0 +1,76 @@
+package io.launchworker.sandbox.ec2;
+
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * One DescribeInstances {@code Filter.N}: a name and values that are OR-ed; values may use EC2's wildcards
+ * {@code *} and {@code ?}. Immutable.
+ */
+final class InstanceFilter implements Predicate<StoredInstance> {
+  private static final List<String> NAMES = List.of("instance-id", "client-token", "instance-state-name",
+      "reservation-id", "image-id", "instance-type", "subnet-id", "tag-key", "tag:KEY");
+
+  private final String name;
+  private final List<Pattern> values;
+
+  private InstanceFilter(String name, List<Pattern> values) {
+    this.name = name;
+    this.values = values;
+  }
+
+  /** Parses {@code Filter.N.Name} and {@code Filter.N.Value.M}; unknown names are InvalidParameterValue. */
+  static InstanceFilter of(QueryRequest filter) {
+    String name = filter.get("Name");
+    if (name == null) {
+      throw Ec2Error.missing("Filter.N.Name");
+    }
+    if (!name.startsWith("tag:") && !NAMES.contains(name)) {
+      throw Ec2Error.invalidValue("The filter '" + name + "' is invalid; supported: " + NAMES);
+    }
+    List<Pattern> values = filter.list("Value").stream().map(InstanceFilter::glob).toList();
+    return new InstanceFilter(name, values);
+  }
+
+  private static Pattern glob(String value) {
+    StringBuilder regex = new StringBuilder();
+    StringBuilder literal = new StringBuilder();
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '\\' && i + 1 < value.length()) {
+        literal.append(value.charAt(++i));
+      } else if (c == '*' || c == '?') {
+        regex.append(Pattern.quote(literal.toString())).append(c == '*' ? ".*" : ".");
+        literal.setLength(0);
+      } else {
+        literal.append(c);
+      }
+    }
+    regex.append(Pattern.quote(literal.toString()));
+    return Pattern.compile(regex.toString(), Pattern.DOTALL);
+  }
+
+  @Override
+  public boolean test(StoredInstance instance) {
+    return attribute(instance).anyMatch(a -> a != null && values.stream().anyMatch(v -> v.matcher(a).matches()));
+  }
+
+  private Stream<String> attribute(StoredInstance instance) {
+    if (name.startsWith("tag:")) {
+      return Stream.ofNullable(instance.tags().get(name.substring("tag:".length())));
+    }
+    return switch (name) {
+      case "instance-id" -> Stream.of(instance.instanceId());
+      case "client-token" -> Stream.ofNullable(instance.clientToken());
+      case "instance-state-name" -> Stream.of(instance.state());
+      case "reservation-id" -> Stream.of(instance.reservationId());
+      case "image-id" -> Stream.ofNullable(instance.imageId());
+      case "instance-type" -> Stream.of(instance.instanceType());
+      case "subnet-id" -> Stream.ofNullable(instance.subnetId());
+      case "tag-key" -> instance.tags().keySet().stream();
+      default -> throw new IllegalStateException("filter checked at parse time: " + name);
+    };
+  }
+}

@@ -1,0 +1,159 @@
+package io.launchworker.sandbox.ec2;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Instances, reservations and the ClientToken ledger. Every method holds the store's monitor, so the
+ * token check and the launch it guards are one atomic step; nothing inside sleeps or calls out.
+ */
+final class InstanceStore {
+  /** Resource ids are 17 lower-case hex digits after the prefix, like current EC2 ids. */
+  private static final int ID_HEX_DIGITS = 17;
+
+  private final Clock clock;
+  // Guarded by this.
+  private final Random ids;
+  private final Map<String, StoredInstance> instances = new LinkedHashMap<>();
+  private final Map<String, List<String>> reservations = new HashMap<>();
+  private final Map<String, TokenEntry> ledger = new HashMap<>();
+  private long launched;
+
+  /** What the ledger remembers of the first launch under a token. */
+  private record TokenEntry(String reservationId, String canonical) {}
+
+  /** One instance before and after a state change. */
+  record StateChange(StoredInstance before, StoredInstance after) {}
+
+  /** A reservation as answered by RunInstances. */
+  record Reservation(String reservationId, List<StoredInstance> instances, boolean replayed) {}
+
+  InstanceStore(Clock clock, long seed) {
+    this.clock = clock;
+    this.ids = new Random(seed);
+  }
+
+  /**
+   * Launches spec, or — when honourToken and the token was seen — answers the first reservation.
+   *
+   * @throws Ec2Error IdempotentParameterMismatch or IdempotentInstanceTerminated
+   */
+  synchronized Reservation runInstances(LaunchSpec spec, boolean honourToken) {
+    String token = spec.clientToken();
+    if (honourToken && token != null) {
+      TokenEntry entry = ledger.get(token);
+      if (entry != null) {
+        return replay(token, entry, spec);
+      }
+    }
+    Reservation reservation = launch(spec);
+    if (honourToken && token != null) {
+      ledger.put(token, new TokenEntry(reservation.reservationId(), spec.canonical()));
+    }
+    return reservation;
+  }
+
+  private Reservation replay(String token, TokenEntry entry, LaunchSpec spec) {
+    if (!entry.canonical().equals(spec.canonical())) {
+      throw Ec2Error.badRequest("IdempotentParameterMismatch",
+          "The client token '" + token + "' was used before with different parameters.");
+    }
+    List<StoredInstance> current = reservationInstances(entry.reservationId());
+    if (current.stream().allMatch(StoredInstance::terminated)) {
+      throw Ec2Error.badRequest("IdempotentInstanceTerminated",
+          "The instances launched with client token '" + token + "' have been terminated.");
+    }
+    return new Reservation(entry.reservationId(), current, true);
+  }
+
+  private Reservation launch(LaunchSpec spec) {
+    String reservationId = newId("r-", reservations.keySet());
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    List<String> ids = new ArrayList<>();
+    List<StoredInstance> created = new ArrayList<>();
+    for (int i = 0; i < spec.count(); i++) {
+      StoredInstance instance = new StoredInstance(newId("i-", instances.keySet()), reservationId, i,
+          spec.clientToken(), spec.imageId(), spec.instanceType(), spec.subnetId(), spec.keyName(),
+          InstanceStates.RUNNING, spec.instanceTags(), now);
+      instances.put(instance.instanceId(), instance);
+      ids.add(instance.instanceId());
+      created.add(instance);
+    }
+    reservations.put(reservationId, ids);
+    launched += created.size();
+    return new Reservation(reservationId, List.copyOf(created), false);
+  }
+
+  private String newId(String prefix, Set<String> taken) {
+    while (true) {
+      StringBuilder id = new StringBuilder(prefix);
+      for (int i = 0; i < ID_HEX_DIGITS; i++) {
+        id.append(Character.forDigit(ids.nextInt(16), 16));
+      }
+      if (!taken.contains(id.toString())) {
+        return id.toString();
+      }
+    }
+  }
+
+  private List<StoredInstance> reservationInstances(String reservationId) {
+    return reservations.getOrDefault(reservationId, List.of()).stream().map(instances::get).toList();
+  }
+
+  /** Current state of the given ids, in request order; unknown ids are {@code InvalidInstanceID.NotFound}. */
+  synchronized List<StoredInstance> require(List<String> instanceIds) {
+    List<String> unknown = instanceIds.stream().filter(id -> !instances.containsKey(id)).toList();
+    if (!unknown.isEmpty()) {
+      throw Ec2Error.badRequest("InvalidInstanceID.NotFound",
+          "The instance IDs '" + String.join(", ", unknown) + "' do not exist");
+    }
+    return instanceIds.stream().map(instances::get).toList();
+  }
+
+  /** Terminates the instances and answers (previous, current) pairs. */
+  synchronized List<StateChange> terminate(List<String> instanceIds) {
+    List<StateChange> changes = new ArrayList<>();
+    for (StoredInstance before : require(instanceIds)) {
+      StoredInstance after = before.withState(InstanceStates.TERMINATED);
+      instances.put(after.instanceId(), after);
+      changes.add(new StateChange(before, after));
+    }
+    return changes;
+  }
+
+  synchronized void tag(List<String> instanceIds, Map<String, String> tags) {
+    for (StoredInstance instance : require(instanceIds)) {
+      instances.put(instance.instanceId(), instance.withTags(tags));
+    }
+  }
+
+  /** Every instance in launch order. */
+  synchronized List<StoredInstance> all() {
+    return List.copyOf(instances.values());
+  }
+
+  synchronized long launchedCount() {
+    return launched;
+  }
+
+  /** Token → distinct reservation ids among the instances carrying that token. */
+  synchronized Map<String, Set<String>> reservationsPerToken() {
+    Map<String, Set<String>> perToken = new TreeMap<>();
+    for (StoredInstance instance : instances.values()) {
+      if (instance.clientToken() != null) {
+        perToken.computeIfAbsent(instance.clientToken(), t -> new HashSet<>()).add(instance.reservationId());
+      }
+    }
+    return perToken;
+  }
+}

@@ -1,0 +1,50 @@
+package io.launchworker.sandbox.ec2;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** Known launch templates and rejected images. Thread-safe; changes apply to the next request. */
+final class LaunchCatalog {
+  private final Map<String, String> templateNamesById = new ConcurrentHashMap<>();
+  private final Map<String, String> templateIdsByName = new ConcurrentHashMap<>();
+  private final Map<String, String> rejectedImages = new ConcurrentHashMap<>();
+
+  void registerTemplate(String id, String name) {
+    templateNamesById.put(id, name);
+    templateIdsByName.put(name, id);
+  }
+
+  void rejectImage(String imageId, String errorCode) {
+    rejectedImages.put(imageId, errorCode);
+  }
+
+  /** Fails like EC2 when the image is malformed or rejected. */
+  void checkImage(String imageId) {
+    if (!imageId.startsWith("ami-")) {
+      throw Ec2Error.badRequest("InvalidAMIID.Malformed", "Invalid id: \"" + imageId + "\" (expecting \"ami-...\")");
+    }
+    String code = rejectedImages.get(imageId);
+    if (code != null) {
+      throw Ec2Error.badRequest(code, "The image id '[" + imageId + "]' does not exist");
+    }
+  }
+
+  /** Fails like EC2 when the template given by id or by name is not registered. */
+  void checkTemplate(String id, String name) {
+    if (id != null && name != null) {
+      throw Ec2Error.badRequest("InvalidParameterCombination",
+          "Specify either a launch template ID or a launch template name, not both.");
+    }
+    if (id != null && !templateNamesById.containsKey(id)) {
+      throw Ec2Error.badRequest("InvalidLaunchTemplateId.NotFound",
+          "The specified launch template, with template ID " + id + ", does not exist.");
+    }
+    if (name != null && !templateIdsByName.containsKey(name)) {
+      throw Ec2Error.badRequest("InvalidLaunchTemplateName.NotFoundException",
+          "The specified launch template, with template name " + name + ", does not exist.");
+    }
+    if (id == null && name == null) {
+      throw Ec2Error.missing("LaunchTemplate.LaunchTemplateId or LaunchTemplate.LaunchTemplateName");
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package io.launchworker.sandbox.ec2;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** RunInstances: validates like EC2, then launches or replays through the store's token ledger. */
+final class RunInstancesAction {
+  /** EC2 rejects client tokens longer than 64 ASCII characters. */
+  private static final int MAX_CLIENT_TOKEN_LENGTH = 64;
+  private static final String DEFAULT_INSTANCE_TYPE = "m1.small";
+
+  private final InstanceStore store;
+  private final LaunchCatalog catalog;
+  private final Ec2Faults faults;
+
+  RunInstancesAction(InstanceStore store, LaunchCatalog catalog, Ec2Faults faults) {
+    this.store = store;
+    this.catalog = catalog;
+    this.faults = faults;
+  }
+
+  String handle(QueryRequest request, String requestId) {
+    LaunchSpec spec = validate(request);
+    InstanceStore.Reservation reservation = store.runInstances(spec, !faults.ignoresClientToken());
+    Xml xml = new Xml().root("RunInstancesResponse").leaf("requestId", requestId);
+    InstanceXml.reservationBody(xml, reservation.reservationId(), reservation.instances());
+    return xml.close("RunInstancesResponse").toString();
+  }
+
+  private LaunchSpec validate(QueryRequest request) {
+    String imageId = request.get("ImageId");
+    boolean fromTemplate = request.has("LaunchTemplate.LaunchTemplateId")
+        || request.has("LaunchTemplate.LaunchTemplateName") || request.has("LaunchTemplate.Version");
+    if (imageId == null && !fromTemplate) {
+      throw Ec2Error.missing("ImageId");
+    }
+    Integer min = request.integer("MinCount");
+    Integer max = request.integer("MaxCount");
+    if (min == null) {
+      throw Ec2Error.missing("MinCount");
+    }
+    if (max == null) {
+      throw Ec2Error.missing("MaxCount");
+    }
+    if (min < 1 || max < 1) {
+      throw Ec2Error.invalidValue("Value (" + Math.min(min, max) + ") for parameter count is invalid. "
+          + "Expected a positive number.");
+    }
+    if (min > max) {
+      throw Ec2Error.invalidValue("MinCount (" + min + ") must not be greater than MaxCount (" + max + ").");
+    }
+    String token = request.get("ClientToken");
+    if (token != null && token.length() > MAX_CLIENT_TOKEN_LENGTH) {
+      throw Ec2Error.invalidValue("Value (" + token + ") for parameter clientToken is invalid. "
+          + "Client tokens may be at most " + MAX_CLIENT_TOKEN_LENGTH + " characters long.");
+    }
+    if (fromTemplate) {
+      catalog.checkTemplate(request.get("LaunchTemplate.LaunchTemplateId"),
+          request.get("LaunchTemplate.LaunchTemplateName"));
+    }
+    if (imageId != null) {
+      catalog.checkImage(imageId);
+    }
+    String instanceType = request.get("InstanceType");
+    return new LaunchSpec(imageId, instanceType == null ? DEFAULT_INSTANCE_TYPE : instanceType, max,
+        request.get("SubnetId"), request.get("KeyName"), token, instanceTags(request), request.canonical());
+  }
+
+  /** Tags of TagSpecifications with ResourceType instance; other resource types are accepted and ignored. */
+  private static Map<String, String> instanceTags(QueryRequest request) {
+    Map<String, String> tags = new LinkedHashMap<>();
+    for (QueryRequest spec : request.members("TagSpecification")) {
+      String resourceType = spec.get("ResourceType");
+      if (resourceType == null) {
+        throw Ec2Error.missing("TagSpecification.N.ResourceType");
+      }
+      if (!"instance".equals(resourceType)) {
+        continue;
+      }
+      for (QueryRequest tag : spec.members("Tag")) {
+        String key = tag.get("Key");
+        if (key == null || key.isEmpty()) {
+          throw Ec2Error.invalidValue("Tag keys must not be empty.");
+        }
+        tags.put(key, tag.get("Value") == null ? "" : tag.get("Value"));
+      }
+    }
+    return tags;
+  }
+}

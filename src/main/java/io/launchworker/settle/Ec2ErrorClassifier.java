@@ -1,0 +1,120 @@
+package io.launchworker.settle;
+
+import java.util.Map;
+import java.util.Set;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+
+/**
+ * The one table that decides what each EC2 error means: retry, reject, or already done. Every code named here
+ * has a test. Stateless and thread-safe.
+ */
+public final class Ec2ErrorClassifier {
+
+  /** Codes with a fixed meaning; anything else is decided by its HTTP status. */
+  private static final Map<String, ErrorClass.Action> BY_CODE = Map.ofEntries(
+      // EC2 asks us to slow down.
+      Map.entry("RequestLimitExceeded", ErrorClass.Action.RETRY),
+      Map.entry("Throttling", ErrorClass.Action.RETRY),
+      Map.entry("ThrottlingException", ErrorClass.Action.RETRY),
+      Map.entry("RequestThrottled", ErrorClass.Action.RETRY),
+      // EC2 had a problem of its own.
+      Map.entry("InternalError", ErrorClass.Action.RETRY),
+      Map.entry("InternalFailure", ErrorClass.Action.RETRY),
+      Map.entry("ServiceUnavailable", ErrorClass.Action.RETRY),
+      Map.entry("Unavailable", ErrorClass.Action.RETRY),
+      // The worker's own credentials are wrong or stale: no request is at fault, so none is dead-lettered.
+      Map.entry("AuthFailure", ErrorClass.Action.RETRY),
+      Map.entry("RequestExpired", ErrorClass.Action.RETRY),
+      Map.entry("ExpiredToken", ErrorClass.Action.RETRY),
+      Map.entry("InvalidClientTokenId", ErrorClass.Action.RETRY),
+      Map.entry("SignatureDoesNotMatch", ErrorClass.Action.RETRY),
+      // Capacity comes back, slowly.
+      Map.entry("InsufficientInstanceCapacity", ErrorClass.Action.RETRY_CAPACITY),
+      Map.entry("InsufficientHostCapacity", ErrorClass.Action.RETRY_CAPACITY),
+      Map.entry("InsufficientReservedInstanceCapacity", ErrorClass.Action.RETRY_CAPACITY),
+      Map.entry("InsufficientCapacity", ErrorClass.Action.RETRY_CAPACITY),
+      // Account quotas: instances must end or the quota be raised.
+      Map.entry("InstanceLimitExceeded", ErrorClass.Action.RETRY_QUOTA),
+      Map.entry("VcpuLimitExceeded", ErrorClass.Action.RETRY_QUOTA),
+      Map.entry("MaxSpotInstanceCountExceeded", ErrorClass.Action.RETRY_QUOTA),
+      // Idempotency answers.
+      Map.entry("IdempotentParameterMismatch", ErrorClass.Action.PARAMETER_MISMATCH),
+      Map.entry("IdempotentInstanceTerminated", ErrorClass.Action.ALREADY_DONE),
+      // The request itself can never work.
+      Map.entry("InvalidAMIID.NotFound", ErrorClass.Action.REJECT),
+      Map.entry("InvalidAMIID.Malformed", ErrorClass.Action.REJECT),
+      Map.entry("InvalidAMIID.Unavailable", ErrorClass.Action.REJECT),
+      Map.entry("InvalidParameterValue", ErrorClass.Action.REJECT),
+      Map.entry("InvalidParameterCombination", ErrorClass.Action.REJECT),
+      Map.entry("InvalidParameter", ErrorClass.Action.REJECT),
+      Map.entry("MissingParameter", ErrorClass.Action.REJECT),
+      Map.entry("Unsupported", ErrorClass.Action.REJECT),
+      Map.entry("UnsupportedOperation", ErrorClass.Action.REJECT),
+      Map.entry("UnauthorizedOperation", ErrorClass.Action.REJECT),
+      Map.entry("InvalidSubnetID.NotFound", ErrorClass.Action.REJECT),
+      Map.entry("InvalidGroup.NotFound", ErrorClass.Action.REJECT),
+      Map.entry("InvalidKeyPair.NotFound", ErrorClass.Action.REJECT),
+      Map.entry("InvalidLaunchTemplateId.NotFound", ErrorClass.Action.REJECT),
+      Map.entry("InvalidLaunchTemplateName.NotFoundException", ErrorClass.Action.REJECT),
+      Map.entry("InvalidLaunchTemplateId.VersionNotFound", ErrorClass.Action.REJECT));
+
+  /** Reason codes for the retry families; rejections use {@code ec2:<code>}. */
+  private static final Set<String> THROTTLING =
+      Set.of("RequestLimitExceeded", "Throttling", "ThrottlingException", "RequestThrottled");
+  private static final Set<String> CREDENTIALS =
+      Set.of("AuthFailure", "RequestExpired", "ExpiredToken", "InvalidClientTokenId", "SignatureDoesNotMatch");
+
+  public ErrorClass classify(Throwable error) {
+    if (error instanceof AwsServiceException service && service.awsErrorDetails() != null
+        && service.awsErrorDetails().errorCode() != null) {
+      return classifyCode(service.awsErrorDetails().errorCode(), service.statusCode());
+    }
+    if (error instanceof AwsServiceException service) {
+      return byStatus("http-" + service.statusCode(), service.statusCode());
+    }
+    if (error instanceof SdkClientException || error instanceof java.io.IOException
+        || error instanceof java.io.UncheckedIOException) {
+      // Timeouts, resets, refused connections: the call may or may not have reached EC2; the token makes
+      // trying again safe.
+      return new ErrorClass(ErrorClass.Action.RETRY, error.getClass().getSimpleName(), "network_error");
+    }
+    if (error instanceof SdkException) {
+      return new ErrorClass(ErrorClass.Action.RETRY, error.getClass().getSimpleName(), "sdk_error");
+    }
+    // A bug of ours: retrying is safe (the token guards the launch), rejecting could drop a good request.
+    return new ErrorClass(ErrorClass.Action.RETRY, error.getClass().getSimpleName(), "internal_error");
+  }
+
+  ErrorClass classifyCode(String code, int httpStatus) {
+    ErrorClass.Action action = BY_CODE.get(code);
+    if (action == null && code.startsWith("InvalidAMIID.")) {
+      action = ErrorClass.Action.REJECT;
+    }
+    if (action == null) {
+      return byStatus(code, httpStatus);
+    }
+    return new ErrorClass(action, code, reasonFor(action, code));
+  }
+
+  private static ErrorClass byStatus(String code, int httpStatus) {
+    if (httpStatus >= 500 || httpStatus == 429) {
+      return new ErrorClass(ErrorClass.Action.RETRY, code, "ec2_unavailable");
+    }
+    // An unknown 4xx: the request is at fault as far as EC2 is concerned.
+    return new ErrorClass(ErrorClass.Action.REJECT, code, "ec2:other");
+  }
+
+  private static String reasonFor(ErrorClass.Action action, String code) {
+    return switch (action) {
+      case RETRY -> THROTTLING.contains(code) ? "throttled"
+          : CREDENTIALS.contains(code) ? "credentials" : "ec2_unavailable";
+      case RETRY_CAPACITY -> "insufficient_capacity";
+      case RETRY_QUOTA -> "quota_exceeded";
+      case REJECT -> "ec2:" + code;
+      case PARAMETER_MISMATCH -> "parameter_mismatch";
+      case ALREADY_DONE -> "instance_terminated";
+    };
+  }
+}

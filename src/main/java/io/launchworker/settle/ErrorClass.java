@@ -1,0 +1,31 @@
+package io.launchworker.settle;
+
+/**
+ * What a failed EC2 call means for the message, as decided by {@link Ec2ErrorClassifier}.
+ *
+ * @param action what to do with the message
+ * @param code the AWS error code, or the exception's simple name for client-side failures
+ * @param reason closed-set reason code for metrics and the DLQ
+ */
+public record ErrorClass(Action action, String code, String reason) {
+
+  /** The decision an error leads to. */
+  public enum Action {
+    /** Try again soon: exponential back-off from the base delay. */
+    RETRY,
+    /** Try again after the capacity delay (EC2 has no capacity for the type in that zone now). */
+    RETRY_CAPACITY,
+    /** Try again after the quota delay (account limits; needs instances to end or a quota raise). */
+    RETRY_QUOTA,
+    /** Permanent: the request can never succeed as it is. Dead-letter it. */
+    REJECT,
+    /** The token was used with other parameters: look up what it launched. */
+    PARAMETER_MISMATCH,
+    /** The token's instances were launched and have since been terminated: the request was fulfilled. */
+    ALREADY_DONE;
+
+    public boolean isRetry() {
+      return this == RETRY || this == RETRY_CAPACITY || this == RETRY_QUOTA;
+    }
+  }
+}

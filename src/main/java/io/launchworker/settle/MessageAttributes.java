@@ -1,0 +1,22 @@
+package io.launchworker.settle;
+
+/**
+ * Message attribute names the worker writes and reads. Public interface: tools reading the DLQ and producers
+ * redriving it rely on them.
+ */
+public final class MessageAttributes {
+  /** The idempotency token of the request; read first on receipt, so a DLQ redrive cannot launch twice. */
+  public static final String TOKEN = "launch-worker-token";
+  /** Rejection reason code (closed set). */
+  public static final String REASON = "launch-worker-reason";
+  /** Human explanation of the rejection. */
+  public static final String DETAIL = "launch-worker-detail";
+  /** EC2 error code behind the rejection, when EC2 rejected it. */
+  public static final String ERROR_CODE = "launch-worker-error-code";
+  /** The source message's ID (a DLQ message, and a redriven one, has a new ID). */
+  public static final String ORIGINAL_MESSAGE_ID = "launch-worker-original-message-id";
+  /** Receives of the source message when it was dead-lettered. */
+  public static final String RECEIVE_COUNT = "launch-worker-receive-count";
+
+  private MessageAttributes() {}
+}

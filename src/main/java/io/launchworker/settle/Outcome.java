@@ -1,0 +1,57 @@
+package io.launchworker.settle;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What happened to one message and what must be done with it. Immutable.
+ *
+ * @param kind the fate
+ * @param reason closed-set reason code (metric tag, DLQ attribute); "ok" for launches
+ * @param detail human explanation, never containing userData
+ * @param errorCode the EC2/SDK error code behind a rejection or retry, if any
+ * @param reservationId the reservation launched or found
+ * @param instanceIds the instances launched or found
+ * @param retryDelay for {@link OutcomeKind#RETRY}: how long until the message should come back
+ */
+public record Outcome(
+    OutcomeKind kind,
+    String reason,
+    String detail,
+    Optional<String> errorCode,
+    Optional<String> reservationId,
+    List<String> instanceIds,
+    Duration retryDelay) {
+
+  public Outcome {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(reason, "reason");
+    Objects.requireNonNull(detail, "detail");
+    instanceIds = List.copyOf(instanceIds);
+  }
+
+  public static Outcome launched(String reservationId, List<String> instanceIds) {
+    return new Outcome(OutcomeKind.LAUNCHED, "ok", "launched", Optional.empty(), Optional.of(reservationId),
+        instanceIds, Duration.ZERO);
+  }
+
+  public static Outcome alreadyLaunched(String how, Optional<String> reservationId, List<String> instanceIds) {
+    return new Outcome(OutcomeKind.ALREADY_LAUNCHED, how, "instances for this token already exist",
+        Optional.empty(), reservationId, instanceIds, Duration.ZERO);
+  }
+
+  public static Outcome rejected(String reason, String detail, Optional<String> errorCode) {
+    return new Outcome(OutcomeKind.REJECTED, reason, detail, errorCode, Optional.empty(), List.of(), Duration.ZERO);
+  }
+
+  public static Outcome retry(String reason, String detail, Optional<String> errorCode, Duration delay) {
+    return new Outcome(OutcomeKind.RETRY, reason, detail, errorCode, Optional.empty(), List.of(), delay);
+  }
+
+  public static Outcome released() {
+    return new Outcome(OutcomeKind.RELEASED, "shutdown", "worker stopping before the launch started",
+        Optional.empty(), Optional.empty(), List.of(), Duration.ZERO);
+  }
+}

@@ -1,0 +1,216 @@
+package io.launchworker.e2e;
+
+import static org.awaitility.Awaitility.await;
+
+import io.launchworker.config.ConfigLoader;
+import io.launchworker.config.WorkerConfig;
+import io.launchworker.launch.Ec2Port;
+import io.launchworker.launch.SdkEc2Port;
+import io.launchworker.ops.WorkerMetrics;
+import io.launchworker.poll.Worker;
+import io.launchworker.sandbox.EmbeddedSqs;
+import io.launchworker.sandbox.Sandbox;
+import io.launchworker.sandbox.ec2.Ec2Emulator;
+import io.launchworker.sandbox.ec2.EmulatedInstance;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * ElasticMQ, the EC2 emulator and any number of in-process workers, all talking through the real AWS SDK over
+ * loopback. Each worker has its own SDK clients and meter registry, as separate processes would.
+ */
+final class SandboxHarness implements AutoCloseable {
+  static final String AMI = "ami-0123456789abcdef0";
+
+  final Sandbox sandbox;
+  private final List<RunningWorker> workers = new ArrayList<>();
+
+  SandboxHarness(Duration queueVisibility) {
+    this.sandbox = Sandbox.start(queueVisibility);
+  }
+
+  SandboxHarness() {
+    this(Duration.ofSeconds(5));
+  }
+
+  Ec2Emulator ec2() {
+    return sandbox.ec2();
+  }
+
+  SqsClient sqs() {
+    return sandbox.sqs().client();
+  }
+
+  /** Test defaults: short polls so shutdown is quick, short back-off so retries come back within a test. */
+  Map<String, Object> baseOverrides() {
+    Map<String, Object> o = new LinkedHashMap<>(sandbox.workerOverrides());
+    o.put("launcher.admin.port", -1);
+    o.put("launcher.sqs.wait-time", "1s");
+    o.put("launcher.sqs.visibility-timeout", "5s");
+    o.put("launcher.sqs.delete-flush-interval", "50ms");
+    o.put("launcher.sqs.receive-error-backoff", "100ms");
+    o.put("launcher.retry.base-delay", "1s");
+    o.put("launcher.retry.max-delay", "2s");
+    o.put("launcher.retry.capacity-delay", "1s");
+    o.put("launcher.retry.quota-delay", "1s");
+    o.put("launcher.shutdown.grace", "10s");
+    return o;
+  }
+
+  WorkerConfig config(UnaryOperator<Map<String, Object>> tweak) {
+    return ConfigLoader.load(java.util.Optional.empty(), Map.of(), tweak.apply(baseOverrides()));
+  }
+
+  RunningWorker startWorker() {
+    return startWorker(config(o -> o));
+  }
+
+  RunningWorker startWorker(WorkerConfig config) {
+    return startWorker(config, port -> port);
+  }
+
+  /** Starts a worker; {@code wrap} may decorate its EC2 port (to simulate a crash, say). */
+  RunningWorker startWorker(WorkerConfig config, UnaryOperator<Ec2Port> wrap) {
+    SqsClient sqs = SqsClient.builder().endpointOverride(sandbox.sqs().endpoint()).region(EmbeddedSqs.REGION)
+        .credentialsProvider(StaticCredentialsProvider.create(EmbeddedSqs.CREDENTIALS))
+        .httpClient(Apache5HttpClient.builder().maxConnections(config.maxInFlight() + 8).build()).build();
+    Ec2Client ec2 = ec2Client(config.maxInFlight() + 2);
+    MeterRegistry registry = new SimpleMeterRegistry();
+    WorkerMetrics metrics = new WorkerMetrics(registry);
+    Ec2Port port = wrap.apply(new SdkEc2Port(ec2, metrics, Clock.systemUTC()));
+    Worker worker = new Worker(config, sqs, port, metrics, Clock.systemUTC(), new SplittableRandom(42));
+    worker.start();
+    RunningWorker running = new RunningWorker(worker, registry, sqs, ec2);
+    workers.add(running);
+    return running;
+  }
+
+  Ec2Client ec2Client(int connections) {
+    return Ec2Client.builder().endpointOverride(sandbox.ec2().endpoint()).region(EmbeddedSqs.REGION)
+        .credentialsProvider(StaticCredentialsProvider.create(EmbeddedSqs.CREDENTIALS))
+        .httpClient(Apache5HttpClient.builder().maxConnections(connections).build()).build();
+  }
+
+  static String request(String instanceType) {
+    return "{\"imageId\":\"" + AMI + "\",\"instanceType\":\"" + instanceType + "\"}";
+  }
+
+  /** Sends a body and returns its message ID. */
+  String send(String body) {
+    return sqs().sendMessage(b -> b.queueUrl(sandbox.queueUrl()).messageBody(body)).messageId();
+  }
+
+  String send(String body, Map<String, MessageAttributeValue> attributes) {
+    return sqs().sendMessage(b -> b.queueUrl(sandbox.queueUrl()).messageBody(body)
+        .messageAttributes(attributes)).messageId();
+  }
+
+  List<String> sendMany(int count, java.util.function.IntFunction<String> body) {
+    List<String> ids = new ArrayList<>();
+    for (int from = 0; from < count; from += 10) {
+      int start = from;
+      int end = Math.min(count, from + 10);
+      List<software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry> entries = new ArrayList<>();
+      for (int i = start; i < end; i++) {
+        entries.add(software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry.builder()
+            .id(Integer.toString(i)).messageBody(body.apply(i)).build());
+      }
+      sqs().sendMessageBatch(b -> b.queueUrl(sandbox.queueUrl()).entries(entries)).successful()
+          .forEach(ok -> ids.add(ok.messageId()));
+    }
+    return ids;
+  }
+
+  long depth(String queueUrl) {
+    return sandbox.sqs().depth(queueUrl);
+  }
+
+  long visible(String queueUrl) {
+    return Long.parseLong(sqs().getQueueAttributes(b -> b.queueUrl(queueUrl)
+        .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
+        .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES));
+  }
+
+  /** Waits until the source queue is empty and no worker holds a message. */
+  void awaitDrained(Duration atMost) {
+    await().atMost(atMost).pollInterval(Duration.ofMillis(100)).until(() ->
+        depth(sandbox.queueUrl()) == 0 && workers.stream().allMatch(w -> w.worker().inFlight() == 0));
+  }
+
+  /** Reads every DLQ message (they stay invisible afterwards, which is fine at the end of a test). */
+  List<Message> drainDlq() {
+    List<Message> all = new ArrayList<>();
+    while (true) {
+      List<Message> batch = sqs().receiveMessage(b -> b.queueUrl(sandbox.dlqUrl()).maxNumberOfMessages(10)
+          .waitTimeSeconds(0).visibilityTimeout(60).messageAttributeNames("All")
+          .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
+      if (batch.isEmpty()) {
+        return all;
+      }
+      all.addAll(batch);
+    }
+  }
+
+  /** Instances grouped by their {@code launch-worker:token} tag. */
+  Map<String, List<EmulatedInstance>> instancesByToken() {
+    return ec2().instances().stream().collect(Collectors.groupingBy(
+        i -> i.tags().getOrDefault("launch-worker:token", "(untagged)"), HashMap::new, Collectors.toList()));
+  }
+
+  @Override
+  public void close() {
+    for (RunningWorker w : workers) {
+      w.close();
+    }
+    sandbox.close();
+  }
+
+  /** A worker with its own clients and meters. */
+  record RunningWorker(Worker worker, MeterRegistry registry, SqsClient sqs, Ec2Client ec2) implements AutoCloseable {
+
+    /** Outcome count for a kind (lower case, e.g. "launched"), optionally for one reason. */
+    long outcomes(String kind, String reason) {
+      return registry.find(WorkerMetrics.OUTCOMES).tag("outcome", kind).counters().stream()
+          .filter(c -> reason == null || reason.equals(c.getId().getTag("reason")))
+          .mapToLong(c -> (long) c.count()).sum();
+    }
+
+    long outcomes(String kind) {
+      return outcomes(kind, null);
+    }
+
+    long counter(String name) {
+      return registry.find(name).counters().stream().mapToLong(c -> (long) c.count()).sum();
+    }
+
+    List<Counter> outcomeCounters() {
+      return List.copyOf(registry.find(WorkerMetrics.OUTCOMES).counters());
+    }
+
+    @Override
+    public void close() {
+      worker.shutdown();
+      sqs.close();
+      ec2.close();
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package io.launchworker.launch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.launchworker.settle.MessageAttributes;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class TokenTest {
+  private static final String MESSAGE_ID = "5fea7756-0ea4-451a-a703-a558b933e274";
+
+  @Test
+  void bodyTokenWinsOverAttributeAndMessageId() {
+    Token token = Token.resolve(Optional.of("runner-42"), Map.of(MessageAttributes.TOKEN, "from-dlq"), MESSAGE_ID);
+
+    assertThat(token).isEqualTo(new Token("runner-42", Token.Source.BODY));
+  }
+
+  @Test
+  void dlqAttributeWinsOverTheNewMessageIdOfARedrive() {
+    Token token = Token.resolve(Optional.empty(), Map.of(MessageAttributes.TOKEN, "original-id"), MESSAGE_ID);
+
+    assertThat(token).isEqualTo(new Token("original-id", Token.Source.ATTRIBUTE));
+  }
+
+  @Test
+  void messageIdIsTheTokenOtherwise() {
+    assertThat(Token.resolve(Optional.empty(), Map.of(), MESSAGE_ID))
+        .isEqualTo(new Token(MESSAGE_ID, Token.Source.MESSAGE_ID));
+  }
+
+  @Test
+  void anInvalidAttributeIsIgnoredRatherThanSentToEc2() {
+    Token token = Token.resolve(Optional.empty(), Map.of(MessageAttributes.TOKEN, "x".repeat(65)), MESSAGE_ID);
+
+    assertThat(token.source()).isEqualTo(Token.Source.MESSAGE_ID);
+  }
+
+  @Test
+  void messageIdsLongerThan64BecomeAStableDigestThatFitsEc2() {
+    String longId = "m".repeat(100);
+
+    String token = Token.fromMessageId(longId);
+
+    assertThat(token).hasSizeLessThanOrEqualTo(64).startsWith("sha256-").isEqualTo(Token.fromMessageId(longId));
+    assertThat(token.chars()).allMatch(c -> c >= 0x21 && c <= 0x7E);
+    assertThat(Token.fromMessageId("m".repeat(99) + "n")).isNotEqualTo(token);
+  }
+
+  @Test
+  void aMessageIdOfExactly64IsUsedAsIs() {
+    String id = "a".repeat(64);
+
+    assertThat(Token.fromMessageId(id)).isEqualTo(id);
+  }
+}

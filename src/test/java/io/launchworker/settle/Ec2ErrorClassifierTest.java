@@ -1,0 +1,96 @@
+package io.launchworker.settle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.launchworker.settle.ErrorClass.Action;
+import java.io.IOException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.ec2.model.Ec2Exception;
+
+class Ec2ErrorClassifierTest {
+  private final Ec2ErrorClassifier classifier = new Ec2ErrorClassifier();
+
+  @ParameterizedTest(name = "{0} ({1}) -> {2} / {3}")
+  @CsvSource({
+      "RequestLimitExceeded, 503, RETRY, throttled",
+      "Throttling, 400, RETRY, throttled",
+      "ThrottlingException, 400, RETRY, throttled",
+      "RequestThrottled, 400, RETRY, throttled",
+      "InternalError, 500, RETRY, ec2_unavailable",
+      "InternalFailure, 500, RETRY, ec2_unavailable",
+      "ServiceUnavailable, 503, RETRY, ec2_unavailable",
+      "Unavailable, 503, RETRY, ec2_unavailable",
+      "SomethingNew, 502, RETRY, ec2_unavailable",
+      "AuthFailure, 401, RETRY, credentials",
+      "RequestExpired, 400, RETRY, credentials",
+      "ExpiredToken, 400, RETRY, credentials",
+      "InvalidClientTokenId, 403, RETRY, credentials",
+      "SignatureDoesNotMatch, 403, RETRY, credentials",
+      "InsufficientInstanceCapacity, 500, RETRY_CAPACITY, insufficient_capacity",
+      "InsufficientHostCapacity, 500, RETRY_CAPACITY, insufficient_capacity",
+      "InsufficientReservedInstanceCapacity, 500, RETRY_CAPACITY, insufficient_capacity",
+      "InsufficientCapacity, 500, RETRY_CAPACITY, insufficient_capacity",
+      "InstanceLimitExceeded, 400, RETRY_QUOTA, quota_exceeded",
+      "VcpuLimitExceeded, 400, RETRY_QUOTA, quota_exceeded",
+      "MaxSpotInstanceCountExceeded, 400, RETRY_QUOTA, quota_exceeded",
+      "IdempotentParameterMismatch, 400, PARAMETER_MISMATCH, parameter_mismatch",
+      "IdempotentInstanceTerminated, 400, ALREADY_DONE, instance_terminated",
+      "InvalidAMIID.NotFound, 400, REJECT, ec2:InvalidAMIID.NotFound",
+      "InvalidAMIID.Malformed, 400, REJECT, ec2:InvalidAMIID.Malformed",
+      "InvalidAMIID.Unavailable, 400, REJECT, ec2:InvalidAMIID.Unavailable",
+      "InvalidAMIID.SomethingElse, 400, REJECT, ec2:InvalidAMIID.SomethingElse",
+      "InvalidParameterValue, 400, REJECT, ec2:InvalidParameterValue",
+      "InvalidParameterCombination, 400, REJECT, ec2:InvalidParameterCombination",
+      "InvalidParameter, 400, REJECT, ec2:InvalidParameter",
+      "MissingParameter, 400, REJECT, ec2:MissingParameter",
+      "Unsupported, 400, REJECT, ec2:Unsupported",
+      "UnsupportedOperation, 400, REJECT, ec2:UnsupportedOperation",
+      "UnauthorizedOperation, 403, REJECT, ec2:UnauthorizedOperation",
+      "InvalidSubnetID.NotFound, 400, REJECT, ec2:InvalidSubnetID.NotFound",
+      "InvalidGroup.NotFound, 400, REJECT, ec2:InvalidGroup.NotFound",
+      "InvalidKeyPair.NotFound, 400, REJECT, ec2:InvalidKeyPair.NotFound",
+      "InvalidLaunchTemplateId.NotFound, 400, REJECT, ec2:InvalidLaunchTemplateId.NotFound",
+      "InvalidLaunchTemplateName.NotFoundException, 400, REJECT, ec2:InvalidLaunchTemplateName.NotFoundException",
+      "InvalidLaunchTemplateId.VersionNotFound, 400, REJECT, ec2:InvalidLaunchTemplateId.VersionNotFound",
+      "SomeUnknownClientError, 400, REJECT, ec2:other",
+  })
+  void everyErrorCodeHasAnExplicitDecision(String code, int status, Action action, String reason) {
+    ErrorClass result = classifier.classify(ec2Error(code, status));
+
+    assertThat(result.action()).isEqualTo(action);
+    assertThat(result.reason()).isEqualTo(reason);
+    assertThat(result.code()).isEqualTo(code);
+  }
+
+  @Test
+  void networkFailuresAreRetriedBecauseTheTokenMakesTryingAgainSafe() {
+    ErrorClass result = classifier.classify(SdkClientException.create("Unable to execute HTTP request",
+        new IOException("Connection reset")));
+
+    assertThat(result.action()).isEqualTo(Action.RETRY);
+    assertThat(result.reason()).isEqualTo("network_error");
+  }
+
+  @Test
+  void aServiceErrorWithoutCodeIsDecidedByItsStatus() {
+    Ec2Exception noCode500 = (Ec2Exception) Ec2Exception.builder().statusCode(500).build();
+    Ec2Exception noCode400 = (Ec2Exception) Ec2Exception.builder().statusCode(400).build();
+
+    assertThat(classifier.classify(noCode500).action()).isEqualTo(Action.RETRY);
+    assertThat(classifier.classify(noCode400).action()).isEqualTo(Action.REJECT);
+  }
+
+  @Test
+  void anUnexpectedBugIsRetriedNotRejectedSoNoGoodRequestIsDropped() {
+    assertThat(classifier.classify(new NullPointerException()).action()).isEqualTo(Action.RETRY);
+  }
+
+  static Ec2Exception ec2Error(String code, int status) {
+    return (Ec2Exception) Ec2Exception.builder().statusCode(status)
+        .awsErrorDetails(AwsErrorDetails.builder().errorCode(code).errorMessage("msg for " + code).build()).build();
+  }
+}
