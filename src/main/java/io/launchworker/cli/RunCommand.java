@@ -1,6 +1,5 @@
 package io.launchworker.cli;
 
-import io.launchworker.config.AwsClients;
 import io.launchworker.config.WorkerConfig;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -8,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
 /**
  * {@code run}: the worker. Runs until SIGTERM or SIGINT, then stops gracefully (see {@code Worker#shutdown})
@@ -25,7 +25,7 @@ final class RunCommand implements Callable<Integer> {
     WorkerConfig settings = config.load();
     CountDownLatch stop = new CountDownLatch(1);
     StopSignals.onTermination(stop::countDown);
-    try (WorkerRuntime runtime = WorkerRuntime.start(settings, AwsClients.create(settings))) {
+    try (WorkerRuntime runtime = WorkerRuntime.start(settings, DefaultCredentialsProvider.builder().build())) {
       runtime.adminPort().ifPresent(p -> log.info("admin server on port {}", p));
       stop.await();
       log.info("termination signal received");

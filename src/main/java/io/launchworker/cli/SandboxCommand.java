@@ -1,6 +1,5 @@
 package io.launchworker.cli;
 
-import io.launchworker.config.AwsClients;
 import io.launchworker.config.WorkerConfig;
 import io.launchworker.sandbox.DemoMix;
 import io.launchworker.sandbox.DemoReport;
@@ -55,8 +54,8 @@ final class SandboxCommand implements Callable<Integer> {
       WorkerConfig settings = config.load(overrides);
       DemoMix demo = new DemoMix(sandbox, settings);
       demo.prepare();
-      AwsClients clients = AwsClients.create(settings, StaticCredentialsProvider.create(EmbeddedSqs.CREDENTIALS));
-      try (WorkerRuntime runtime = WorkerRuntime.start(settings, clients)) {
+      try (WorkerRuntime runtime = WorkerRuntime.start(settings,
+          StaticCredentialsProvider.create(EmbeddedSqs.CREDENTIALS))) {
         out.printf("sandbox: SQS %s, EC2 %s%n", sandbox.sqs().endpoint(), sandbox.ec2().endpoint());
         runtime.adminPort().ifPresent(p -> out.printf("sandbox: metrics http://127.0.0.1:%d/metrics%n", p));
         out.flush();

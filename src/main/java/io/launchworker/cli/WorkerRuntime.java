@@ -2,6 +2,8 @@ package io.launchworker.cli;
 
 import io.launchworker.config.AwsClients;
 import io.launchworker.config.WorkerConfig;
+import io.launchworker.launch.Ec2Budget;
+import io.launchworker.launch.Ec2CallObserver;
 import io.launchworker.launch.SdkEc2Port;
 import io.launchworker.ops.AdminServer;
 import io.launchworker.ops.Metrics;
@@ -12,7 +14,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
 /**
  * A worker assembled for a process: SDK clients, meters, the worker and its admin server, started together and
@@ -32,12 +36,19 @@ final class WorkerRuntime implements AutoCloseable {
     this.admin = admin;
   }
 
-  static WorkerRuntime start(WorkerConfig config, AwsClients clients) {
+  /** Builds clients (with their credentials) and starts the worker. */
+  static WorkerRuntime start(WorkerConfig config, AwsCredentialsProvider credentials) {
+    Ec2Budget budget = Ec2Budget.of(config.ec2());
+    AwsClients clients = AwsClients.create(config, credentials, List.of(new Ec2CallObserver(budget)));
+    return start(config, clients, budget);
+  }
+
+  static WorkerRuntime start(WorkerConfig config, AwsClients clients, Ec2Budget budget) {
     PrometheusMeterRegistry registry = Metrics.prometheus();
     WorkerMetrics metrics = new WorkerMetrics(registry);
     Clock clock = Clock.systemUTC();
-    Worker worker = new Worker(config, clients.sqs(), new SdkEc2Port(clients.ec2(), metrics, clock), metrics, clock,
-        new SecureRandom());
+    Worker worker = new Worker(config, clients.sqs(), new SdkEc2Port(clients.ec2(), metrics, clock), budget, metrics,
+        clock, new SecureRandom());
     Optional<AdminServer> admin = Optional.empty();
     if (config.admin().enabled()) {
       try {

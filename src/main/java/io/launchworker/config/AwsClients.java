@@ -1,10 +1,12 @@
 package io.launchworker.config;
 
 import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -28,16 +30,22 @@ public final class AwsClients implements AutoCloseable {
     this.ec2 = ec2;
   }
 
-  public static AwsClients create(WorkerConfig config) {
-    return create(config, DefaultCredentialsProvider.builder().build());
+  public static AwsClients create(WorkerConfig config, List<ExecutionInterceptor> ec2Interceptors) {
+    return create(config, DefaultCredentialsProvider.builder().build(), ec2Interceptors);
   }
 
-  public static AwsClients create(WorkerConfig config, AwsCredentialsProvider credentials) {
+  /**
+   * @param ec2Interceptors see every HTTP attempt of the EC2 client (the rate budget learns of throttles the
+   *     SDK retried on its own)
+   */
+  public static AwsClients create(WorkerConfig config, AwsCredentialsProvider credentials,
+      List<ExecutionInterceptor> ec2Interceptors) {
     SqsClient sqs = configure(SqsClient.builder(), config.aws().region(), config.aws().sqsEndpoint(), credentials)
         .httpClient(Apache5HttpClient.builder().maxConnections(config.maxInFlight() + SQS_EXTRA_CONNECTIONS).build())
         .build();
     Ec2Client ec2 = configure(Ec2Client.builder(), config.aws().region(), config.aws().ec2Endpoint(), credentials)
         .httpClient(Apache5HttpClient.builder().maxConnections(config.maxInFlight() + 2).build())
+        .overrideConfiguration(o -> o.executionInterceptors(ec2Interceptors))
         .build();
     return new AwsClients(sqs, ec2);
   }

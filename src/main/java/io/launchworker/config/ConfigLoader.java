@@ -110,6 +110,11 @@ public final class ConfigLoader {
         r.durationIn("launcher.retry.max-delay", "0s", "12h"),
         r.durationIn("launcher.retry.capacity-delay", "0s", "12h"),
         r.durationIn("launcher.retry.quota-delay", "0s", "12h"));
+    WorkerConfig.Ec2Limits ec2 = new WorkerConfig.Ec2Limits(
+        r.intIn("launcher.ec2.run-instances-burst", 1, 1_000_000),
+        r.positive("launcher.ec2.run-instances-per-second", 1_000_000),
+        r.intIn("launcher.ec2.describe-burst", 1, 1_000_000),
+        r.positive("launcher.ec2.describe-per-second", 1_000_000));
     WorkerConfig.Aws aws = new WorkerConfig.Aws(
         r.optionalString("launcher.aws.region"),
         r.optionalUri("launcher.aws.sqs-endpoint"),
@@ -126,7 +131,7 @@ public final class ConfigLoader {
         r.optionalString("launcher.defaults.subnet-id"),
         r.stringList("launcher.defaults.security-group-ids"),
         r.stringMap("launcher.defaults.tags"));
-    return new WorkerConfig(queueUrl, dlqUrl, resultsUrl, maxInFlight, maxAttempts, sqs, retry,
+    return new WorkerConfig(queueUrl, dlqUrl, resultsUrl, maxInFlight, maxAttempts, sqs, retry, ec2,
         r.durationIn("launcher.shutdown.grace", "0s", "1h"), aws, admin, policy, defaults);
   }
 }

@@ -84,6 +84,20 @@ final class ConfigReader {
     return value;
   }
 
+  double positive(String key, double max) {
+    String raw = string(key).trim();
+    double value;
+    try {
+      value = Double.parseDouble(raw);
+    } catch (NumberFormatException e) {
+      throw bad(key, "must be a number above 0 and at most " + (long) max);
+    }
+    if (!(value > 0 && value <= max)) {
+      throw bad(key, "must be a number above 0 and at most " + (long) max);
+    }
+    return value;
+  }
+
   double fraction(String key) {
     String raw = string(key).trim();
     double value;
@@ -148,10 +162,19 @@ final class ConfigReader {
     return result;
   }
 
+  /** "environment variable X", "file.conf: 12", or "built-in default" rather than a jar URL. */
+  private static String origin(ConfigValue value) {
+    String resource = value.origin().resource();
+    if (resource != null && resource.endsWith("worker.conf")) {
+      return "built-in default";
+    }
+    return value.origin().description();
+  }
+
   private ConfigException bad(String key, String rule) {
     ConfigValue value = config.hasPathOrNull(key) ? config.getValue(key) : null;
     String shown = value == null ? "(missing)" : "\"" + String.valueOf(value.unwrapped()) + "\"";
-    String from = value == null ? "" : " (from " + value.origin().description() + ")";
+    String from = value == null ? "" : " (from " + origin(value) + ")";
     return new ConfigException(key + " = " + shown + from + ": " + rule);
   }
 }

@@ -18,6 +18,7 @@ public record WorkerConfig(
     int maxAttempts,
     Sqs sqs,
     Retry retry,
+    Ec2Limits ec2,
     Duration shutdownGrace,
     Aws aws,
     Admin admin,
@@ -36,6 +37,10 @@ public record WorkerConfig(
   /** {@code launcher.retry}: delays before a message failing transiently is tried again. */
   public record Retry(Duration baseDelay, Duration maxDelay, Duration capacityDelay, Duration quotaDelay) {}
 
+  /** {@code launcher.ec2}: the client-side EC2 API budget. */
+  public record Ec2Limits(int runInstancesBurst, double runInstancesPerSecond, int describeBurst,
+      double describePerSecond) {}
+
   /** {@code launcher.aws}: empty means "the SDK's default chain decides". */
   public record Aws(Optional<String> region, Optional<URI> sqsEndpoint, Optional<URI> ec2Endpoint) {}
 
@@ -47,7 +52,7 @@ public record WorkerConfig(
   }
 
   public WorkerConfig withAdminPort(int port) {
-    return new WorkerConfig(queueUrl, dlqUrl, resultsQueueUrl, maxInFlight, maxAttempts, sqs, retry,
+    return new WorkerConfig(queueUrl, dlqUrl, resultsQueueUrl, maxInFlight, maxAttempts, sqs, retry, ec2,
         shutdownGrace, aws, new Admin(port, admin.host()), policy, defaults);
   }
 }

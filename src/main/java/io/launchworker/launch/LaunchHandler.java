@@ -27,15 +27,17 @@ public final class LaunchHandler {
   private final Ec2Port ec2;
   private final Ec2ErrorClassifier classifier;
   private final RetryBackoff backoff;
+  private final Ec2Budget budget;
   private final WorkerMetrics metrics;
 
   public LaunchHandler(RequestReader reader, RunInstancesMapper mapper, Ec2Port ec2, Ec2ErrorClassifier classifier,
-      RetryBackoff backoff, WorkerMetrics metrics) {
+      RetryBackoff backoff, Ec2Budget budget, WorkerMetrics metrics) {
     this.reader = reader;
     this.mapper = mapper;
     this.ec2 = ec2;
     this.classifier = classifier;
     this.backoff = backoff;
+    this.budget = budget;
     this.metrics = metrics;
   }
 
@@ -43,8 +45,8 @@ public final class LaunchHandler {
   public record Result(Token token, Optional<String> requestId, Outcome outcome) {}
 
   /**
-   * Handles one message. {@code stopping} is checked before anything is sent to EC2: a worker that is shutting
-   * down releases the message instead of starting its launch.
+   * Handles one message. {@code stopping} is checked before anything is sent to EC2, including while waiting
+   * for the rate budget: a worker that is shutting down releases the message instead of starting its launch.
    */
   public Result handle(InFlightMessage message, BooleanSupplier stopping) {
     ReadResult read = reader.read(message.body());
@@ -65,6 +67,9 @@ public final class LaunchHandler {
     }
     if (mayBeRepeat(message, token)) {
       String trigger = message.receiveCount() > 1 ? "redelivery" : "redrive";
+      if (!budget.describe().acquire(stopping)) {
+        return Outcome.released();
+      }
       try {
         Optional<Outcome> earlier = resolveFound(ec2.findByToken(token.value(), Ec2Port.TokenFilter.TAG), hash,
             "found_by_" + trigger, trigger);
@@ -76,6 +81,9 @@ public final class LaunchHandler {
       }
     }
     RunInstancesRequest call = mapper.map(request, token.value(), message.messageId());
+    if (!budget.runInstances().acquire(stopping)) {
+      return Outcome.released();
+    }
     try {
       Ec2Port.Reservation reservation = ec2.runInstances(call);
       metrics.instancesLaunched(reservation.instanceIds().size());
@@ -104,6 +112,8 @@ public final class LaunchHandler {
   /** The token was used with other parameters: same request hash means drift (done), another means conflict. */
   private Outcome resolveMismatch(InFlightMessage message, Token token, String hash) {
     try {
+      // The look-up must finish even when stopping: the launch it resolves has already happened.
+      budget.describe().acquire(() -> false);
       List<Ec2Port.FoundInstance> found = ec2.findByToken(token.value(), Ec2Port.TokenFilter.CLIENT_TOKEN);
       if (found.isEmpty()) {
         found = ec2.findByToken(token.value(), Ec2Port.TokenFilter.TAG);

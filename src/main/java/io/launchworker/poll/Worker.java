@@ -1,6 +1,7 @@
 package io.launchworker.poll;
 
 import io.launchworker.config.WorkerConfig;
+import io.launchworker.launch.Ec2Budget;
 import io.launchworker.launch.Ec2Port;
 import io.launchworker.launch.LaunchHandler;
 import io.launchworker.ops.WorkerMetrics;
@@ -68,14 +69,14 @@ public final class Worker implements AutoCloseable {
   private volatile boolean stopping;
   private volatile boolean started;
 
-  public Worker(WorkerConfig config, SqsClient sqs, Ec2Port ec2, WorkerMetrics metrics, Clock clock,
-      RandomGenerator random) {
+  public Worker(WorkerConfig config, SqsClient sqs, Ec2Port ec2, Ec2Budget budget, WorkerMetrics metrics,
+      Clock clock, RandomGenerator random) {
     this.config = config;
     this.clock = clock;
     this.metrics = metrics;
     this.permits = new Semaphore(config.maxInFlight());
     this.launcher = new LaunchHandler(new RequestReader(config.policy()), new RunInstancesMapper(config.defaults()),
-        ec2, new Ec2ErrorClassifier(), new RetryBackoff(config.retry(), random), metrics);
+        ec2, new Ec2ErrorClassifier(), new RetryBackoff(config.retry(), random), budget, metrics);
     this.deletes = new DeleteBatcher(sqs, config.queueUrl(), metrics);
     this.settler = new Settler(sqs, config.queueUrl(), deletes, new DeadLetterQueue(sqs, config.dlqUrl(), metrics),
         config.maxAttempts(), metrics, clock);

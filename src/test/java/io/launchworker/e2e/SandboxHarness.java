@@ -4,6 +4,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.launchworker.config.ConfigLoader;
 import io.launchworker.config.WorkerConfig;
+import io.launchworker.launch.Ec2Budget;
+import io.launchworker.launch.Ec2CallObserver;
 import io.launchworker.launch.Ec2Port;
 import io.launchworker.launch.SdkEc2Port;
 import io.launchworker.ops.WorkerMetrics;
@@ -73,6 +75,9 @@ final class SandboxHarness implements AutoCloseable {
     o.put("launcher.retry.capacity-delay", "1s");
     o.put("launcher.retry.quota-delay", "1s");
     o.put("launcher.shutdown.grace", "10s");
+    // Most tests measure correctness, not pacing: a budget that does not get in the way.
+    o.put("launcher.ec2.run-instances-burst", 1000);
+    o.put("launcher.ec2.run-instances-per-second", 1000);
     return o;
   }
 
@@ -93,11 +98,15 @@ final class SandboxHarness implements AutoCloseable {
     SqsClient sqs = SqsClient.builder().endpointOverride(sandbox.sqs().endpoint()).region(EmbeddedSqs.REGION)
         .credentialsProvider(StaticCredentialsProvider.create(EmbeddedSqs.CREDENTIALS))
         .httpClient(Apache5HttpClient.builder().maxConnections(config.maxInFlight() + 8).build()).build();
-    Ec2Client ec2 = ec2Client(config.maxInFlight() + 2);
+    Ec2Budget budget = Ec2Budget.of(config.ec2());
+    Ec2Client ec2 = Ec2Client.builder().endpointOverride(sandbox.ec2().endpoint()).region(EmbeddedSqs.REGION)
+        .credentialsProvider(StaticCredentialsProvider.create(EmbeddedSqs.CREDENTIALS))
+        .httpClient(Apache5HttpClient.builder().maxConnections(config.maxInFlight() + 2).build())
+        .overrideConfiguration(o -> o.addExecutionInterceptor(new Ec2CallObserver(budget))).build();
     MeterRegistry registry = new SimpleMeterRegistry();
     WorkerMetrics metrics = new WorkerMetrics(registry);
     Ec2Port port = wrap.apply(new SdkEc2Port(ec2, metrics, Clock.systemUTC()));
-    Worker worker = new Worker(config, sqs, port, metrics, Clock.systemUTC(), new SplittableRandom(42));
+    Worker worker = new Worker(config, sqs, port, budget, metrics, Clock.systemUTC(), new SplittableRandom(42));
     worker.start();
     RunningWorker running = new RunningWorker(worker, registry, sqs, ec2);
     workers.add(running);

@@ -1,0 +1,24 @@
+package io.launchworker.launch;
+
+/**
+ * The worker's client-side EC2 API budget: one {@link RateGate} for RunInstances and one for the Describe
+ * look-ups, which EC2 meters separately (mutating vs non-mutating calls). Shared by all handler threads and by
+ * the {@link Ec2CallObserver} that reports each HTTP attempt's throttling back to it. Thread-safe.
+ */
+public record Ec2Budget(RateGate runInstances, RateGate describe) {
+
+  /** The budget configured in {@code launcher.ec2}. */
+  public static Ec2Budget of(io.launchworker.config.WorkerConfig.Ec2Limits limits) {
+    return new Ec2Budget(RateGate.system(limits.runInstancesBurst(), limits.runInstancesPerSecond()),
+        RateGate.system(limits.describeBurst(), limits.describePerSecond()));
+  }
+
+  /** A budget that never waits (tests and benchmarks that measure something else). */
+  public static Ec2Budget unlimited() {
+    return new Ec2Budget(RateGate.system(1_000_000, 1_000_000), RateGate.system(1_000_000, 1_000_000));
+  }
+
+  RateGate forOperation(String operation) {
+    return "RunInstances".equals(operation) ? runInstances : describe;
+  }
+}

@@ -1,0 +1,62 @@
+package io.launchworker.launch;
+
+import java.time.Duration;
+
+/**
+ * A token bucket whose refill rate can be changed while it runs (for AIMD). Time is passed in as nanoseconds
+ * from any fixed origin, so the arithmetic tests without a clock. Not thread-safe: {@link RateGate} guards it.
+ */
+final class TokenBucket {
+  /** Refills add up in small floating-point steps; ten tenths must make a whole token. */
+  private static final double EPSILON = 1e-9;
+
+  private final double capacity;
+  private double ratePerSecond;
+  private double tokens;
+  private long lastNanos;
+
+  TokenBucket(int burst, double ratePerSecond, long nowNanos) {
+    if (burst < 1 || !(ratePerSecond > 0)) {
+      throw new IllegalArgumentException("burst must be >= 1 and rate > 0: " + burst + ", " + ratePerSecond);
+    }
+    this.capacity = burst;
+    this.ratePerSecond = ratePerSecond;
+    this.tokens = burst;
+    this.lastNanos = nowNanos;
+  }
+
+  /** Takes one token if there is one and returns zero; otherwise takes nothing and returns the wait for one. */
+  Duration tryTake(long nowNanos) {
+    refill(nowNanos);
+    if (tokens >= 1 - EPSILON) {
+      tokens -= 1;
+      return Duration.ZERO;
+    }
+    double missing = 1 - tokens;
+    // Rounded, not ceiled: floating-point error must not add a nanosecond; a short wait just loops once more.
+    return Duration.ofNanos(Math.max(1, Math.round(missing / ratePerSecond * 1e9)));
+  }
+
+  double rate() {
+    return ratePerSecond;
+  }
+
+  void setRate(double ratePerSecond, long nowNanos) {
+    refill(nowNanos);
+    this.ratePerSecond = ratePerSecond;
+  }
+
+  /** Empties the bucket: after a throttle, the burst EC2 allowed is evidently spent. */
+  void drain(long nowNanos) {
+    refill(nowNanos);
+    tokens = Math.min(tokens, 0);
+  }
+
+  private void refill(long nowNanos) {
+    long elapsed = nowNanos - lastNanos;
+    if (elapsed > 0) {
+      tokens = Math.min(capacity, tokens + elapsed / 1e9 * ratePerSecond);
+      lastNanos = nowNanos;
+    }
+  }
+}

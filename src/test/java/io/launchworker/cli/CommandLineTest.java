@@ -1,0 +1,62 @@
+package io.launchworker.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CommandLineTest {
+  @TempDir
+  Path dir;
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    return LaunchWorkerCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+  }
+
+  @Test
+  void aBadConfigurationExitsWithCode2AndOneLineNamingKeyValueAndRule() throws IOException {
+    Path file = dir.resolve("bad.conf");
+    Files.writeString(file, "launcher { queue-url = \"https://sqs.us-east-1.amazonaws.com/1/q\"\n"
+        + "dlq-url = \"https://sqs.us-east-1.amazonaws.com/1/d\"\nmax-in-flight = 0 }\n");
+
+    int code = run("check-config", "--config", file.toString());
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString().lines()).hasSize(1).first().asString()
+        .startsWith("launch-worker: configuration error: launcher.max-in-flight = \"0\"")
+        .contains("bad.conf: 3").endsWith("must be a whole number from 1 to 10000");
+  }
+
+  @Test
+  void checkConfigPrintsTheEffectiveConfigurationWithCredentialsMasked() throws IOException {
+    Path file = dir.resolve("ok.conf");
+    Files.writeString(file, "launcher { queue-url = \"https://sqs.us-east-1.amazonaws.com/1/q\"\n"
+        + "dlq-url = \"https://sqs.us-east-1.amazonaws.com/1/d\"\n"
+        + "aws.ec2-endpoint = \"http://user:hunter2@localhost:4566\" }\n");
+
+    int code = run("check-config", "--config", file.toString());
+
+    assertThat(code).isZero();
+    assertThat(out.toString()).contains("max-in-flight=32").contains("****@localhost:4566")
+        .doesNotContain("hunter2").contains("configuration is valid");
+  }
+
+  @Test
+  void aMissingConfigFileIsAConfigurationError() {
+    assertThat(run("check-config", "--config", dir.resolve("nope.conf").toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("nope.conf: no such file");
+  }
+
+  @Test
+  void anUnknownCommandIsAUsageErrorWithCode2() {
+    assertThat(run("launch-everything")).isEqualTo(2);
+  }
+}

@@ -1,0 +1,132 @@
+package io.launchworker.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  private static final String QUEUE = "https://sqs.us-east-1.amazonaws.com/123456789012/launch-requests";
+  private static final String DLQ = "https://sqs.us-east-1.amazonaws.com/123456789012/launch-requests-dlq";
+  private static final Map<String, String> REQUIRED_ENV = Map.of("LAUNCHER_QUEUE_URL", QUEUE, "LAUNCHER_DLQ_URL", DLQ);
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void builtInDefaultsAreTheOnesDocumentedInWorkerConf() {
+    WorkerConfig c = ConfigLoader.load(Optional.empty(), REQUIRED_ENV, Map.of());
+
+    assertThat(c.queueUrl()).isEqualTo(QUEUE);
+    assertThat(c.dlqUrl()).isEqualTo(DLQ);
+    assertThat(c.resultsQueueUrl()).isEmpty();
+    assertThat(c.maxInFlight()).isEqualTo(32);
+    assertThat(c.maxAttempts()).isEqualTo(10);
+    assertThat(c.sqs().waitTime()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(c.sqs().visibilityTimeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(c.shutdownGrace()).isEqualTo(Duration.ofSeconds(25));
+    assertThat(c.admin().port()).isEqualTo(9400);
+    assertThat(c.policy().maxInstancesPerRequest()).isEqualTo(10);
+    assertThat(c.policy().allowedInstanceTypes()).isEmpty();
+    assertThat(c.ec2().runInstancesBurst()).isEqualTo(5);
+    assertThat(c.ec2().runInstancesPerSecond()).isEqualTo(2.0);
+    assertThat(c.aws().region()).isEmpty();
+    assertThat(c.aws().sqsEndpoint()).isEmpty();
+  }
+
+  @Test
+  void environmentOverridesTheFileAndTheFileOverridesTheDefaults() throws IOException {
+    Path file = write("launcher { max-in-flight = 8, max-attempts = 4, policy.allowed-instance-types = [\"t3.*\"] }");
+    Map<String, String> env = new java.util.HashMap<>(REQUIRED_ENV);
+    env.put("LAUNCHER_MAX_IN_FLIGHT", "64");
+    env.put("LAUNCHER_ADMIN_PORT", "9500");
+    env.put("LAUNCHER_RESULTS_QUEUE_URL", QUEUE + "-results");
+
+    WorkerConfig c = ConfigLoader.load(Optional.of(file), env, Map.of());
+
+    assertThat(c.maxInFlight()).isEqualTo(64);
+    assertThat(c.maxAttempts()).isEqualTo(4);
+    assertThat(c.admin().port()).isEqualTo(9500);
+    assertThat(c.resultsQueueUrl()).contains(QUEUE + "-results");
+    assertThat(c.policy().allowedInstanceTypes()).containsExactly("t3.*");
+  }
+
+  @Test
+  void aBadEnvironmentValueNamesTheKeyTheValueItsSourceAndWhatIsAllowed() {
+    Map<String, String> env = new java.util.HashMap<>(REQUIRED_ENV);
+    env.put("LAUNCHER_MAX_IN_FLIGHT", "lots");
+
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), env, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("launcher.max-in-flight = \"lots\" (from environment variable LAUNCHER_MAX_IN_FLIGHT): "
+            + "must be a whole number from 1 to 10000");
+  }
+
+  @Test
+  void aMissingQueueUrlSaysItIsRequired() {
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), Map.of(), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("launcher.queue-url = \"\" (from built-in default): is required");
+  }
+
+  @Test
+  void anUnknownKeyInTheFileIsRejectedWithWhereItIs() throws IOException {
+    Path file = write("launcher {\n  max-in-fligth = 8\n}\n");
+
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file), REQUIRED_ENV, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("unknown configuration key launcher.max-in-fligth")
+        .hasMessageContaining("worker.conf: 2");
+  }
+
+  @Test
+  void outOfRangeDurationsAndWrongTypesAreRejected() throws IOException {
+    assertThatThrownBy(() -> load("launcher.sqs.wait-time = 30s"))
+        .hasMessageContaining("launcher.sqs.wait-time = \"30s\"").hasMessageContaining("must be from 0s to 20s");
+    assertThatThrownBy(() -> load("launcher.sqs.visibility-timeout = soon"))
+        .hasMessageContaining("must be a duration with a unit");
+    assertThatThrownBy(() -> load("launcher.policy.allowed-image-ids = \"ami-1\""))
+        .hasMessageContaining("must be a list of strings");
+    assertThatThrownBy(() -> load("launcher.admin.port = 70000"))
+        .hasMessageContaining("must be a whole number from -1 to 65535");
+    assertThatThrownBy(() -> load("launcher.results-queue-url = \"not a url\""))
+        .hasMessageContaining("launcher.results-queue-url = \"not a url\"").hasMessageContaining("not a valid URL");
+    assertThatThrownBy(() -> load("launcher.ec2.run-instances-per-second = 0"))
+        .hasMessageContaining("must be a number above 0");
+  }
+
+  @Test
+  void defaultTagsAreAFreeFormMap() throws IOException {
+    WorkerConfig c = load("launcher.defaults.tags { team = ci, \"cost-center\" = \"42\" }");
+
+    assertThat(c.defaults().tags()).containsEntry("team", "ci").containsEntry("cost-center", "42");
+  }
+
+  @Test
+  void theSandboxOverridesWinOverEverything() {
+    WorkerConfig c = ConfigLoader.load(Optional.empty(), REQUIRED_ENV,
+        Map.of("launcher.queue-url", "http://127.0.0.1:9324/000000000000/q", "launcher.policy.allowed-subnet-ids",
+            List.of("subnet-12345678")));
+
+    assertThat(c.queueUrl()).isEqualTo("http://127.0.0.1:9324/000000000000/q");
+    assertThat(c.policy().allowedSubnetIds()).containsExactly("subnet-12345678");
+  }
+
+  private WorkerConfig load(String content) throws IOException {
+    return ConfigLoader.load(Optional.of(write(content)), REQUIRED_ENV, Map.of());
+  }
+
+  private Path write(String content) throws IOException {
+    Path file = dir.resolve("worker.conf");
+    Files.writeString(file, content);
+    return file;
+  }
+}

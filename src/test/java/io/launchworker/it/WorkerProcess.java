@@ -1,0 +1,77 @@
+package io.launchworker.it;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The packaged jar run as a separate OS process, its output captured to a file. */
+final class WorkerProcess implements AutoCloseable {
+  static final Path JAR = Paths.get("target", "ec2-launch-worker.jar").toAbsolutePath();
+
+  private final Process process;
+  private final Path output;
+
+  private WorkerProcess(Process process, Path output) {
+    this.process = process;
+    this.output = output;
+  }
+
+  static WorkerProcess start(Path workDir, Map<String, String> env, String... args) throws IOException {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-jar", JAR.toString()));
+    command.addAll(List.of(args));
+    Path output = Files.createTempFile(workDir, "worker", ".log");
+    ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
+        .redirectErrorStream(true).redirectOutput(output.toFile());
+    builder.environment().keySet().removeIf(k -> k.startsWith("LAUNCHER_") || k.startsWith("AWS_"));
+    builder.environment().putAll(env);
+    return new WorkerProcess(builder.start(), output);
+  }
+
+  /** SIGTERM (what {@code Process.destroy} sends on Linux), then the exit code, or -1 if it did not exit. */
+  int terminate(long timeoutSeconds) throws InterruptedException {
+    process.destroy();
+    return waitFor(timeoutSeconds);
+  }
+
+  int waitFor(long timeoutSeconds) throws InterruptedException {
+    if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      return -1;
+    }
+    return process.exitValue();
+  }
+
+  /** SIGKILL: the crash no handler sees. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  String output() {
+    try {
+      return Files.readString(output, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "(no output: " + e + ")";
+    }
+  }
+
+  static File jarFile() {
+    return JAR.toFile();
+  }
+
+  @Override
+  public void close() {
+    process.destroyForcibly();
+  }
+}
