@@ -2,6 +2,7 @@ package io.launchworker.launch;
 
 import java.util.List;
 import java.util.Optional;
+import io.launchworker.settle.Outcome;
 import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
 
 /**
@@ -25,9 +26,9 @@ public interface Ec2Port {
   }
 
   /** What RunInstances answered. */
-  record Reservation(String reservationId, List<String> instanceIds) {
+  record Reservation(String reservationId, List<Outcome.InstanceRef> instances) {
     public Reservation {
-      instanceIds = List.copyOf(instanceIds);
+      instances = List.copyOf(instances);
     }
   }
 

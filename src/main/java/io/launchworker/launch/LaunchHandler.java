@@ -86,8 +86,8 @@ public final class LaunchHandler {
     }
     try {
       Ec2Port.Reservation reservation = ec2.runInstances(call);
-      metrics.instancesLaunched(reservation.instanceIds().size());
-      return Outcome.launched(reservation.reservationId(), reservation.instanceIds());
+      metrics.instancesLaunched(reservation.instances().size());
+      return Outcome.launched(reservation.reservationId(), reservation.instances());
     } catch (RuntimeException e) {
       ErrorClass error = classifier.classify(e);
       return switch (error.action()) {
@@ -140,7 +140,7 @@ public final class LaunchHandler {
     }
     metrics.lookup(trigger, "found");
     return Optional.of(Outcome.alreadyLaunched(how, Optional.of(found.get(0).reservationId()),
-        found.stream().map(Ec2Port.FoundInstance::instanceId).toList()));
+        found.stream().map(i -> new Outcome.InstanceRef(i.instanceId(), i.state())).toList()));
   }
 
   private Outcome retryAfter(RuntimeException e, InFlightMessage message) {

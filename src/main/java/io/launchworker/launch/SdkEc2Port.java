@@ -2,6 +2,7 @@ package io.launchworker.launch;
 
 import io.launchworker.ops.WorkerMetrics;
 import io.launchworker.request.LaunchTags;
+import io.launchworker.settle.Outcome;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,7 +14,6 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.Filter;
-import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.RunInstancesResponse;
 import software.amazon.awssdk.services.ec2.model.Tag;
@@ -36,8 +36,10 @@ public final class SdkEc2Port implements Ec2Port {
   @Override
   public Reservation runInstances(RunInstancesRequest request) {
     RunInstancesResponse response = timed("RunInstances", () -> ec2.runInstances(request));
-    List<String> ids = response.instances().stream().map(Instance::instanceId).toList();
-    return new Reservation(response.reservationId(), ids);
+    List<Outcome.InstanceRef> instances = response.instances().stream()
+        .map(i -> new Outcome.InstanceRef(i.instanceId(), i.state() == null ? "pending" : i.state().nameAsString()))
+        .toList();
+    return new Reservation(response.reservationId(), instances);
   }
 
   @Override

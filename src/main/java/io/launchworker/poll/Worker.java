@@ -8,6 +8,10 @@ import io.launchworker.ops.WorkerMetrics;
 import io.launchworker.request.RequestReader;
 import io.launchworker.request.RunInstancesMapper;
 import io.launchworker.settle.DeadLetterQueue;
+import io.launchworker.settle.Decision;
+import io.launchworker.settle.DecisionListener;
+import io.launchworker.settle.OutcomeKind;
+import io.launchworker.settle.ResultEvents;
 import io.launchworker.settle.DeleteBatcher;
 import io.launchworker.settle.Ec2ErrorClassifier;
 import io.launchworker.settle.InFlightMessage;
@@ -19,6 +23,8 @@ import io.launchworker.settle.VisibilityKeeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -58,6 +64,7 @@ public final class Worker implements AutoCloseable {
   private final Semaphore permits;
   private final LaunchHandler launcher;
   private final Settler settler;
+  private final List<DecisionListener> listeners;
   private final DeleteBatcher deletes;
   private final VisibilityKeeper keeper;
   private final Poller poller;
@@ -71,6 +78,14 @@ public final class Worker implements AutoCloseable {
 
   public Worker(WorkerConfig config, SqsClient sqs, Ec2Port ec2, Ec2Budget budget, WorkerMetrics metrics,
       Clock clock, RandomGenerator random) {
+    this(config, sqs, ec2, budget, metrics, clock, random, List.of());
+  }
+
+  /**
+   * @param listeners told of every settled message on the handler thread (status page, tests); must not block
+   */
+  public Worker(WorkerConfig config, SqsClient sqs, Ec2Port ec2, Ec2Budget budget, WorkerMetrics metrics,
+      Clock clock, RandomGenerator random, List<DecisionListener> listeners) {
     this.config = config;
     this.clock = clock;
     this.metrics = metrics;
@@ -79,7 +94,8 @@ public final class Worker implements AutoCloseable {
         ec2, new Ec2ErrorClassifier(), new RetryBackoff(config.retry(), random), budget, metrics);
     this.deletes = new DeleteBatcher(sqs, config.queueUrl(), metrics);
     this.settler = new Settler(sqs, config.queueUrl(), deletes, new DeadLetterQueue(sqs, config.dlqUrl(), metrics),
-        config.maxAttempts(), metrics, clock);
+        config.resultsQueueUrl().map(url -> new ResultEvents(sqs, url)), config.maxAttempts(), metrics, clock);
+    this.listeners = List.copyOf(listeners);
     this.keeper = new VisibilityKeeper(sqs, config.queueUrl(), registry, config.sqs().visibilityTimeout(),
         config.sqs().extendWhenRemaining(), clock, metrics);
     this.readiness = new Readiness(clock, config.sqs().waitTime().plus(READINESS_MARGIN));
@@ -119,13 +135,14 @@ public final class Worker implements AutoCloseable {
   }
 
   private void runOne(InFlightMessage message) {
-    Instant start = clock.instant();
     try (MessageContext context = MessageContext.open(message)) {
       LaunchHandler.Result result = launcher.handle(message, () -> stopping);
       context.token(result.token().value());
-      Outcome applied = settler.settle(message, result.token().value(), result.outcome());
-      OutcomeLog.write(message, result, applied, Duration.between(start, clock.instant()));
-      if (applied.kind() == io.launchworker.settle.OutcomeKind.RELEASED) {
+      Decision applied = settler.settle(message, decision(message, result.token().value(), result.requestId(),
+          result.outcome()));
+      OutcomeLog.write(applied);
+      listeners.forEach(l -> l.decided(applied));
+      if (applied.outcome().kind() == OutcomeKind.RELEASED) {
         released.incrementAndGet();
       }
     } catch (RuntimeException e) {
@@ -137,9 +154,14 @@ public final class Worker implements AutoCloseable {
     }
   }
 
+  private Decision decision(InFlightMessage m, String token, Optional<String> requestId, Outcome outcome) {
+    return new Decision(m.messageId(), token, requestId, m.receiveCount(), m.messageGroupId(), m.sentAt(),
+        m.receivedAt(), clock.instant(), outcome);
+  }
+
   private void releaseUnstarted(InFlightMessage message) {
     try {
-      settler.settle(message, message.messageId(), Outcome.released());
+      settler.settle(message, decision(message, message.messageId(), Optional.empty(), Outcome.released()));
       released.incrementAndGet();
     } finally {
       registry.remove(message);

@@ -44,15 +44,11 @@ public final class DeadLetterQueue {
     SendMessageRequest.Builder request = SendMessageRequest.builder().queueUrl(dlqUrl)
         .messageBody(message.body()).messageAttributes(attributes);
     if (dlqUrl.endsWith(".fifo")) {
-      request.messageGroupId(message.messageGroupId().orElse(token)).messageDeduplicationId(dedupId(token));
+      request.messageGroupId(message.messageGroupId().orElse(FifoIds.sanitize(token)))
+          .messageDeduplicationId(FifoIds.sanitize(token + ":dlq"));
     }
     sqs.sendMessage(request.build());
     metrics.dlqSent();
-  }
-
-  /** FIFO de-duplication IDs allow 128 characters of a restricted set; the token is at most 64 printable. */
-  private static String dedupId(String token) {
-    return token.replaceAll("[^A-Za-z0-9!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~]", "_");
   }
 
   private static void put(Map<String, MessageAttributeValue> attributes, String name, String value) {

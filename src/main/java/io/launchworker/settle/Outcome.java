@@ -13,7 +13,7 @@ import java.util.Optional;
  * @param detail human explanation, never containing userData
  * @param errorCode the EC2/SDK error code behind a rejection or retry, if any
  * @param reservationId the reservation launched or found
- * @param instanceIds the instances launched or found
+ * @param instances the instances launched or found, with their state when EC2 said
  * @param retryDelay for {@link OutcomeKind#RETRY}: how long until the message should come back
  */
 public record Outcome(
@@ -22,24 +22,36 @@ public record Outcome(
     String detail,
     Optional<String> errorCode,
     Optional<String> reservationId,
-    List<String> instanceIds,
+    List<InstanceRef> instances,
     Duration retryDelay) {
+
+  /** An instance and its state as EC2 reported it ("pending" right after launch). */
+  public record InstanceRef(String instanceId, String state) {}
 
   public Outcome {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(reason, "reason");
     Objects.requireNonNull(detail, "detail");
-    instanceIds = List.copyOf(instanceIds);
+    instances = List.copyOf(instances);
   }
 
-  public static Outcome launched(String reservationId, List<String> instanceIds) {
+  public List<String> instanceIds() {
+    return instances.stream().map(InstanceRef::instanceId).toList();
+  }
+
+  /** Launched, already launched or rejected: the message's fate is final and it leaves the queue. */
+  public boolean isFinal() {
+    return kind == OutcomeKind.LAUNCHED || kind == OutcomeKind.ALREADY_LAUNCHED || kind == OutcomeKind.REJECTED;
+  }
+
+  public static Outcome launched(String reservationId, List<InstanceRef> instances) {
     return new Outcome(OutcomeKind.LAUNCHED, "ok", "launched", Optional.empty(), Optional.of(reservationId),
-        instanceIds, Duration.ZERO);
+        instances, Duration.ZERO);
   }
 
-  public static Outcome alreadyLaunched(String how, Optional<String> reservationId, List<String> instanceIds) {
+  public static Outcome alreadyLaunched(String how, Optional<String> reservationId, List<InstanceRef> instances) {
     return new Outcome(OutcomeKind.ALREADY_LAUNCHED, how, "instances for this token already exist",
-        Optional.empty(), reservationId, instanceIds, Duration.ZERO);
+        Optional.empty(), reservationId, instances, Duration.ZERO);
   }
 
   public static Outcome rejected(String reason, String detail, Optional<String> errorCode) {

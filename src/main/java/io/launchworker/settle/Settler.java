@@ -9,64 +9,84 @@ import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * Carries out an outcome on the queue: delete launched messages, dead-letter then delete rejected ones, hide
+ * Carries out a decision on the queue: delete launched messages, dead-letter then delete rejected ones, hide
  * retried ones for their back-off (or dead-letter them at the attempt limit), release unstarted ones at once.
- * Called on handler threads; blocking; thread-safe. Never lets a message be deleted without its outcome being
- * durable first (DLQ send before delete).
+ * When a results queue is configured, a final decision's event is sent before the message is deleted.
+ * Called on handler threads; blocking; thread-safe. A message is never deleted before its outcome is durable
+ * (DLQ and result sends first); if one of those fails, the message is kept for another attempt.
  */
 public final class Settler {
   private static final Logger log = LoggerFactory.getLogger(Settler.class);
-  /** When the DLQ itself fails, try the message again after this long rather than lose it. */
-  private static final Duration DLQ_FAILURE_RETRY = Duration.ofSeconds(30);
+  /** When the DLQ or the results queue fails, try the message again after this long rather than lose it. */
+  private static final Duration SEND_FAILURE_RETRY = Duration.ofSeconds(30);
 
   private final SqsClient sqs;
   private final String queueUrl;
   private final DeleteBatcher deletes;
   private final DeadLetterQueue deadLetters;
+  private final Optional<ResultEvents> results;
   private final int maxAttempts;
   private final WorkerMetrics metrics;
   private final Clock clock;
 
   public Settler(SqsClient sqs, String queueUrl, DeleteBatcher deletes, DeadLetterQueue deadLetters,
-      int maxAttempts, WorkerMetrics metrics, Clock clock) {
+      Optional<ResultEvents> results, int maxAttempts, WorkerMetrics metrics, Clock clock) {
     this.sqs = sqs;
     this.queueUrl = queueUrl;
     this.deletes = deletes;
     this.deadLetters = deadLetters;
+    this.results = results;
     this.maxAttempts = maxAttempts;
     this.metrics = metrics;
     this.clock = clock;
   }
 
   /**
-   * Settles the message and returns the outcome actually applied: a retry at the attempt limit becomes a
-   * rejection with reason {@code max_attempts_exceeded}.
+   * Settles the message and returns the decision actually applied: a retry at the attempt limit becomes a
+   * rejection with reason {@code max_attempts_exceeded}; a failed DLQ or result send becomes a retry.
    */
-  public Outcome settle(InFlightMessage message, String token, Outcome outcome) {
-    Outcome applied = outcome;
+  public Decision settle(InFlightMessage message, Decision decided) {
+    Outcome outcome = decided.outcome();
     if (outcome.kind() == OutcomeKind.RETRY && message.receiveCount() >= maxAttempts) {
-      applied = Outcome.rejected("max_attempts_exceeded",
+      outcome = Outcome.rejected("max_attempts_exceeded",
           "gave up after " + message.receiveCount() + " attempts; last failure: " + outcome.reason() + " ("
               + outcome.detail() + ")", outcome.errorCode());
     }
-    switch (applied.kind()) {
-      case LAUNCHED, ALREADY_LAUNCHED -> deletes.delete(message);
-      case REJECTED -> {
-        try {
-          deadLetters.send(message, token, applied);
-        } catch (RuntimeException e) {
-          log.warn("could not send message {} to the DLQ ({}); keeping it for another attempt",
-              message.messageId(), e.toString());
-          changeVisibility(message, DLQ_FAILURE_RETRY);
-          return Outcome.retry("dlq_unavailable", e.toString(), Optional.empty(), DLQ_FAILURE_RETRY);
-        }
+    Decision applied = decided.withOutcome(outcome, clock.instant());
+    try {
+      applied = apply(message, applied);
+    } catch (RuntimeException e) {
+      log.warn("could not record the outcome of message {} ({}); keeping it for another attempt",
+          message.messageId(), e.toString());
+      changeVisibility(message, SEND_FAILURE_RETRY);
+      applied = applied.withOutcome(Outcome.retry("settle_failed", e.toString(), Optional.empty(),
+          SEND_FAILURE_RETRY), clock.instant());
+    }
+    metrics.outcome(applied.outcome().kind().tag(), applied.outcome().reason(),
+        Duration.between(message.receivedAt(), applied.decidedAt()));
+    return applied;
+  }
+
+  private Decision apply(InFlightMessage message, Decision decision) {
+    Outcome outcome = decision.outcome();
+    switch (outcome.kind()) {
+      case LAUNCHED, ALREADY_LAUNCHED -> {
+        publish(decision);
         deletes.delete(message);
       }
-      case RETRY -> changeVisibility(message, applied.retryDelay());
+      case REJECTED -> {
+        deadLetters.send(message, decision.token(), outcome);
+        publish(decision);
+        deletes.delete(message);
+      }
+      case RETRY -> changeVisibility(message, outcome.retryDelay());
       case RELEASED -> changeVisibility(message, Duration.ZERO);
     }
-    metrics.outcome(applied.kind().tag(), applied.reason(), Duration.between(message.receivedAt(), clock.instant()));
-    return applied;
+    return decision;
+  }
+
+  private void publish(Decision decision) {
+    results.ifPresent(r -> r.publish(decision));
   }
 
   /** Makes the message visible again after {@code delay}; failures only log (it returns after its timeout). */

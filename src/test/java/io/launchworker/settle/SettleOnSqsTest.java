@@ -78,8 +78,8 @@ class SettleOnSqsTest {
     assertThat(inFlight.register(again)).containsSame(first);
     assertThat(first.receiptHandle()).isEqualTo(again.receiptHandle());
 
-    new Settler(client(), queueUrl, batcher(), null, 10, metrics, clock).settle(first, "t", Outcome.launched("r-1",
-        List.of("i-1")));
+    settler(null, 10).settle(first, decision(first, "t", Outcome.launched("r-1",
+        List.of(new Outcome.InstanceRef("i-1", "pending")))));
     flushAllPending();
 
     assertThat(sqs.depth(queueUrl)).isZero();
@@ -115,12 +115,12 @@ class SettleOnSqsTest {
 
   @Test
   void aRetryHidesTheMessageForItsBackOffAndAReleaseShowsItAtOnce() {
-    Settler settler = new Settler(client(), queueUrl, batcher(), null, 10, metrics, clock);
+    Settler settler = settler(null, 10);
     List<InFlightMessage> two = receive(2);
 
-    settler.settle(two.get(0), "t1", Outcome.retry("throttled", "slow down", Optional.of("RequestLimitExceeded"),
-        Duration.ofMinutes(5)));
-    settler.settle(two.get(1), "t2", Outcome.released());
+    settler.settle(two.get(0), decision(two.get(0), "t1", Outcome.retry("throttled", "slow down",
+        Optional.of("RequestLimitExceeded"), Duration.ofMinutes(5))));
+    settler.settle(two.get(1), decision(two.get(1), "t2", Outcome.released()));
 
     assertThat(attribute(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).isEqualTo(1);
     assertThat(attribute(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE)).isEqualTo(1);
@@ -129,12 +129,11 @@ class SettleOnSqsTest {
   @Test
   void aRetryAtTheAttemptLimitIsDeadLetteredWithTheTokenAndTheLastFailure() {
     String dlq = sqs.createQueue("settle-dlq-" + queues, Duration.ofSeconds(30));
-    Settler settler = new Settler(client(), queueUrl, batcher(), new DeadLetterQueue(client(), dlq, metrics), 1,
-        metrics, clock);
+    Settler settler = settler(new DeadLetterQueue(client(), dlq, metrics), 1);
     InFlightMessage message = receive(1).get(0);
 
-    Outcome applied = settler.settle(message, "tok-1", Outcome.retry("ec2_unavailable", "InternalError: boom",
-        Optional.of("InternalError"), Duration.ofSeconds(5)));
+    Outcome applied = settler.settle(message, decision(message, "tok-1", Outcome.retry("ec2_unavailable",
+        "InternalError: boom", Optional.of("InternalError"), Duration.ofSeconds(5)))).outcome();
     flushAllPending();
 
     assertThat(applied.kind()).isEqualTo(OutcomeKind.REJECTED);
@@ -148,19 +147,28 @@ class SettleOnSqsTest {
 
   @Test
   void whenTheDlqFailsTheSourceMessageIsKeptNotDeleted() {
-    Settler settler = new Settler(client(), queueUrl, batcher(),
-        new DeadLetterQueue(client(), queueUrl + "-does-not-exist", metrics), 10, metrics, clock);
+    Settler settler = settler(new DeadLetterQueue(client(), queueUrl + "-does-not-exist", metrics), 10);
     InFlightMessage message = receive(1).get(0);
 
-    Outcome applied = settler.settle(message, "t", Outcome.rejected("malformed_json", "bad", Optional.empty()));
+    Outcome applied = settler.settle(message, decision(message, "t", Outcome.rejected("malformed_json", "bad",
+        Optional.empty()))).outcome();
     flushAllPending();
 
     assertThat(applied.kind()).isEqualTo(OutcomeKind.RETRY);
-    assertThat(applied.reason()).isEqualTo("dlq_unavailable");
+    assertThat(applied.reason()).isEqualTo("settle_failed");
     assertThat(sqs.depth(queueUrl)).isEqualTo(1);
   }
 
   private DeleteBatcher lastBatcher;
+
+  private Settler settler(DeadLetterQueue dlq, int maxAttempts) {
+    return new Settler(client(), queueUrl, batcher(), dlq, Optional.empty(), maxAttempts, metrics, clock);
+  }
+
+  private Decision decision(InFlightMessage m, String token, Outcome outcome) {
+    return new Decision(m.messageId(), token, Optional.empty(), m.receiveCount(), Optional.empty(), m.sentAt(),
+        m.receivedAt(), clock.instant(), outcome);
+  }
 
   private DeleteBatcher batcher() {
     lastBatcher = new DeleteBatcher(client(), queueUrl, metrics);

@@ -1,0 +1,10 @@
+package io.launchworker.settle;
+
+/**
+ * Told of every settled message, on the handler thread that settled it, after the queue reflects it. Must be
+ * quick and must not throw (the status page's recent-outcomes buffer, the outcome log line).
+ */
+@FunctionalInterface
+public interface DecisionListener {
+  void decided(Decision decision);
+}
