@@ -25,6 +25,8 @@ public final class WorkerMetrics {
   public static final String DELETE_FAILURES = "launcher.delete.failures";
   public static final String DLQ_SENDS = "launcher.dlq.sends";
   public static final String RECEIVE_ERRORS = "launcher.receive.errors";
+  /** Approximate messages per queue ({@code queue}: source, dlq) and state (visible, in_flight, delayed). */
+  public static final String QUEUE_DEPTH = "launcher.queue.depth";
 
   private final MeterRegistry registry;
   private final Counter received;
@@ -105,6 +107,11 @@ public final class WorkerMetrics {
 
   public void receiveError() {
     receiveErrors.increment();
+  }
+
+  public void queueDepthGauge(String queue, String state, Supplier<Number> depth) {
+    io.micrometer.core.instrument.Gauge.builder(QUEUE_DEPTH, depth).tag("queue", queue).tag("state", state)
+        .description("Approximate number of messages, read from SQS every 30 s").register(registry);
   }
 
   public void inFlightGauge(Supplier<Number> inFlight) {

@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,6 +55,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 public final class Worker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
+  /** How often queue depths are read; GetQueueAttributes is cheap but not free. */
+  private static final Duration QUEUE_DEPTH_INTERVAL = Duration.ofSeconds(30);
   /** Readiness allows this much beyond one long poll before calling a silent poller broken. */
   private static final Duration READINESS_MARGIN = Duration.ofSeconds(10);
 
@@ -72,6 +75,7 @@ public final class Worker implements AutoCloseable {
   private final ExecutorService handlers;
   private final ScheduledExecutorService scheduler;
   private final Thread pollerThread;
+  private final QueueDepths queueDepths;
   private final AtomicInteger released = new AtomicInteger();
   private volatile boolean stopping;
   private volatile boolean started;
@@ -106,6 +110,7 @@ public final class Worker implements AutoCloseable {
         config.sqs().receiveErrorBackoffMax(), clock, d -> Thread.sleep(d.toMillis()), metrics, readiness);
     this.pollerThread = named("sqs-poller").newThread(poller);
     metrics.inFlightGauge(registry::size);
+    this.queueDepths = new QueueDepths(sqs, Map.of("source", config.queueUrl(), "dlq", config.dlqUrl()), metrics);
   }
 
   /** Starts receiving. Returns at once. */
@@ -118,6 +123,8 @@ public final class Worker implements AutoCloseable {
     scheduler.scheduleWithFixedDelay(guard("visibility keeper", keeper::tick), tick, tick, TimeUnit.MILLISECONDS);
     long flush = config.sqs().deleteFlushInterval().toMillis();
     scheduler.scheduleWithFixedDelay(guard("delete flush", deletes::flush), flush, flush, TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(guard("queue depths", queueDepths::refresh), 0,
+        QUEUE_DEPTH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     pollerThread.start();
     log.info("worker started: queue {}, max in flight {}", config.queueUrl(), config.maxInFlight());
   }
