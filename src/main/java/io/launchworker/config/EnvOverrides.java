@@ -24,6 +24,8 @@ public final class EnvOverrides {
     m.put("LAUNCHER_SHUTDOWN_GRACE", "launcher.shutdown.grace");
     m.put("LAUNCHER_ADMIN_PORT", "launcher.admin.port");
     m.put("LAUNCHER_MAX_INSTANCES_PER_REQUEST", "launcher.policy.max-instances-per-request");
+    m.put("LAUNCHER_MAX_INSTANCES_PER_HOUR", "launcher.policy.max-instances-per-hour");
+    m.put("LAUNCHER_MAX_REQUEST_AGE", "launcher.max-request-age");
     m.put("LAUNCHER_RUN_INSTANCES_BURST", "launcher.ec2.run-instances-burst");
     m.put("LAUNCHER_RUN_INSTANCES_PER_SECOND", "launcher.ec2.run-instances-per-second");
     return java.util.Collections.unmodifiableMap(m);

@@ -16,6 +16,7 @@ public record WorkerConfig(
     Optional<String> resultsQueueUrl,
     int maxInFlight,
     int maxAttempts,
+    Duration maxRequestAge,
     Sqs sqs,
     Retry retry,
     Ec2Limits ec2,
@@ -52,7 +53,7 @@ public record WorkerConfig(
   }
 
   public WorkerConfig withAdminPort(int port) {
-    return new WorkerConfig(queueUrl, dlqUrl, resultsQueueUrl, maxInFlight, maxAttempts, sqs, retry, ec2,
+    return new WorkerConfig(queueUrl, dlqUrl, resultsQueueUrl, maxInFlight, maxAttempts, maxRequestAge, sqs, retry, ec2,
         shutdownGrace, aws, new Admin(port, admin.host()), policy, defaults);
   }
 }

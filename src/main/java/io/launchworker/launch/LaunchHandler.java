@@ -11,6 +11,8 @@ import io.launchworker.settle.ErrorClass;
 import io.launchworker.settle.InFlightMessage;
 import io.launchworker.settle.Outcome;
 import io.launchworker.settle.RetryBackoff;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -28,16 +30,26 @@ public final class LaunchHandler {
   private final Ec2ErrorClassifier classifier;
   private final RetryBackoff backoff;
   private final Ec2Budget budget;
+  private final HourlyInstanceCap cap;
+  private final Duration maxRequestAge;
+  private final Clock clock;
   private final WorkerMetrics metrics;
 
+  /**
+   * @param maxRequestAge requests older than this (by SentTimestamp) expire unlaunched; zero turns it off
+   */
   public LaunchHandler(RequestReader reader, RunInstancesMapper mapper, Ec2Port ec2, Ec2ErrorClassifier classifier,
-      RetryBackoff backoff, Ec2Budget budget, WorkerMetrics metrics) {
+      RetryBackoff backoff, Ec2Budget budget, HourlyInstanceCap cap, Duration maxRequestAge, Clock clock,
+      WorkerMetrics metrics) {
     this.reader = reader;
     this.mapper = mapper;
     this.ec2 = ec2;
     this.classifier = classifier;
     this.backoff = backoff;
     this.budget = budget;
+    this.cap = cap;
+    this.maxRequestAge = maxRequestAge;
+    this.clock = clock;
     this.metrics = metrics;
   }
 
@@ -80,15 +92,29 @@ public final class LaunchHandler {
         return retryAfter(e, message);
       }
     }
+    Duration age = Duration.between(message.sentAt(), clock.instant());
+    if (!maxRequestAge.isZero() && age.compareTo(maxRequestAge) > 0) {
+      return Outcome.expired(age, maxRequestAge);
+    }
     RunInstancesRequest call = mapper.map(request, token.value(), message.messageId());
+    HourlyInstanceCap.Reservation reserved = cap.tryReserve(request.maxCount());
+    if (reserved == null) {
+      Duration wait = cap.untilRoom(request.maxCount());
+      return Outcome.deferred(wait, "hourly instance cap " + cap.maxPerHour() + " reached ("
+          + cap.usedInLastHour() + " launched in the last hour); next room in " + wait.toSeconds() + "s");
+    }
     if (!budget.runInstances().acquire(stopping)) {
+      reserved.release();
       return Outcome.released();
     }
     try {
       Ec2Port.Reservation reservation = ec2.runInstances(call);
+      reserved.settle(reservation.instances().size());
       metrics.instancesLaunched(reservation.instances().size());
       return Outcome.launched(reservation.reservationId(), reservation.instances());
     } catch (RuntimeException e) {
+      // Maybe launched (an answer lost); counting it as not launched errs on the side of the producer.
+      reserved.release();
       ErrorClass error = classifier.classify(e);
       return switch (error.action()) {
         case PARAMETER_MISMATCH -> resolveMismatch(message, token, hash);

@@ -25,6 +25,8 @@ public final class WorkerMetrics {
   public static final String DELETE_FAILURES = "launcher.delete.failures";
   public static final String DLQ_SENDS = "launcher.dlq.sends";
   public static final String RECEIVE_ERRORS = "launcher.receive.errors";
+  public static final String INSTANCES_LAST_HOUR = "launcher.instances.last.hour";
+  public static final String CAP_BINDING = "launcher.instance.cap.binding";
   /** Approximate messages per queue ({@code queue}: source, dlq) and state (visible, in_flight, delayed). */
   public static final String QUEUE_DEPTH = "launcher.queue.depth";
 
@@ -112,6 +114,15 @@ public final class WorkerMetrics {
   public void queueDepthGauge(String queue, String state, Supplier<Number> depth) {
     io.micrometer.core.instrument.Gauge.builder(QUEUE_DEPTH, depth).tag("queue", queue).tag("state", state)
         .description("Approximate number of messages, read from SQS every 30 s").register(registry);
+  }
+
+  /** Instances launched in the last hour, and 1 while the hourly cap refuses launches. */
+  public void capGauges(Supplier<Number> usedInLastHour, Supplier<Number> binding) {
+    io.micrometer.core.instrument.Gauge.builder(INSTANCES_LAST_HOUR, usedInLastHour)
+        .description("Instances launched by this worker in the last hour (the hourly cap's window)")
+        .register(registry);
+    io.micrometer.core.instrument.Gauge.builder(CAP_BINDING, binding)
+        .description("1 while the hourly instance cap defers launches, else 0").register(registry);
   }
 
   public void inFlightGauge(Supplier<Number> inFlight) {

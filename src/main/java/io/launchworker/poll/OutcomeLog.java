@@ -2,7 +2,6 @@ package io.launchworker.poll;
 
 import io.launchworker.settle.Decision;
 import io.launchworker.settle.Outcome;
-import io.launchworker.settle.OutcomeKind;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +19,7 @@ final class OutcomeLog {
 
   static void write(Decision d) {
     Outcome o = d.outcome();
-    Level level = o.kind() == OutcomeKind.REJECTED ? Level.WARN : Level.INFO;
+    Level level = o.kind().deadLettered() ? Level.WARN : Level.INFO;
     LoggingEventBuilder line = log.atLevel(level)
         .addKeyValue("outcome", o.kind().name())
         .addKeyValue("reason", o.reason())

@@ -3,6 +3,7 @@ package io.launchworker.poll;
 import io.launchworker.config.WorkerConfig;
 import io.launchworker.launch.Ec2Budget;
 import io.launchworker.launch.Ec2Port;
+import io.launchworker.launch.HourlyInstanceCap;
 import io.launchworker.launch.LaunchHandler;
 import io.launchworker.ops.WorkerMetrics;
 import io.launchworker.request.RequestReader;
@@ -94,8 +95,10 @@ public final class Worker implements AutoCloseable {
     this.clock = clock;
     this.metrics = metrics;
     this.permits = new Semaphore(config.maxInFlight());
+    HourlyInstanceCap cap = new HourlyInstanceCap(config.policy().maxInstancesPerHour(), clock);
+    metrics.capGauges(cap::usedInLastHour, () -> cap.binding() ? 1 : 0);
     this.launcher = new LaunchHandler(new RequestReader(config.policy()), new RunInstancesMapper(config.defaults()),
-        ec2, new Ec2ErrorClassifier(), new RetryBackoff(config.retry(), random), budget, metrics);
+        ec2, new Ec2ErrorClassifier(), new RetryBackoff(config.retry(), random), budget, cap, config.maxRequestAge(), clock, metrics);
     this.deletes = new DeleteBatcher(sqs, config.queueUrl(), metrics);
     this.settler = new Settler(sqs, config.queueUrl(), deletes, new DeadLetterQueue(sqs, config.dlqUrl(), metrics),
         config.resultsQueueUrl().map(url -> new ResultEvents(sqs, url)), config.maxAttempts(), metrics, clock);

@@ -9,12 +9,14 @@ import java.util.List;
  * @param allowedInstanceTypes globs such as {@code t3.*} ({@code *} matches any run of characters, {@code ?} one)
  * @param allowedSubnetIds exact subnet IDs
  * @param maxInstancesPerRequest cap on {@code maxCount}
+ * @param maxInstancesPerHour rolling cap on instances one worker launches per hour (enforced by the launch stage)
  */
 public record LaunchPolicy(
     List<String> allowedImageIds,
     List<String> allowedInstanceTypes,
     List<String> allowedSubnetIds,
-    int maxInstancesPerRequest) {
+    int maxInstancesPerRequest,
+    int maxInstancesPerHour) {
 
   public LaunchPolicy {
     allowedImageIds = List.copyOf(allowedImageIds);
@@ -23,10 +25,14 @@ public record LaunchPolicy(
     if (maxInstancesPerRequest < 1) {
       throw new IllegalArgumentException("maxInstancesPerRequest < 1: " + maxInstancesPerRequest);
     }
+    if (maxInstancesPerHour < maxInstancesPerRequest) {
+      throw new IllegalArgumentException("maxInstancesPerHour " + maxInstancesPerHour
+          + " is below maxInstancesPerRequest " + maxInstancesPerRequest + ": no request could ever launch");
+    }
   }
 
-  /** No allow-lists, at most 10 instances per request. */
+  /** No allow-lists, at most 10 instances per request, 1,000 per hour. */
   public static LaunchPolicy permissive() {
-    return new LaunchPolicy(List.of(), List.of(), List.of(), 10);
+    return new LaunchPolicy(List.of(), List.of(), List.of(), 10, 1000);
   }
 }

@@ -41,7 +41,7 @@ public record Outcome(
 
   /** Launched, already launched or rejected: the message's fate is final and it leaves the queue. */
   public boolean isFinal() {
-    return kind == OutcomeKind.LAUNCHED || kind == OutcomeKind.ALREADY_LAUNCHED || kind == OutcomeKind.REJECTED;
+    return kind == OutcomeKind.LAUNCHED || kind == OutcomeKind.ALREADY_LAUNCHED || kind.deadLettered();
   }
 
   public static Outcome launched(String reservationId, List<InstanceRef> instances) {
@@ -60,6 +60,17 @@ public record Outcome(
 
   public static Outcome retry(String reason, String detail, Optional<String> errorCode, Duration delay) {
     return new Outcome(OutcomeKind.RETRY, reason, detail, errorCode, Optional.empty(), List.of(), delay);
+  }
+
+  public static Outcome expired(Duration age, Duration maxAge) {
+    return new Outcome(OutcomeKind.EXPIRED, "expired", "request is " + age.toSeconds() + "s old, older than "
+        + "max-request-age " + maxAge.toSeconds() + "s; not launched", Optional.empty(), Optional.empty(), List.of(),
+        Duration.ZERO);
+  }
+
+  public static Outcome deferred(Duration delay, String detail) {
+    return new Outcome(OutcomeKind.DEFERRED, "hourly_cap", detail, Optional.empty(), Optional.empty(), List.of(),
+        delay);
   }
 
   public static Outcome released() {

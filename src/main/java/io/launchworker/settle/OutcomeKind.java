@@ -10,10 +10,19 @@ public enum OutcomeKind {
   REJECTED,
   /** Transient failure. The message stays on the queue and comes back after a back-off. */
   RETRY,
+  /** Older than {@code max-request-age} and never launched: sent to the DLQ with its age, deleted. */
+  EXPIRED,
+  /** The hourly instance cap is binding: hidden until the cap has room, not counted as a failed attempt. */
+  DEFERRED,
   /** Not attempted because the worker is stopping; made visible again at once. */
   RELEASED;
 
   /** Metric tag value. */
+  /** Sent to the DLQ. */
+  public boolean deadLettered() {
+    return this == REJECTED || this == EXPIRED;
+  }
+
   public String tag() {
     return name().toLowerCase(java.util.Locale.ROOT);
   }

@@ -55,7 +55,7 @@ public final class ResultEvents {
       instances.addObject().put("instanceId", i.instanceId()).put("state", i.state());
     }
     o.errorCode().ifPresent(code -> e.put("errorCode", code));
-    if (o.kind() == OutcomeKind.REJECTED) {
+    if (o.kind().deadLettered()) {
       e.put("detail", o.detail());
     }
     e.put("receiveCount", d.receiveCount());

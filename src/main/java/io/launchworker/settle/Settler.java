@@ -74,12 +74,12 @@ public final class Settler {
         publish(decision);
         deletes.delete(message);
       }
-      case REJECTED -> {
+      case REJECTED, EXPIRED -> {
         deadLetters.send(message, decision.token(), outcome);
         publish(decision);
         deletes.delete(message);
       }
-      case RETRY -> changeVisibility(message, outcome.retryDelay());
+      case RETRY, DEFERRED -> changeVisibility(message, outcome.retryDelay());
       case RELEASED -> changeVisibility(message, Duration.ZERO);
     }
     return decision;

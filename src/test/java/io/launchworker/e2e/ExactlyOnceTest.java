@@ -4,13 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.launchworker.e2e.SandboxHarness.RunningWorker;
-import io.launchworker.launch.Token;
-import io.launchworker.request.LaunchDefaults;
-import io.launchworker.request.LaunchPolicy;
-import io.launchworker.request.LaunchRequest;
-import io.launchworker.request.ReadResult;
-import io.launchworker.request.RequestReader;
-import io.launchworker.request.RunInstancesMapper;
 import io.launchworker.sandbox.ec2.EmulatedInstance;
 import java.time.Duration;
 import java.util.List;
@@ -19,7 +12,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /** The core promise, end to end through the SDK: every request becomes exactly one launch. */
@@ -57,7 +49,7 @@ class ExactlyOnceTest {
     harness.ec2().faults().ignoreClientToken(ignoreClientToken);
     List<String> ids = harness.sendMany(5, i -> SandboxHarness.request("t3.micro"));
     for (int i = 0; i < 5; i++) {
-      launchThenCrash();
+      harness.launchThenCrash();
     }
     assertThat(harness.ec2().stats().instancesLaunched()).isEqualTo(5);
 
@@ -183,20 +175,5 @@ class ExactlyOnceTest {
 
     assertThat(harness.ec2().stats().instancesLaunched()).isEqualTo(1);
     assertThat(worker.outcomes("already_launched", "found_by_redrive")).isEqualTo(1);
-  }
-
-  /**
-   * Plays a worker that received a message, launched it with the message ID as token, and died before
-   * deleting it: the message comes back after its (1 s) visibility timeout.
-   */
-  private void launchThenCrash() {
-    Message m = harness.sqs().receiveMessage(b -> b.queueUrl(harness.sandbox.queueUrl()).maxNumberOfMessages(1)
-        .visibilityTimeout(1).waitTimeSeconds(1)).messages().get(0);
-    LaunchRequest request = ((ReadResult.Accepted) new RequestReader(LaunchPolicy.permissive()).read(m.body()))
-        .request();
-    try (Ec2Client ec2 = harness.ec2Client(2)) {
-      ec2.runInstances(new RunInstancesMapper(LaunchDefaults.none()).map(request, Token.fromMessageId(m.messageId()),
-          m.messageId()));
-    }
   }
 }

@@ -8,6 +8,13 @@ import io.launchworker.launch.Ec2Budget;
 import io.launchworker.launch.Ec2CallObserver;
 import io.launchworker.launch.Ec2Port;
 import io.launchworker.launch.SdkEc2Port;
+import io.launchworker.launch.Token;
+import io.launchworker.request.LaunchDefaults;
+import io.launchworker.request.LaunchPolicy;
+import io.launchworker.request.LaunchRequest;
+import io.launchworker.request.ReadResult;
+import io.launchworker.request.RequestReader;
+import io.launchworker.request.RunInstancesMapper;
 import io.launchworker.ops.WorkerMetrics;
 import io.launchworker.poll.Worker;
 import io.launchworker.sandbox.EmbeddedSqs;
@@ -95,6 +102,11 @@ final class SandboxHarness implements AutoCloseable {
 
   /** Starts a worker; {@code wrap} may decorate its EC2 port (to simulate a crash, say). */
   RunningWorker startWorker(WorkerConfig config, UnaryOperator<Ec2Port> wrap) {
+    return startWorker(config, wrap, Clock.systemUTC());
+  }
+
+  /** Starts a worker whose clock is {@code clock} (e.g. offset, to make messages look old). */
+  RunningWorker startWorker(WorkerConfig config, UnaryOperator<Ec2Port> wrap, Clock clock) {
     SqsClient sqs = SqsClient.builder().endpointOverride(sandbox.sqs().endpoint()).region(EmbeddedSqs.REGION)
         .credentialsProvider(StaticCredentialsProvider.create(EmbeddedSqs.CREDENTIALS))
         .httpClient(Apache5HttpClient.builder().maxConnections(config.maxInFlight() + 8).build()).build();
@@ -105,8 +117,8 @@ final class SandboxHarness implements AutoCloseable {
         .overrideConfiguration(o -> o.addExecutionInterceptor(new Ec2CallObserver(budget))).build();
     MeterRegistry registry = new SimpleMeterRegistry();
     WorkerMetrics metrics = new WorkerMetrics(registry);
-    Ec2Port port = wrap.apply(new SdkEc2Port(ec2, metrics, Clock.systemUTC()));
-    Worker worker = new Worker(config, sqs, port, budget, metrics, Clock.systemUTC(), new SplittableRandom(42));
+    Ec2Port port = wrap.apply(new SdkEc2Port(ec2, metrics, clock));
+    Worker worker = new Worker(config, sqs, port, budget, metrics, clock, new SplittableRandom(42));
     worker.start();
     RunningWorker running = new RunningWorker(worker, registry, sqs, ec2);
     workers.add(running);
@@ -183,6 +195,22 @@ final class SandboxHarness implements AutoCloseable {
   Map<String, List<EmulatedInstance>> instancesByToken() {
     return ec2().instances().stream().collect(Collectors.groupingBy(
         i -> i.tags().getOrDefault("launch-worker:token", "(untagged)"), HashMap::new, Collectors.toList()));
+  }
+
+  /**
+   * Plays a worker that received a message, launched it with the message ID as token, and died before
+   * deleting it: the message comes back after its (1 s) visibility timeout.
+   */
+  String launchThenCrash() {
+    Message m = sqs().receiveMessage(b -> b.queueUrl(sandbox.queueUrl()).maxNumberOfMessages(1)
+        .visibilityTimeout(1).waitTimeSeconds(1)).messages().get(0);
+    LaunchRequest request = ((ReadResult.Accepted) new RequestReader(LaunchPolicy.permissive()).read(m.body()))
+        .request();
+    try (Ec2Client ec2 = ec2Client(2)) {
+      ec2.runInstances(new RunInstancesMapper(LaunchDefaults.none()).map(request, Token.fromMessageId(m.messageId()),
+          m.messageId()));
+    }
+    return m.messageId();
   }
 
   @Override

@@ -33,7 +33,7 @@ class PolicyTest {
 
   @Test
   void emptyAllowListsAllowAnything() {
-    RequestReader reader = new RequestReader(new LaunchPolicy(List.of(), List.of(), List.of(), 100));
+    RequestReader reader = new RequestReader(new LaunchPolicy(List.of(), List.of(), List.of(), 100, 1000));
 
     assertThat(reader.read(with("'instanceType':'p5.48xlarge','subnetId':'subnet-fedcba98','maxCount':100")))
         .isInstanceOf(ReadResult.Accepted.class);
@@ -41,21 +41,22 @@ class PolicyTest {
 
   @Test
   void requestWithoutInstanceTypeIsNotCheckedAgainstTheInstanceTypeGlobs() {
-    RequestReader reader = new RequestReader(new LaunchPolicy(List.of(), List.of("t3.*"), List.of(), 1));
+    RequestReader reader = new RequestReader(new LaunchPolicy(List.of(), List.of("t3.*"), List.of(), 1, 1000));
 
     assertThat(reader.read(Bodies.MINIMAL)).isInstanceOf(ReadResult.Accepted.class);
   }
 
   @Test
   void launchTemplateRequestIsNotCheckedAgainstTheImageAllowList() {
-    RequestReader reader = new RequestReader(new LaunchPolicy(List.of("ami-fedcba98"), List.of(), List.of(), 1));
+    RequestReader reader =
+        new RequestReader(new LaunchPolicy(List.of("ami-fedcba98"), List.of(), List.of(), 1, 1000));
 
     assertThat(reader.read(Bodies.template("'name':'web'"))).isInstanceOf(ReadResult.Accepted.class);
   }
 
   @Test
   void maxCountAtTheCapIsAllowed() {
-    RequestReader reader = new RequestReader(new LaunchPolicy(List.of(), List.of(), List.of(), 3));
+    RequestReader reader = new RequestReader(new LaunchPolicy(List.of(), List.of(), List.of(), 3, 1000));
 
     assertThat(reader.read(with("'maxCount':3"))).isInstanceOf(ReadResult.Accepted.class);
     assertThat(reader.read(with("'maxCount':4"))).isInstanceOf(ReadResult.Rejected.class);
@@ -63,7 +64,8 @@ class PolicyTest {
 
   @Test
   void notAllowedMessageListsWhatIsAllowed() {
-    RequestReader reader = new RequestReader(new LaunchPolicy(List.of(), List.of("t3.*", "m5.*"), List.of(), 1));
+    RequestReader reader =
+        new RequestReader(new LaunchPolicy(List.of(), List.of("t3.*", "m5.*"), List.of(), 1, 1000));
 
     Rejection r = ((ReadResult.Rejected) reader.read(with("'instanceType':'p5.48xlarge'"))).rejection();
 

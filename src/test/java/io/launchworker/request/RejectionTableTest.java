@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Every bad body gets exactly one reason, and a message that names the field that is wrong. */
 class RejectionTableTest {
   private static final LaunchPolicy POLICY = new LaunchPolicy(
-      List.of(Bodies.AMI), List.of("t3.*", "m5.?large"), List.of(Bodies.SUBNET), 5);
+      List.of(Bodies.AMI), List.of("t3.*", "m5.?large"), List.of(Bodies.SUBNET), 5, 1000);
 
   record Case(String body, RejectReason reason, String messageNames) {
     @Override

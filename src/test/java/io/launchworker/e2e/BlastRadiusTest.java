@@ -1,0 +1,93 @@
+package io.launchworker.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.launchworker.e2e.SandboxHarness.RunningWorker;
+import io.launchworker.ops.WorkerMetrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.model.Message;
+
+/** Caps and staleness: what keeps a runaway or stale producer from launching a fleet. */
+class BlastRadiusTest {
+  private final SandboxHarness harness = new SandboxHarness(Duration.ofSeconds(30));
+
+  @AfterEach
+  void stop() {
+    harness.close();
+  }
+
+  @Test
+  void pastTheHourlyCapMessagesAreDeferredNotRejectedAndNotLost() {
+    RunningWorker worker = harness.startWorker(harness.config(o -> {
+      o.put("launcher.policy.max-instances-per-request", 2);
+      o.put("launcher.policy.max-instances-per-hour", 5);
+      o.put("launcher.max-in-flight", 1);
+      return o;
+    }));
+    harness.sendMany(4, i -> "{\"imageId\":\"" + SandboxHarness.AMI + "\",\"minCount\":2,\"maxCount\":2}");
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> worker.outcomes("deferred") == 2);
+
+    assertThat(harness.ec2().stats().instancesLaunched()).isEqualTo(4);
+    assertThat(worker.outcomes("launched")).isEqualTo(2);
+    assertThat(worker.outcomes("deferred", "hourly_cap")).isEqualTo(2);
+    assertThat(worker.outcomes("rejected")).isZero();
+    assertThat(worker.registry().get(WorkerMetrics.CAP_BINDING).gauge().value()).isEqualTo(1.0);
+    assertThat(worker.registry().get(WorkerMetrics.INSTANCES_LAST_HOUR).gauge().value()).isEqualTo(4.0);
+    // Deferred for about an hour: still on the queue, hidden, not in the DLQ.
+    assertThat(harness.depth(harness.sandbox.queueUrl())).isEqualTo(2);
+    assertThat(harness.visible(harness.sandbox.queueUrl())).isZero();
+    assertThat(harness.depth(harness.sandbox.dlqUrl())).isZero();
+  }
+
+  @Test
+  void aRequestOverThePerRequestCapIsRejected() {
+    RunningWorker worker = harness.startWorker(harness.config(o -> {
+      o.put("launcher.policy.max-instances-per-request", 3);
+      return o;
+    }));
+    harness.send("{\"imageId\":\"" + SandboxHarness.AMI + "\",\"maxCount\":4}");
+
+    harness.awaitDrained(Duration.ofSeconds(10));
+
+    assertThat(worker.outcomes("rejected", "too_many_instances")).isEqualTo(1);
+    assertThat(harness.ec2().stats().instancesLaunched()).isZero();
+  }
+
+  @Test
+  void aRequestOlderThanMaxRequestAgeExpiresIntoTheDlqWithItsAge() {
+    // The worker's clock runs two hours ahead: every message it receives looks two hours old.
+    Clock twoHoursLater = Clock.offset(Clock.systemUTC(), Duration.ofHours(2));
+    RunningWorker worker = harness.startWorker(harness.config(o -> o), p -> p, twoHoursLater);
+    harness.send(SandboxHarness.request("t3.micro"));
+
+    harness.awaitDrained(Duration.ofSeconds(10));
+
+    assertThat(worker.outcomes("expired", "expired")).isEqualTo(1);
+    assertThat(harness.ec2().stats().instancesLaunched()).isZero();
+    List<Message> dlq = harness.drainDlq();
+    assertThat(dlq).hasSize(1);
+    assertThat(dlq.get(0).messageAttributes().get("launch-worker-reason").stringValue()).isEqualTo("expired");
+    assertThat(dlq.get(0).messageAttributes().get("launch-worker-detail").stringValue())
+        .matches("request is 72\\d\\ds old, older than max-request-age 3600s; not launched");
+  }
+
+  @Test
+  void anOldRedeliveryWhoseLaunchHappenedIsAlreadyLaunchedNotExpired() {
+    harness.send(SandboxHarness.request("t3.micro"));
+    harness.launchThenCrash();
+    RunningWorker worker = harness.startWorker(harness.config(o -> o), p -> p,
+        Clock.offset(Clock.systemUTC(), Duration.ofHours(2)));
+
+    harness.awaitDrained(Duration.ofSeconds(10));
+
+    assertThat(worker.outcomes("expired")).isZero();
+    assertThat(worker.outcomes("already_launched", "found_by_redelivery")).isEqualTo(1);
+    assertThat(harness.ec2().stats().instancesLaunched()).isEqualTo(1);
+  }
+}
