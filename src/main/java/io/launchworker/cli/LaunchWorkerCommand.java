@@ -16,7 +16,21 @@ public final class LaunchWorkerCommand {
   static final int EXIT_CONFIG = 2;
 
   public static void main(String[] args) {
+    chooseLogFormat(args);
     System.exit(execute(args));
+  }
+
+  /**
+   * JSON lines for {@code run} (log pipelines), readable text for the interactive commands, unless
+   * {@code LAUNCHER_LOG_FORMAT} or {@code -Dlauncher.log.format} says otherwise. Must run before the first
+   * logger is created: logback reads the property when it configures itself.
+   */
+  static void chooseLogFormat(String[] args) {
+    if (System.getProperty("launcher.log.format") != null || System.getenv("LAUNCHER_LOG_FORMAT") != null) {
+      return;
+    }
+    boolean run = java.util.Arrays.asList(args).contains("run");
+    System.setProperty("launcher.log.format", run ? "json" : "text");
   }
 
   /** Runs the command line and returns the exit code. */

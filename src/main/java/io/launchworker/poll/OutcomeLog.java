@@ -10,7 +10,8 @@ import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * One log line per decided message, with everything an operator asks about it as key-value pairs (fields of
- * their own in JSON logs). Never the body: it may carry userData.
+ * their own in JSON logs). Message ID, token and receive count come from the MDC ({@link MessageContext}).
+ * Never the body: it may carry userData.
  */
 final class OutcomeLog {
   private static final Logger log = LoggerFactory.getLogger("io.launchworker.outcome");
@@ -19,18 +20,16 @@ final class OutcomeLog {
 
   static void write(Decision d) {
     Outcome o = d.outcome();
-    Level level = o.kind().deadLettered() ? Level.WARN : Level.INFO;
-    LoggingEventBuilder line = log.atLevel(level)
+    LoggingEventBuilder line = log.atLevel(o.kind().deadLettered() ? Level.WARN : Level.INFO)
         .addKeyValue("outcome", o.kind().name())
-        .addKeyValue("reason", o.reason())
-        .addKeyValue("messageId", d.messageId())
-        .addKeyValue("token", d.token())
-        .addKeyValue("requestId", d.requestId().orElse(null))
-        .addKeyValue("receiveCount", d.receiveCount())
-        .addKeyValue("reservationId", o.reservationId().orElse(null))
-        .addKeyValue("instanceIds", o.instanceIds())
-        .addKeyValue("errorCode", o.errorCode().orElse(null))
-        .addKeyValue("durationMs", Duration.between(d.receivedAt(), d.decidedAt()).toMillis());
-    line.log("{} {} {}", o.kind(), o.reason(), o.detail());
+        .addKeyValue("reason", o.reason());
+    d.requestId().ifPresent(id -> line.addKeyValue("requestId", id));
+    o.reservationId().ifPresent(id -> line.addKeyValue("reservationId", id));
+    if (!o.instances().isEmpty()) {
+      line.addKeyValue("instanceIds", o.instanceIds());
+    }
+    o.errorCode().ifPresent(code -> line.addKeyValue("errorCode", code));
+    line.addKeyValue("durationMs", Duration.between(d.receivedAt(), d.decidedAt()).toMillis())
+        .log("{} {}: {}", o.kind(), o.reason(), o.detail());
   }
 }
