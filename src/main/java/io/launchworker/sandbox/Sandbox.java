@@ -12,17 +12,20 @@ import java.util.Map;
 public final class Sandbox implements AutoCloseable {
   public static final String QUEUE = "launch-requests";
   public static final String DLQ = "launch-requests-dlq";
+  public static final String RESULTS = "launch-results";
 
   private final EmbeddedSqs sqs;
   private final Ec2Emulator ec2;
   private final String queueUrl;
   private final String dlqUrl;
+  private final String resultsUrl;
 
-  private Sandbox(EmbeddedSqs sqs, Ec2Emulator ec2, String queueUrl, String dlqUrl) {
+  private Sandbox(EmbeddedSqs sqs, Ec2Emulator ec2, String queueUrl, String dlqUrl, String resultsUrl) {
     this.sqs = sqs;
     this.ec2 = ec2;
     this.queueUrl = queueUrl;
     this.dlqUrl = dlqUrl;
+    this.resultsUrl = resultsUrl;
   }
 
   public static Sandbox start(Duration visibilityTimeout) {
@@ -30,7 +33,8 @@ public final class Sandbox implements AutoCloseable {
     Ec2Emulator ec2 = Ec2Emulator.start();
     String dlq = sqs.createQueue(DLQ, visibilityTimeout);
     String queue = sqs.createQueue(QUEUE, visibilityTimeout);
-    return new Sandbox(sqs, ec2, queue, dlq);
+    String results = sqs.createQueue(RESULTS, visibilityTimeout);
+    return new Sandbox(sqs, ec2, queue, dlq, results);
   }
 
   public EmbeddedSqs sqs() {
@@ -47,6 +51,11 @@ public final class Sandbox implements AutoCloseable {
 
   public String dlqUrl() {
     return dlqUrl;
+  }
+
+  /** A queue for result events; the worker sends to it only when configured to. */
+  public String resultsUrl() {
+    return resultsUrl;
   }
 
   /** Configuration keys that point a worker at this sandbox. */

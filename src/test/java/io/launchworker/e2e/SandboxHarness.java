@@ -22,8 +22,8 @@ import io.launchworker.sandbox.Sandbox;
 import io.launchworker.sandbox.ec2.Ec2Emulator;
 import io.launchworker.sandbox.ec2.EmulatedInstance;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -115,7 +115,7 @@ final class SandboxHarness implements AutoCloseable {
         .credentialsProvider(StaticCredentialsProvider.create(EmbeddedSqs.CREDENTIALS))
         .httpClient(Apache5HttpClient.builder().maxConnections(config.maxInFlight() + 2).build())
         .overrideConfiguration(o -> o.addExecutionInterceptor(new Ec2CallObserver(budget))).build();
-    MeterRegistry registry = new SimpleMeterRegistry();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     WorkerMetrics metrics = new WorkerMetrics(registry);
     Ec2Port port = wrap.apply(new SdkEc2Port(ec2, metrics, clock));
     Worker worker = new Worker(config, sqs, port, budget, metrics, clock, new SplittableRandom(42));
@@ -179,9 +179,14 @@ final class SandboxHarness implements AutoCloseable {
 
   /** Reads every DLQ message (they stay invisible afterwards, which is fine at the end of a test). */
   List<Message> drainDlq() {
+    return drain(sandbox.dlqUrl());
+  }
+
+  /** Reads every message of a queue, leaving them invisible. */
+  List<Message> drain(String queueUrl) {
     List<Message> all = new ArrayList<>();
     while (true) {
-      List<Message> batch = sqs().receiveMessage(b -> b.queueUrl(sandbox.dlqUrl()).maxNumberOfMessages(10)
+      List<Message> batch = sqs().receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10)
           .waitTimeSeconds(0).visibilityTimeout(60).messageAttributeNames("All")
           .messageSystemAttributeNames(MessageSystemAttributeName.ALL)).messages();
       if (batch.isEmpty()) {
@@ -222,7 +227,13 @@ final class SandboxHarness implements AutoCloseable {
   }
 
   /** A worker with its own clients and meters. */
-  record RunningWorker(Worker worker, MeterRegistry registry, SqsClient sqs, Ec2Client ec2) implements AutoCloseable {
+  record RunningWorker(Worker worker, PrometheusMeterRegistry registry, SqsClient sqs, Ec2Client ec2)
+      implements AutoCloseable {
+
+    /** The Prometheus text an operator's scraper would read. */
+    String scrape() {
+      return registry.scrape();
+    }
 
     /** Outcome count for a kind (lower case, e.g. "launched"), optionally for one reason. */
     long outcomes(String kind, String reason) {
