@@ -50,6 +50,9 @@ public final class Readiness {
       return Optional.of("shutting down");
     }
     Instant last = lastReceive;
+    if (!lastError.isEmpty()) {
+      return Optional.of("receive failing: " + lastError);
+    }
     if (atCapacity && last != null) {
       return Optional.empty();
     }

@@ -6,21 +6,25 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A machine-local stand-in for AWS: embedded ElasticMQ with a source queue and a DLQ, and the EC2 emulator,
- * both on loopback. {@link #workerOverrides()} gives the configuration that points a worker at them.
+ * A machine-local stand-in for AWS: embedded ElasticMQ with a source queue, a DLQ and a results queue, and the
+ * EC2 emulator, both on loopback. {@link #workerOverrides()} gives the configuration that points a worker at
+ * them. Not thread-safe: one owner (a test, the sandbox command).
  */
 public final class Sandbox implements AutoCloseable {
   public static final String QUEUE = "launch-requests";
   public static final String DLQ = "launch-requests-dlq";
   public static final String RESULTS = "launch-results";
 
-  private final EmbeddedSqs sqs;
+  private final Duration visibilityTimeout;
+  private EmbeddedSqs sqs;
   private final Ec2Emulator ec2;
   private final String queueUrl;
   private final String dlqUrl;
   private final String resultsUrl;
 
-  private Sandbox(EmbeddedSqs sqs, Ec2Emulator ec2, String queueUrl, String dlqUrl, String resultsUrl) {
+  private Sandbox(EmbeddedSqs sqs, Ec2Emulator ec2, String queueUrl, String dlqUrl, String resultsUrl,
+      Duration visibilityTimeout) {
+    this.visibilityTimeout = visibilityTimeout;
     this.sqs = sqs;
     this.ec2 = ec2;
     this.queueUrl = queueUrl;
@@ -31,10 +35,26 @@ public final class Sandbox implements AutoCloseable {
   public static Sandbox start(Duration visibilityTimeout) {
     EmbeddedSqs sqs = EmbeddedSqs.start();
     Ec2Emulator ec2 = Ec2Emulator.start();
+    String[] urls = createQueues(sqs, visibilityTimeout);
+    return new Sandbox(sqs, ec2, urls[0], urls[1], urls[2], visibilityTimeout);
+  }
+
+  private static String[] createQueues(EmbeddedSqs sqs, Duration visibilityTimeout) {
     String dlq = sqs.createQueue(DLQ, visibilityTimeout);
     String queue = sqs.createQueue(QUEUE, visibilityTimeout);
     String results = sqs.createQueue(RESULTS, visibilityTimeout);
-    return new Sandbox(sqs, ec2, queue, dlq, results);
+    return new String[] {queue, dlq, results};
+  }
+
+  /** Stops SQS: an outage. Whatever the queues held is gone (ElasticMQ keeps it in memory). */
+  public void stopSqs() {
+    sqs.close();
+  }
+
+  /** Starts SQS again on the same port with the same (now empty) queues, so their URLs still work. */
+  public void startSqsAgain() {
+    sqs = EmbeddedSqs.start(sqs.port());
+    createQueues(sqs, visibilityTimeout);
   }
 
   public EmbeddedSqs sqs() {

@@ -2,23 +2,15 @@ package io.launchworker.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
-import ch.qos.logback.core.OutputStreamAppender;
 import io.launchworker.e2e.SandboxHarness.RunningWorker;
 import io.launchworker.sandbox.EmbeddedSqs;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
+import io.launchworker.testing.LogCapture;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /** userData and credentials never reach logs, result events or metrics, whatever happens to the request. */
@@ -28,32 +20,12 @@ class SecretsTest {
       Base64.getEncoder().encodeToString(("#!/bin/sh\nexport DB_PASSWORD=" + SECRET + "\n").getBytes());
 
   private final SandboxHarness harness = new SandboxHarness();
-  private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
-  private OutputStreamAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender;
-  private final LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
-
-  @BeforeEach
-  void captureEveryLogLine() {
-    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-    encoder.setContext(logging);
-    encoder.setPattern("%level %logger %msg %kvp %mdc %ex%n");
-    encoder.start();
-    appender = new OutputStreamAppender<>();
-    appender.setContext(logging);
-    appender.setEncoder(encoder);
-    appender.setOutputStream(captured);
-    appender.start();
-    logging.getLogger(Logger.ROOT_LOGGER_NAME).addAppender(appender);
-    logging.getLogger("io.launchworker").setLevel(Level.DEBUG);
-    logging.getLogger("io.launchworker.outcome").setLevel(Level.DEBUG);
-  }
+  private final LogCapture captured = new LogCapture();
 
   @AfterEach
   void stop() {
     harness.close();
-    logging.getLogger(Logger.ROOT_LOGGER_NAME).detachAppender(appender);
-    logging.getLogger("io.launchworker").setLevel(null);
-    logging.getLogger("io.launchworker.outcome").setLevel(Level.ERROR);
+    captured.close();
   }
 
   @Test
@@ -76,7 +48,7 @@ class SecretsTest {
 
     harness.awaitDrained(Duration.ofSeconds(30));
 
-    String logs = captured.toString(StandardCharsets.UTF_8);
+    String logs = captured.text();
     String results = harness.drain(harness.sandbox.resultsUrl()).stream().map(Message::body)
         .collect(Collectors.joining("\n"));
     String metrics = worker.scrape();
