@@ -141,7 +141,7 @@ class ComposeFileTest {
 
   private static Map<String, String> environment(JsonNode service) {
     Map<String, String> env = new LinkedHashMap<>();
-    service.path("environment").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+    service.path("environment").properties().forEach(e -> env.put(e.getKey(), e.getValue().asText()));
     return env;
   }
 

@@ -202,7 +202,7 @@ class KubernetesManifestsTest {
 
   private static Map<String, String> fields(JsonNode object) {
     Map<String, String> map = new LinkedHashMap<>();
-    object.fields().forEachRemaining(e -> map.put(e.getKey(), e.getValue().asText()));
+    object.properties().forEach(e -> map.put(e.getKey(), e.getValue().asText()));
     return map;
   }
 }
