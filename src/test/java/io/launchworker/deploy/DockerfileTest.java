@@ -1,0 +1,120 @@
+package io.launchworker.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.launchworker.config.EnvOverrides;
+import io.launchworker.deploy.DockerfileInstructions.Instruction;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** docker/Dockerfile, read instruction by instruction, against the worker's configuration and jar. */
+class DockerfileTest {
+  private static DockerfileInstructions dockerfile;
+  private static int runtime;
+
+  @BeforeAll
+  static void read() throws IOException {
+    dockerfile = DockerfileInstructions.read(DeploymentFiles.DOCKERFILE);
+    runtime = dockerfile.lastStage();
+  }
+
+  /** The jar's name as Maven builds it: {@code <finalName>.jar} of pom.xml. */
+  static String jarName() {
+    Matcher m = Pattern.compile("<finalName>([^<]+)</finalName>").matcher(DeploymentFiles.read(
+        DeploymentFiles.ROOT.resolve("pom.xml")));
+    assertThat(m.find()).as("pom.xml has a finalName").isTrue();
+    return m.group(1) + ".jar";
+  }
+
+  /** The numeric user the runtime stage switches to. */
+  static long runtimeUid() throws IOException {
+    DockerfileInstructions d = DockerfileInstructions.read(DeploymentFiles.DOCKERFILE);
+    String user = d.only(d.lastStage(), "USER").arguments();
+    return Long.parseLong(user.split(":")[0]);
+  }
+
+  @Test
+  void buildsWithMavenInOneStageAndRunsOnASlimJre17InAnother() {
+    assertThat(dockerfile.stageCount()).isEqualTo(2);
+    String build = dockerfile.only(0, "FROM").arguments();
+    String run = dockerfile.only(runtime, "FROM").arguments();
+
+    assertThat(build).startsWith("maven:").contains("temurin-17").endsWith(" AS build");
+    assertThat(run).startsWith("eclipse-temurin:17-jre");
+    assertThat(dockerfile.only(0, "RUN").arguments()).contains("mvn").contains("package");
+  }
+
+  @Test
+  void runtimeImageHoldsOnlyTheJarAndTheConfigFolder() {
+    List<String> copied = dockerfile.inStage(runtime, "COPY").stream().map(DockerfileTest::copySource).toList();
+
+    assertThat(copied).containsExactlyInAnyOrder("build:/src/target/" + jarName(), "config/");
+    assertThat(DeploymentFiles.CONFIG_REFERENCE).exists();
+    assertThat(dockerfile.inStage(runtime, "ADD")).isEmpty();
+  }
+
+  @Test
+  void runsAsANumericNonRootUser() throws IOException {
+    String user = dockerfile.only(runtime, "USER").arguments();
+
+    assertThat(user).matches("\\d+(:\\d+)?");
+    assertThat(runtimeUid()).isNotZero();
+  }
+
+  @Test
+  void healthCheckAsksTheLivenessPathOnTheConfiguredAdminPort() throws Exception {
+    int defaultPort = DeploymentFiles.defaultInt("launcher.admin.port");
+    String check = dockerfile.only(runtime, "HEALTHCHECK").arguments();
+
+    Matcher url = Pattern.compile("http://127\\.0\\.0\\.1:\\$\\{(\\w+):-(\\d+)}(/[\\w/]+)").matcher(check);
+    assertThat(url.find()).as("health check URL in: " + check).isTrue();
+    assertThat(EnvOverrides.VARIABLES).containsEntry(url.group(1), "launcher.admin.port");
+    assertThat(Integer.parseInt(url.group(2))).isEqualTo(defaultPort);
+    assertThat(url.group(3)).isEqualTo("/health/live");
+    assertThat(dockerfile.only(runtime, "EXPOSE").arguments()).isEqualTo(Integer.toString(defaultPort));
+    try (AdminEndpoints admin = new AdminEndpoints()) {
+      assertThat(admin.status(url.group(3))).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void javaIsPid1AndStopsOnSigterm() throws IOException {
+    assertThat(dockerfile.only(runtime, "STOPSIGNAL").arguments()).isEqualTo("SIGTERM");
+    List<String> entrypoint = execForm(dockerfile.only(runtime, "ENTRYPOINT"));
+
+    assertThat(entrypoint.get(0)).isEqualTo("java");
+    assertThat(entrypoint).endsWith("-jar", "/app/" + jarName());
+    assertThat(execForm(dockerfile.only(runtime, "CMD"))).containsExactly("run");
+  }
+
+  @Test
+  void heapFollowsTheContainerMemoryLimit() throws IOException {
+    List<String> entrypoint = execForm(dockerfile.only(runtime, "ENTRYPOINT"));
+
+    assertThat(entrypoint).anyMatch(a -> a.startsWith("-XX:MaxRAMPercentage="))
+        .contains("-XX:+ExitOnOutOfMemoryError")
+        .noneMatch(a -> a.startsWith("-Xmx") || a.startsWith("-Xms"));
+  }
+
+  /** An exec-form (JSON array) instruction's words; a shell form fails the test, as signals would not reach java. */
+  private static List<String> execForm(Instruction instruction) throws IOException {
+    assertThat(instruction.arguments()).as(instruction.keyword() + " in exec form").startsWith("[");
+    return Arrays.asList(new ObjectMapper().readValue(instruction.arguments(), String[].class));
+  }
+
+  /** {@code stage:source} for {@code COPY --from=stage}, else the source, of a one-source COPY. */
+  private static String copySource(Instruction copy) {
+    List<String> words = Arrays.stream(copy.arguments().split("\\s+")).toList();
+    String from = words.stream().filter(w -> w.startsWith("--from=")).map(w -> w.substring(7) + ":")
+        .findFirst().orElse("");
+    List<String> paths = words.stream().filter(w -> !w.startsWith("--")).toList();
+    assertThat(paths).as("one source and a destination: " + copy).hasSize(2);
+    return from + paths.get(0);
+  }
+}

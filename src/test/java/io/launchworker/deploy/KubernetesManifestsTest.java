@@ -1,0 +1,208 @@
+package io.launchworker.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.launchworker.config.EnvOverrides;
+import io.launchworker.config.WorkerConfig;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** docker/k8s/*.yaml, read as the API server would, against the worker's configuration and image. */
+class KubernetesManifestsTest {
+  /**
+   * EC2's default API limits per account and region (DESIGN.md, "Facts that shape the rules"). All replicas
+   * draw on one budget, so each replica's share times the most replicas KEDA may run must fit in it.
+   */
+  private static final double RUN_INSTANCES_REFILL_PER_SECOND = 2.0;
+  private static final int RUN_INSTANCES_BURST = 5;
+  private static final double DESCRIBE_REFILL_PER_SECOND = 20.0;
+  private static final int DESCRIBE_BURST = 100;
+
+  private final List<JsonNode> documents = DeploymentFiles.yamlDocuments(DeploymentFiles.K8S);
+  private final JsonNode deployment = one("Deployment");
+  private final JsonNode podSpec = deployment.path("spec").path("template").path("spec");
+  private final JsonNode container = podSpec.path("containers").get(0);
+  private final Map<String, String> env = env(container);
+  private final JsonNode configMap = one("ConfigMap");
+  private final WorkerConfig config = DeploymentFiles.effectiveConfig(
+      Optional.of(configMap.path("data").path("worker.conf").asText()), env);
+  private final JsonNode scaledObject = one("ScaledObject");
+
+  @Test
+  void configMapIsMountedWhereRunLooksForItsConfigFile() {
+    JsonNode mount = volumeMountOf("configMap", "name", configMap.path("metadata").path("name").asText());
+    List<String> args = strings(container.path("args"));
+
+    assertThat(args.subList(0, 3)).containsExactly("run", "--config", mount.path("mountPath").asText() + "/worker.conf");
+    assertThat(mount.path("readOnly").asBoolean()).isTrue();
+  }
+
+  @Test
+  void workerSetsOnlyDocumentedEnvironmentVariables() {
+    assertThat(env).containsKeys("LAUNCHER_QUEUE_URL", "LAUNCHER_DLQ_URL", "AWS_REGION");
+    env.keySet().forEach(name -> assertThat(DeploymentFiles.undocumented(name)).as(name).isEmpty());
+  }
+
+  @Test
+  void probesAndScrapeAnnotationsUseTheAdminPortAndPathsTheWorkerServes() throws Exception {
+    int admin = config.admin().port();
+    JsonNode readiness = container.path("readinessProbe").path("httpGet");
+    JsonNode liveness = container.path("livenessProbe").path("httpGet");
+    Map<String, String> annotations = fields(deployment.path("spec").path("template").path("metadata")
+        .path("annotations"));
+
+    assertThat(containerPort(readiness.path("port"))).isEqualTo(admin);
+    assertThat(containerPort(liveness.path("port"))).isEqualTo(admin);
+    assertThat(readiness.path("path").asText()).isEqualTo("/health/ready");
+    assertThat(liveness.path("path").asText()).isEqualTo("/health/live");
+    assertThat(annotations).containsEntry("prometheus.io/port", Integer.toString(admin))
+        .containsEntry("prometheus.io/path", "/metrics");
+    try (AdminEndpoints endpoints = new AdminEndpoints()) {
+      for (String path : List.of(readiness.path("path").asText(), liveness.path("path").asText(), "/metrics")) {
+        assertThat(endpoints.status(path)).as(path).isEqualTo(200);
+      }
+    }
+  }
+
+  @Test
+  void terminationGraceOutlastsTheShutdownGraceWhichOutlastsTheLongPoll() {
+    long termination = podSpec.path("terminationGracePeriodSeconds").asLong();
+
+    assertThat(config.shutdownGrace()).isGreaterThan(config.sqs().waitTime());
+    assertThat(termination).isGreaterThanOrEqualTo(config.shutdownGrace().plus(DeploymentFiles.EXIT_MARGIN).toSeconds());
+  }
+
+  @Test
+  void podsRunAsTheImagesNonRootUserWithNothingToEscalate() throws Exception {
+    JsonNode pod = podSpec.path("securityContext");
+    JsonNode own = container.path("securityContext");
+
+    assertThat(pod.path("runAsNonRoot").asBoolean()).isTrue();
+    assertThat(pod.path("runAsUser").asLong()).isEqualTo(DockerfileTest.runtimeUid());
+    assertThat(own.path("allowPrivilegeEscalation").asBoolean(true)).isFalse();
+    assertThat(strings(own.path("capabilities").path("drop"))).contains("ALL");
+    if (own.path("readOnlyRootFilesystem").asBoolean()) {
+      assertThat(volumeMountOf("emptyDir", null, null).path("mountPath").asText()).isEqualTo("/tmp");
+    }
+  }
+
+  @Test
+  void containerRequestsResourcesAndLimitsMemorySoTheHeapCanBeSizedFromIt() {
+    JsonNode resources = container.path("resources");
+
+    assertThat(resources.path("requests").has("cpu")).isTrue();
+    assertThat(resources.path("requests").has("memory")).isTrue();
+    assertThat(resources.path("limits").path("memory").asText()).isNotBlank();
+  }
+
+  @Test
+  void podsUseTheServiceAccountThatCarriesTheIrsaRole() {
+    JsonNode account = one("ServiceAccount");
+
+    assertThat(podSpec.path("serviceAccountName").asText()).isEqualTo(account.path("metadata").path("name").asText());
+    assertThat(account.path("metadata").path("annotations").path("eks.amazonaws.com/role-arn").asText())
+        .startsWith("arn:aws:iam::");
+  }
+
+  @Test
+  void kedaScalesTheDeploymentOnTheConfiguredQueue() {
+    JsonNode trigger = scaledObject.path("spec").path("triggers").get(0);
+    JsonNode metadata = trigger.path("metadata");
+    String queueUrl = metadata.has("queueURL") ? metadata.path("queueURL").asText()
+        : env.get(metadata.path("queueURLFromEnv").asText());
+
+    assertThat(scaledObject.path("spec").path("scaleTargetRef").path("name").asText())
+        .isEqualTo(deployment.path("metadata").path("name").asText());
+    assertThat(trigger.path("type").asText()).isEqualTo("aws-sqs-queue");
+    assertThat(queueUrl).isEqualTo(config.queueUrl());
+    if (metadata.has("queueURLFromEnv")) {
+      assertThat(EnvOverrides.VARIABLES).containsEntry(metadata.path("queueURLFromEnv").asText(), "launcher.queue-url");
+    }
+    assertThat(metadata.path("awsRegion").asText()).isEqualTo(env.get("AWS_REGION"));
+    assertThat(documents).anyMatch(d -> d.path("kind").asText().equals("TriggerAuthentication")
+        && d.path("metadata").path("name").asText().equals(trigger.path("authenticationRef").path("name").asText()));
+  }
+
+  @Test
+  void kedaTargetsOneReplicaPerMaxInFlightMessages() {
+    JsonNode metadata = scaledObject.path("spec").path("triggers").get(0).path("metadata");
+
+    assertThat(Integer.parseInt(metadata.path("queueLength").asText())).isEqualTo(config.maxInFlight());
+    assertThat(metadata.path("scaleOnInFlight").asText("true")).isEqualTo("true");
+  }
+
+  @Test
+  void allReplicasTogetherStayWithinTheAccountsEc2Budget() {
+    int replicas = scaledObject.path("spec").path("maxReplicaCount").asInt();
+    WorkerConfig.Ec2Limits share = config.ec2();
+
+    assertThat(replicas).isPositive();
+    assertThat(replicas * share.runInstancesPerSecond()).isLessThanOrEqualTo(RUN_INSTANCES_REFILL_PER_SECOND);
+    assertThat(replicas * share.runInstancesBurst()).isLessThanOrEqualTo(RUN_INSTANCES_BURST);
+    assertThat(replicas * share.describePerSecond()).isLessThanOrEqualTo(DESCRIBE_REFILL_PER_SECOND);
+    assertThat(replicas * share.describeBurst()).isLessThanOrEqualTo(DESCRIBE_BURST);
+  }
+
+  @Test
+  void disruptionBudgetCoversTheWorkerPodsAndStillLetsANodeDrain() {
+    JsonNode budget = one("PodDisruptionBudget").path("spec");
+    Map<String, String> podLabels = fields(deployment.path("spec").path("template").path("metadata").path("labels"));
+
+    assertThat(podLabels).containsAllEntriesOf(fields(budget.path("selector").path("matchLabels")));
+    assertThat(budget.has("minAvailable")).as("minAvailable would block draining the last replica").isFalse();
+    assertThat(budget.path("maxUnavailable").asInt()).isPositive();
+  }
+
+  private JsonNode one(String kind) {
+    List<JsonNode> found = documents.stream().filter(d -> d.path("kind").asText().equals(kind)).toList();
+    assertThat(found).as("one " + kind + " in docker/k8s").hasSize(1);
+    return found.get(0);
+  }
+
+  /** The container port a probe's port (a number or the name of a container port) stands for. */
+  private int containerPort(JsonNode port) {
+    if (port.isInt()) {
+      return port.asInt();
+    }
+    for (JsonNode p : container.path("ports")) {
+      if (p.path("name").asText().equals(port.asText())) {
+        return p.path("containerPort").asInt();
+      }
+    }
+    throw new AssertionError("no container port named " + port.asText());
+  }
+
+  /** The container's mount of the pod volume of a type (and, when given, with {@code field = value}). */
+  private JsonNode volumeMountOf(String type, String field, String value) {
+    for (JsonNode volume : podSpec.path("volumes")) {
+      if (volume.has(type) && (field == null || volume.path(type).path(field).asText().equals(value))) {
+        for (JsonNode mount : container.path("volumeMounts")) {
+          if (mount.path("name").asText().equals(volume.path("name").asText())) {
+            return mount;
+          }
+        }
+      }
+    }
+    throw new AssertionError("no mounted " + type + " volume" + (field == null ? "" : " with " + field + " " + value));
+  }
+
+  private static Map<String, String> env(JsonNode container) {
+    Map<String, String> env = new LinkedHashMap<>();
+    container.path("env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
+    return env;
+  }
+
+  private static List<String> strings(JsonNode array) {
+    return java.util.stream.StreamSupport.stream(array.spliterator(), false).map(JsonNode::asText).toList();
+  }
+
+  private static Map<String, String> fields(JsonNode object) {
+    Map<String, String> map = new LinkedHashMap<>();
+    object.properties().forEach(e -> map.put(e.getKey(), e.getValue().asText()));
+    return map;
+  }
+}
