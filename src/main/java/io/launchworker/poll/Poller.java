@@ -6,6 +6,7 @@ import io.launchworker.settle.InFlightRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +24,8 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
 /**
  * The receive loop. Runs on the single {@code sqs-poller} thread. Before each long poll it takes as many
  * permits as there is free capacity (at least one, at most 10), asks SQS for that many messages, gives back the
- * permits it did not use, and hands each message, with its permit, to {@code dispatch}. Whoever runs the
- * message releases the permit. On receive errors it backs off (doubling up to a cap) and logs once per change
+ * permits it did not use, and hands the batch's new messages, each with its permit, to {@code dispatch}.
+ * Whoever runs a message releases its permit. On receive errors it backs off (doubling up to a cap) and logs once per change
  * of state. Stops after the receive in progress when {@link #stop()} is called; messages that arrive after
  * that are given to {@code release} instead.
  */
@@ -37,7 +38,7 @@ final class Poller implements Runnable {
   private final String queueUrl;
   private final Semaphore permits;
   private final InFlightRegistry registry;
-  private final Consumer<InFlightMessage> dispatch;
+  private final Consumer<List<InFlightMessage>> dispatch;
   private final Consumer<InFlightMessage> release;
   private final Duration waitTime;
   private final Duration visibility;
@@ -55,7 +56,8 @@ final class Poller implements Runnable {
   }
 
   Poller(SqsClient sqs, String queueUrl, Semaphore permits, InFlightRegistry registry,
-      Consumer<InFlightMessage> dispatch, Consumer<InFlightMessage> release, Duration waitTime, Duration visibility,
+      Consumer<List<InFlightMessage>> dispatch, Consumer<InFlightMessage> release, Duration waitTime,
+      Duration visibility,
       Duration errorBackoff, Duration errorBackoffMax, Clock clock, Sleeper sleeper, WorkerMetrics metrics,
       Readiness readiness) {
     this.sqs = sqs;
@@ -123,8 +125,12 @@ final class Poller implements Runnable {
       readiness.receiveSucceeded(clock.instant());
       permits.release(taken - messages.size());
       metrics.received(messages.size());
+      List<InFlightMessage> batch = new ArrayList<>(messages.size());
       for (Message message : messages) {
-        accept(toInFlight(message, before));
+        accept(toInFlight(message, before), batch);
+      }
+      if (!batch.isEmpty()) {
+        dispatch.accept(batch);
       }
     }
   }
@@ -156,7 +162,7 @@ final class Poller implements Runnable {
     return response.messages();
   }
 
-  private void accept(InFlightMessage message) {
+  private void accept(InFlightMessage message, List<InFlightMessage> batch) {
     metrics.messageAge(Duration.between(message.sentAt(), message.receivedAt()));
     Optional<InFlightMessage> already = registry.register(message);
     if (already.isPresent()) {
@@ -168,7 +174,7 @@ final class Poller implements Runnable {
       release.accept(message);
       return;
     }
-    dispatch.accept(message);
+    batch.add(message);
   }
 
   private InFlightMessage toInFlight(Message m, Instant requestedAt) {

@@ -24,6 +24,8 @@ import io.launchworker.settle.VisibilityKeeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -76,6 +78,7 @@ public final class Worker implements AutoCloseable {
   private final ExecutorService handlers;
   private final ScheduledExecutorService scheduler;
   private final Thread pollerThread;
+  private final boolean fifo;
   private final QueueDepths queueDepths;
   private final AtomicInteger released = new AtomicInteger();
   private volatile boolean stopping;
@@ -95,6 +98,7 @@ public final class Worker implements AutoCloseable {
     this.clock = clock;
     this.metrics = metrics;
     this.permits = new Semaphore(config.maxInFlight());
+    this.fifo = config.queueUrl().endsWith(".fifo");
     HourlyInstanceCap cap = new HourlyInstanceCap(config.policy().maxInstancesPerHour(), clock);
     metrics.capGauges(cap::usedInLastHour, () -> cap.binding() ? 1 : 0);
     this.launcher = new LaunchHandler(new RequestReader(config.policy()), new RunInstancesMapper(config.defaults()),
@@ -140,11 +144,35 @@ public final class Worker implements AutoCloseable {
     return registry.size();
   }
 
-  private void dispatch(InFlightMessage message) {
-    handlers.execute(() -> runOne(message));
+  /**
+   * Standard queues: every message on its own handler. FIFO queues: the messages of one group, in the order
+   * SQS gave them, on one handler; once one of them is not finally decided (a retry holds its group back),
+   * the rest of the group's batch is released so SQS hands them out again behind it.
+   */
+  private void dispatch(List<InFlightMessage> batch) {
+    if (!fifo) {
+      batch.forEach(m -> handlers.execute(() -> runOne(m)));
+      return;
+    }
+    Map<String, List<InFlightMessage>> byGroup = new LinkedHashMap<>();
+    batch.forEach(m -> byGroup.computeIfAbsent(m.messageGroupId().orElse(""), g -> new ArrayList<>()).add(m));
+    byGroup.values().forEach(group -> handlers.execute(() -> runGroup(group)));
   }
 
-  private void runOne(InFlightMessage message) {
+  private void runGroup(List<InFlightMessage> group) {
+    boolean blocked = false;
+    for (InFlightMessage message : group) {
+      if (blocked) {
+        releaseUnstarted(message);
+        continue;
+      }
+      Optional<Decision> decided = runOne(message);
+      blocked = decided.isEmpty() || !decided.get().outcome().isFinal();
+    }
+  }
+
+  /** Handles one message to its settled end; empty when handling failed unexpectedly. */
+  private Optional<Decision> runOne(InFlightMessage message) {
     try (MessageContext context = MessageContext.open(message)) {
       LaunchHandler.Result result = launcher.handle(message, () -> stopping);
       context.token(result.token().value());
@@ -155,9 +183,11 @@ public final class Worker implements AutoCloseable {
       if (applied.outcome().kind() == OutcomeKind.RELEASED) {
         released.incrementAndGet();
       }
+      return Optional.of(applied);
     } catch (RuntimeException e) {
       // A bug, not an EC2 answer: leave the message to come back after its visibility timeout.
       log.error("handling message {} failed unexpectedly; it will be retried", message.messageId(), e);
+      return Optional.empty();
     } finally {
       registry.remove(message);
       permits.release();

@@ -89,11 +89,15 @@ public final class Settler {
     results.ifPresent(r -> r.publish(decision));
   }
 
-  /** Makes the message visible again after {@code delay}; failures only log (it returns after its timeout). */
+  /**
+   * Makes the message visible again after {@code delay}, rounded up to SQS's whole seconds (a sub-second
+   * back-off must not become "at once"); failures only log (it returns after its timeout).
+   */
   public void changeVisibility(InFlightMessage message, Duration delay) {
+    long seconds = delay.isZero() ? 0 : Math.max(1, (delay.toMillis() + 999) / 1000);
     try {
       sqs.changeMessageVisibility(b -> b.queueUrl(queueUrl).receiptHandle(message.receiptHandle())
-          .visibilityTimeout((int) Math.min(delay.toSeconds(), 43_200)));
+          .visibilityTimeout((int) Math.min(seconds, 43_200)));
     } catch (RuntimeException e) {
       log.warn("could not change visibility of message {} to {}s: {}", message.messageId(), delay.toSeconds(),
           e.toString());
