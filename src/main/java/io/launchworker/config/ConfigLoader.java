@@ -121,11 +121,7 @@ public final class ConfigLoader {
         r.optionalUri("launcher.aws.ec2-endpoint"));
     WorkerConfig.Admin admin = new WorkerConfig.Admin(
         r.intIn("launcher.admin.port", -1, 65_535), r.nonEmptyString("launcher.admin.host"));
-    LaunchPolicy policy = new LaunchPolicy(
-        r.stringList("launcher.policy.allowed-image-ids"),
-        r.stringList("launcher.policy.allowed-instance-types"),
-        r.stringList("launcher.policy.allowed-subnet-ids"),
-        r.intIn("launcher.policy.max-instances-per-request", 1, 10_000));
+    LaunchPolicy policy = policy(r);
     LaunchDefaults defaults = new LaunchDefaults(
         r.optionalString("launcher.defaults.instance-type"),
         r.optionalString("launcher.defaults.subnet-id"),
@@ -133,5 +129,14 @@ public final class ConfigLoader {
         r.stringMap("launcher.defaults.tags"));
     return new WorkerConfig(queueUrl, dlqUrl, resultsUrl, maxInFlight, maxAttempts, sqs, retry, ec2,
         r.durationIn("launcher.shutdown.grace", "0s", "1h"), aws, admin, policy, defaults);
+  }
+
+  /** {@code launcher.policy}; shared with {@link ProducerConfig} so producers validate as the worker does. */
+  static LaunchPolicy policy(ConfigReader r) {
+    return new LaunchPolicy(
+        r.stringList("launcher.policy.allowed-image-ids"),
+        r.stringList("launcher.policy.allowed-instance-types"),
+        r.stringList("launcher.policy.allowed-subnet-ids"),
+        r.intIn("launcher.policy.max-instances-per-request", 1, 10_000));
   }
 }
