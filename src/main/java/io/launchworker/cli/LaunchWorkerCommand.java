@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "launch-worker", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Consumes EC2 launch requests from SQS and launches each exactly once.",
-    subcommands = {RunCommand.class, CheckConfigCommand.class, SandboxCommand.class,
+    subcommands = {RunCommand.class, CheckConfigCommand.class, SandboxCommand.class, EnqueueCommand.class,
         CommandLine.HelpCommand.class})
 public final class LaunchWorkerCommand {
   static final int EXIT_CONFIG = 2;
@@ -40,7 +40,13 @@ public final class LaunchWorkerCommand {
 
   /** Runs the command line with the given output streams and returns the exit code (for tests). */
   public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
-    CommandLine cli = new CommandLine(new LaunchWorkerCommand());
+    return execute(CommandLine.defaultFactory(), out, err, args);
+  }
+
+  /** As above, with commands made by {@code factory} (tests hand {@code enqueue} its stdin and SQS client). */
+  static int execute(CommandLine.IFactory factory, java.io.PrintWriter out, java.io.PrintWriter err,
+      String... args) {
+    CommandLine cli = new CommandLine(new LaunchWorkerCommand(), factory);
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

@@ -121,18 +121,7 @@ public final class ConfigLoader {
         r.optionalUri("launcher.aws.ec2-endpoint"));
     WorkerConfig.Admin admin = new WorkerConfig.Admin(
         r.intIn("launcher.admin.port", -1, 65_535), r.nonEmptyString("launcher.admin.host"));
-    int perRequest = r.intIn("launcher.policy.max-instances-per-request", 1, 10_000);
-    int perHour = r.intIn("launcher.policy.max-instances-per-hour", 1, 100_000_000);
-    if (perHour < perRequest) {
-      throw new ConfigException("launcher.policy.max-instances-per-hour = " + perHour
-          + ": must be at least launcher.policy.max-instances-per-request (" + perRequest
-          + "), or no request could ever launch");
-    }
-    LaunchPolicy policy = new LaunchPolicy(
-        r.stringList("launcher.policy.allowed-image-ids"),
-        r.stringList("launcher.policy.allowed-instance-types"),
-        r.stringList("launcher.policy.allowed-subnet-ids"),
-        perRequest, perHour);
+    LaunchPolicy policy = policy(r);
     LaunchDefaults defaults = new LaunchDefaults(
         r.optionalString("launcher.defaults.instance-type"),
         r.optionalString("launcher.defaults.subnet-id"),
@@ -141,5 +130,21 @@ public final class ConfigLoader {
     return new WorkerConfig(queueUrl, dlqUrl, resultsUrl, maxInFlight, maxAttempts,
         r.durationIn("launcher.max-request-age", "0s", "14d"), sqs, retry, ec2,
         r.durationIn("launcher.shutdown.grace", "0s", "1h"), aws, admin, policy, defaults);
+  }
+
+  /** {@code launcher.policy}; shared with {@link ProducerConfig} so producers validate as the worker does. */
+  static LaunchPolicy policy(ConfigReader r) {
+    int perRequest = r.intIn("launcher.policy.max-instances-per-request", 1, 10_000);
+    int perHour = r.intIn("launcher.policy.max-instances-per-hour", 1, 100_000_000);
+    if (perHour < perRequest) {
+      throw new ConfigException("launcher.policy.max-instances-per-hour = " + perHour
+          + ": must be at least launcher.policy.max-instances-per-request (" + perRequest
+          + "), or no request could ever launch");
+    }
+    return new LaunchPolicy(
+        r.stringList("launcher.policy.allowed-image-ids"),
+        r.stringList("launcher.policy.allowed-instance-types"),
+        r.stringList("launcher.policy.allowed-subnet-ids"),
+        perRequest, perHour);
   }
 }

@@ -1,0 +1,239 @@
+package io.launchworker.cli;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.launchworker.config.ProducerConfig;
+import io.launchworker.request.RequestReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.SqsClientBuilder;
+
+/**
+ * {@code enqueue}: sends launch requests to the worker's queue, each checked first with the worker's own
+ * validator and policy, so a request the worker would reject is reported here with its line number and never
+ * sent. Prints one line per sent request to stdout: line number, message ID and the client token the worker
+ * will use, tab-separated. Exit code 0 when every request was sent, 1 when a line was bad or a send failed,
+ * 2 for bad usage or configuration.
+ */
+@Command(name = "enqueue", sortOptions = false,
+    description = {"Validate launch requests with the worker's own rules and send them to the queue.",
+        "Input: --file (JSON lines, a JSON array, or one JSON object; - for stdin), the request flags, or "
+            + "JSON piped on stdin.",
+        "Prints: line number, message ID and client token of each request sent, tab-separated."})
+final class EnqueueCommand implements Callable<Integer> {
+  /** Tries per entry when SQS reports it failed through no fault of the request. */
+  static final int MAX_TRIES = 3;
+  private static final Duration RETRY_DELAY = Duration.ofMillis(200);
+
+  /** Creates the SQS client from the region and endpoint, if given; the SDK's chain decides the rest. */
+  interface SqsClients {
+    SqsClient create(Optional<String> region, Optional<URI> endpoint);
+  }
+
+  @Mixin
+  ConfigOption config;
+
+  @Option(names = "--queue-url", paramLabel = "URL",
+      description = "Queue to send to. Default: LAUNCHER_QUEUE_URL, else launcher.queue-url of --config.")
+  String queueUrl;
+
+  @Option(names = "--file", paramLabel = "FILE",
+      description = "JSON lines, a JSON array of requests, or one request object; - reads stdin.")
+  String file;
+
+  @Option(names = "--image-id", paramLabel = "AMI", description = "Request from flags: the image to launch.")
+  String imageId;
+
+  @Option(names = "--instance-type", paramLabel = "TYPE", description = "Request from flags: such as t3.micro.")
+  String instanceType;
+
+  @Option(names = "--count", paramLabel = "N", description = "Request from flags: minCount = maxCount = N.")
+  Integer count;
+
+  @Option(names = "--tag", paramLabel = "KEY=VALUE", description = "Request from flags: a tag (repeatable).")
+  Map<String, String> tags = new LinkedHashMap<>();
+
+  @Option(names = "--client-token", paramLabel = "TOKEN", description = "Request from flags: its clientToken.")
+  String clientToken;
+
+  @Option(names = "--client-token-from", paramLabel = "FIELD",
+      description = "Set each request's clientToken from this field (e.g. requestId or tags.job), so sending "
+          + "the same input again launches nothing new. Values that are not 1-64 printable ASCII characters "
+          + "become sha256- plus a digest.")
+  String clientTokenFrom;
+
+  @Option(names = "--endpoint-url", paramLabel = "URL",
+      description = "SQS endpoint (e.g. http://localhost:4566). Default: launcher.aws.sqs-endpoint, else the "
+          + "SDK's chain (AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL).")
+  URI endpointUrl;
+
+  @Option(names = "--region", paramLabel = "REGION",
+      description = "AWS region. Default: launcher.aws.region, else the SDK's chain (AWS_REGION, profile).")
+  String region;
+
+  @Spec
+  CommandSpec spec;
+
+  private final Supplier<InputStream> stdin;
+  private final Map<String, String> env;
+  private final boolean terminal;
+  private final SqsClients clients;
+  private final BatchSender.Pause pause;
+
+  EnqueueCommand() {
+    this(() -> System.in, System.getenv(), System.console() != null, EnqueueCommand::defaultClient,
+        d -> Thread.sleep(d.toMillis()));
+  }
+
+  /**
+   * @param terminal stdin and stderr are a terminal: a progress bar is worth drawing, and with no input given
+   *     there is nobody piping requests in
+   */
+  EnqueueCommand(Supplier<InputStream> stdin, Map<String, String> env, boolean terminal, SqsClients clients,
+      BatchSender.Pause pause) {
+    this.stdin = stdin;
+    this.env = env;
+    this.terminal = terminal;
+    this.clients = clients;
+    this.pause = pause;
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    boolean fromFlags = imageId != null || instanceType != null || count != null || !tags.isEmpty()
+        || clientToken != null;
+    if (fromFlags && file != null) {
+      throw usage("--file and the request flags (--image-id, --instance-type, --count, --tag, --client-token) "
+          + "exclude each other");
+    }
+    if (!fromFlags && file == null && terminal) {
+      throw usage("no requests: give --file FILE, the request flags, or pipe JSON lines on stdin");
+    }
+    Optional<ClientTokenField> tokenFrom;
+    try {
+      tokenFrom = Optional.ofNullable(clientTokenFrom).map(ClientTokenField::parse);
+    } catch (IllegalArgumentException e) {
+      throw usage(e.getMessage());
+    }
+    ProducerConfig settings = ProducerConfig.load(Optional.ofNullable(config.file), env);
+    String queue = Optional.ofNullable(queueUrl).or(settings::queueUrl).orElseThrow(() -> usage(
+        "no queue: give --queue-url, or set LAUNCHER_QUEUE_URL or launcher.queue-url in --config"));
+
+    List<InputRequests.Line> lines;
+    try {
+      lines = fromFlags ? List.of(new InputRequests.Line(1, flagsBody())) : InputRequests.split(readInput(),
+          file != null && (file.endsWith(".jsonl") || file.endsWith(".ndjson")));
+    } catch (InputRequests.UnreadableInput e) {
+      err.println("enqueue: line " + e.line + ": " + e.getMessage() + "; nothing sent");
+      return 1;
+    }
+
+    RequestPreparer preparer = new RequestPreparer(new RequestReader(settings.policy()), tokenFrom);
+    List<RequestPreparer.Ready> ready = new ArrayList<>();
+    int bad = 0;
+    for (InputRequests.Line line : lines) {
+      RequestPreparer.Prepared prepared = preparer.prepare(line);
+      if (prepared instanceof RequestPreparer.Bad b) {
+        err.println("enqueue: line " + b.line() + ": " + b.reason() + "; not sent");
+        bad++;
+      } else {
+        ready.add((RequestPreparer.Ready) prepared);
+      }
+    }
+
+    int[] sent = {0};
+    int[] failed = {0};
+    if (!ready.isEmpty()) {
+      Progress progress = Progress.choose(terminal, ready.size(), err);
+      try (SqsClient sqs = clients.create(Optional.ofNullable(region).or(settings::region),
+          Optional.ofNullable(endpointUrl).or(settings::sqsEndpoint))) {
+        new BatchSender(sqs, queue, MAX_TRIES, RETRY_DELAY, pause).send(ready, progress,
+            result -> {
+              if (result instanceof BatchSender.Sent s) {
+                out.println(s.line() + "\t" + s.messageId() + "\t" + s.clientToken());
+                sent[0]++;
+              } else {
+                BatchSender.Failed f = (BatchSender.Failed) result;
+                err.println("enqueue: line " + f.line() + ": " + (f.maybeSent() ? "may or may not have been sent: "
+                    : "not sent: ") + f.reason());
+                failed[0]++;
+              }
+            });
+      } finally {
+        progress.finish();
+      }
+    }
+    out.flush();
+    err.println("enqueue: " + sent[0] + " sent, " + bad + " bad, " + failed[0] + " failed, of " + lines.size()
+        + " requests");
+    return bad == 0 && failed[0] == 0 ? 0 : 1;
+  }
+
+  private String flagsBody() {
+    JsonNodeFactory nodes = JsonNodeFactory.instance;
+    ObjectNode body = nodes.objectNode();
+    Optional.ofNullable(imageId).ifPresent(v -> body.put("imageId", v));
+    Optional.ofNullable(instanceType).ifPresent(v -> body.put("instanceType", v));
+    Optional.ofNullable(count).ifPresent(n -> body.put("minCount", n).put("maxCount", n));
+    if (!tags.isEmpty()) {
+      ObjectNode tagNode = body.putObject("tags");
+      tags.forEach(tagNode::put);
+    }
+    Optional.ofNullable(clientToken).ifPresent(v -> body.put("clientToken", v));
+    return body.toString();
+  }
+
+  private String readInput() {
+    try {
+      if (file == null || file.equals("-")) {
+        return new String(stdin.get().readAllBytes(), StandardCharsets.UTF_8);
+      }
+      Path path = Path.of(file);
+      if (!Files.isRegularFile(path)) {
+        throw usage("--file " + file + ": no such file");
+      }
+      return Files.readString(path, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading " + (file == null ? "stdin" : file), e);
+    }
+  }
+
+  private CommandLine.ParameterException usage(String message) {
+    return new CommandLine.ParameterException(spec.commandLine(), message);
+  }
+
+  private static SqsClient defaultClient(Optional<String> region, Optional<URI> endpoint) {
+    SqsClientBuilder builder = SqsClient.builder()
+        .httpClient(Apache5HttpClient.builder().build())
+        .credentialsProvider(DefaultCredentialsProvider.builder().build());
+    region.map(Region::of).ifPresent(builder::region);
+    endpoint.ifPresent(builder::endpointOverride);
+    return builder.build();
+  }
+}
