@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import io.launchworker.config.ConfigLoader;
 import io.launchworker.config.WorkerConfig;
 import io.launchworker.ops.WorkerMetrics;
+import io.launchworker.sandbox.DemoMix;
 import io.launchworker.sandbox.EmbeddedSqs;
 import io.launchworker.sandbox.Sandbox;
 import io.launchworker.sandbox.ec2.EmulatedInstance;
@@ -15,13 +16,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
  * A sandbox run in this JVM, wired as {@code launch-worker sandbox} wires it ({@link WorkerRuntime}, admin
  * server on a free port), with a known mix: {@value #LAUNCHED} valid requests (one carrying userData) and two
- * rejections, {@code malformed_json} and {@code instance_type_not_allowed}. {@link #start()} returns once all
- * of them are settled.
+ * rejections, {@code malformed_json} and {@code instance_type_not_allowed}; or the {@code sandbox} command's
+ * demo mix. Both starters return once every message has a final outcome.
  */
 final class SandboxRun implements AutoCloseable {
   static final int LAUNCHED = 5;
@@ -41,7 +45,28 @@ final class SandboxRun implements AutoCloseable {
     this.runtime = runtime;
   }
 
+  /** The known mix above. */
   static SandboxRun start() {
+    return start(List.of("t3.*"), (sandbox, config) -> { }, SandboxRun::sendMix,
+        () -> LAUNCHED + REJECTION_REASONS.size());
+  }
+
+  /** The {@code sandbox} command's own demo mix ({@link DemoMix}), as that command configures it. */
+  static SandboxRun startDemo() {
+    DemoMix[] demo = new DemoMix[1];
+    return start(List.of("t3.*", "t4g.*"), (sandbox, config) -> {
+      demo[0] = new DemoMix(sandbox, config);
+      demo[0].prepare();
+    }, run -> { }, () -> demo[0].sent());
+  }
+
+  /**
+   * @param beforeWorker runs before the worker starts (the demo plays a crashed worker there)
+   * @param send puts messages on the queue once the worker runs
+   * @param finalOutcomes how many final outcomes (not retry) to wait for
+   */
+  private static SandboxRun start(List<String> allowedTypes, BiConsumer<Sandbox, WorkerConfig> beforeWorker,
+      Consumer<SandboxRun> send, IntSupplier finalOutcomes) {
     Sandbox sandbox = Sandbox.start(Duration.ofSeconds(30));
     SandboxRun run = null;
     try {
@@ -51,12 +76,13 @@ final class SandboxRun implements AutoCloseable {
       overrides.put("launcher.sqs.wait-time", "1s");
       overrides.put("launcher.sqs.delete-flush-interval", "50ms");
       overrides.put("launcher.shutdown.grace", "5s");
-      overrides.put("launcher.policy.allowed-instance-types", List.of("t3.*"));
+      overrides.put("launcher.policy.allowed-instance-types", allowedTypes);
       WorkerConfig config = ConfigLoader.load(Optional.empty(), Map.of(), overrides);
+      beforeWorker.accept(sandbox, config);
       run = new SandboxRun(sandbox, WorkerRuntime.start(config,
           StaticCredentialsProvider.create(EmbeddedSqs.CREDENTIALS)));
-      run.sendMix();
-      run.awaitSettled();
+      send.accept(run);
+      run.awaitSettled(finalOutcomes.getAsInt());
       return run;
     } catch (RuntimeException | Error e) {
       if (run != null) {
@@ -84,11 +110,11 @@ final class SandboxRun implements AutoCloseable {
     sandbox.sqs().client().sendMessage(b -> b.queueUrl(sandbox.queueUrl()).messageBody(body));
   }
 
-  private void awaitSettled() {
-    int expected = LAUNCHED + REJECTION_REASONS.size();
+  private void awaitSettled(int expected) {
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() ->
-        runtime.registry().find(WorkerMetrics.OUTCOMES).counters().stream().mapToDouble(c -> c.count()).sum()
-            >= expected && runtime.worker().inFlight() == 0);
+        runtime.registry().find(WorkerMetrics.OUTCOMES).counters().stream()
+            .filter(c -> !List.of("retry", "released").contains(c.getId().getTag("outcome")))
+            .mapToDouble(c -> c.count()).sum() >= expected && runtime.worker().inFlight() == 0);
   }
 
   int adminPort() {
