@@ -78,7 +78,7 @@ public record AuditReport(Instant since, int pages, List<TokenLaunches> tokens) 
   public String table(boolean all) {
     StringBuilder out = new StringBuilder();
     out.append(String.format("audit: instances tagged %s launched since %s%n", io.launchworker.request.LaunchTags.TOKEN,
-        since));
+        since.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
     Map<String, Object> totals = new LinkedHashMap<>();
     totals.put("tokens", tokens.size());
     totals.put("instances", instances());
