@@ -7,6 +7,7 @@ import io.launchworker.launch.Ec2CallObserver;
 import io.launchworker.launch.SdkEc2Port;
 import io.launchworker.ops.AdminServer;
 import io.launchworker.ops.Metrics;
+import io.launchworker.ops.RecentOutcomes;
 import io.launchworker.ops.WorkerMetrics;
 import io.launchworker.poll.Worker;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -47,13 +48,14 @@ final class WorkerRuntime implements AutoCloseable {
     PrometheusMeterRegistry registry = Metrics.prometheus();
     WorkerMetrics metrics = new WorkerMetrics(registry);
     Clock clock = Clock.systemUTC();
+    RecentOutcomes recent = new RecentOutcomes(clock);
     Worker worker = new Worker(config, clients.sqs(), new SdkEc2Port(clients.ec2(), metrics, clock), budget, metrics,
-        clock, new SecureRandom());
+        clock, new SecureRandom(), List.of(recent));
     Optional<AdminServer> admin = Optional.empty();
     if (config.admin().enabled()) {
       try {
         admin = Optional.of(AdminServer.start(config.admin().host(), config.admin().port(), registry,
-            () -> worker.readiness().notReadyBecause()));
+            () -> worker.readiness().notReadyBecause(), recent));
       } catch (IOException e) {
         throw new UncheckedIOException("admin server could not listen on " + config.admin().host() + ":"
             + config.admin().port() + " (launcher.admin.port / LAUNCHER_ADMIN_PORT)", e);

@@ -14,7 +14,8 @@ import java.util.function.Supplier;
 
 /**
  * The admin HTTP server: {@code /metrics} (Prometheus text), {@code /health/live} and {@code /health/ready}
- * (JSON saying why). Runs on its own two daemon threads; {@link #close()} stops it.
+ * (JSON saying why), the status page at {@code /} and its data at {@code /status.json}. Runs on its own two
+ * daemon threads; {@link #close()} stops it.
  */
 public final class AdminServer implements AutoCloseable {
   private final HttpServer server;
@@ -29,9 +30,10 @@ public final class AdminServer implements AutoCloseable {
    * Starts serving.
    *
    * @param notReadyBecause empty when ready, else the reason
+   * @param recent the decisions the status page shows
    */
   public static AdminServer start(String host, int port, PrometheusMeterRegistry registry,
-      Supplier<Optional<String>> notReadyBecause) throws IOException {
+      Supplier<Optional<String>> notReadyBecause, RecentOutcomes recent) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
     ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
       Thread t = new Thread(r, "admin-http");
@@ -51,6 +53,8 @@ public final class AdminServer implements AutoCloseable {
         respond(exchange, 503, "application/json", "{\"status\":\"DOWN\",\"reason\":" + Json.quote(why.get()) + "}");
       }
     });
+    server.createContext("/", new StatusPage());
+    server.createContext("/status.json", new StatusJson(registry, recent));
     server.start();
     return new AdminServer(server, executor);
   }
@@ -59,7 +63,7 @@ public final class AdminServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  private static void respond(HttpExchange exchange, int status, String contentType, String body)
+  static void respond(HttpExchange exchange, int status, String contentType, String body)
       throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", contentType);

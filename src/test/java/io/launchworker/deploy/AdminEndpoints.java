@@ -2,6 +2,7 @@ package io.launchworker.deploy;
 
 import io.launchworker.ops.AdminServer;
 import io.launchworker.ops.Metrics;
+import io.launchworker.ops.RecentOutcomes;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +20,8 @@ final class AdminEndpoints implements AutoCloseable {
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   AdminEndpoints() throws IOException {
-    this.server = AdminServer.start("127.0.0.1", 0, Metrics.prometheus(), Optional::empty);
+    this.server = AdminServer.start("127.0.0.1", 0, Metrics.prometheus(), Optional::empty,
+        new RecentOutcomes(java.time.Clock.systemUTC()));
   }
 
   /** The HTTP status of a GET on a path of a ready worker. */

@@ -1,0 +1,73 @@
+package io.launchworker.cli;
+
+import io.launchworker.audit.AuditReport;
+import io.launchworker.audit.LaunchAudit;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.Ec2ClientBuilder;
+
+/**
+ * {@code audit}: lists the worker's instances by token and exits 1 when any token has more than one
+ * reservation (a request launched twice), 0 when none has, 2 when EC2 could not be read (credentials, region,
+ * endpoint, permissions: the message says which). Region, credentials and endpoint come from the SDK's default
+ * chain ({@code AWS_REGION}, {@code AWS_PROFILE}, {@code AWS_ENDPOINT_URL_EC2}, …) unless given as options.
+ */
+@Command(name = "audit", description = "Check EC2 for requests launched more than once (exit 1 if any).")
+final class AuditCommand implements Callable<Integer> {
+  @Option(names = "--since", defaultValue = "24h", converter = DurationConverter.class,
+      description = "Only instances launched within this long before now (default: ${DEFAULT-VALUE}).")
+  Duration since;
+
+  @Option(names = "--json", description = "Print the whole report, every token included, as JSON.")
+  boolean json;
+
+  @Option(names = "--all", description = "List every token in the table, not only the duplicated ones.")
+  boolean all;
+
+  @Option(names = "--region", description = "AWS region (default: the SDK's chain, e.g. AWS_REGION).")
+  String region;
+
+  @Option(names = "--endpoint-url", paramLabel = "URL",
+      description = "EC2 endpoint (default: the SDK's chain, e.g. AWS_ENDPOINT_URL_EC2).")
+  URI endpointUrl;
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    AuditReport report;
+    try (Ec2Client ec2 = client()) {
+      report = new LaunchAudit(ec2, Clock.systemUTC(), LaunchAudit.MAX_PAGE_SIZE).run(since);
+    } catch (SdkException e) {
+      spec.commandLine().getErr().println("launch-worker audit: cannot read EC2: " + e.getMessage());
+      return LaunchWorkerCommand.EXIT_CONFIG;
+    }
+    out.print(json ? report.json() + System.lineSeparator() : report.table(all));
+    out.flush();
+    return report.hasDuplicates() ? 1 : 0;
+  }
+
+  private Ec2Client client() {
+    Ec2ClientBuilder builder = Ec2Client.builder().httpClient(Apache5HttpClient.create());
+    if (region != null) {
+      builder.region(Region.of(region));
+    }
+    if (endpointUrl != null) {
+      builder.endpointOverride(endpointUrl);
+    }
+    return builder.build();
+  }
+}

@@ -1,0 +1,116 @@
+package io.launchworker.ops;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.launchworker.settle.Decision;
+import io.launchworker.settle.Outcome;
+import io.launchworker.settle.OutcomeKind;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * {@code /status.json}: what the status page draws, built on each request from {@link RecentOutcomes} and the
+ * registry's in-flight and queue-depth gauges. Carries message IDs, tokens and request IDs (operators search
+ * for them) but never a message body, so never userData. A gauge not registered yet reads as {@code null}.
+ *
+ * <p>Thread-safe (stateless apart from its collaborators); runs on the admin server's threads.
+ */
+final class StatusJson implements HttpHandler {
+  /** Queue roles and states as tagged on {@link WorkerMetrics#QUEUE_DEPTH}. */
+  private static final List<String> QUEUES = List.of("source", "dlq");
+  private static final List<String> STATES = List.of("visible", "in_flight", "delayed");
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final MeterRegistry registry;
+  private final RecentOutcomes recent;
+
+  StatusJson(MeterRegistry registry, RecentOutcomes recent) {
+    this.registry = registry;
+    this.recent = recent;
+  }
+
+  @Override
+  public void handle(HttpExchange exchange) throws IOException {
+    if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
+      AdminServer.respond(exchange, 405, "text/plain; charset=utf-8", "GET only\n");
+      return;
+    }
+    exchange.getResponseHeaders().set("Cache-Control", "no-store");
+    AdminServer.respond(exchange, 200, "application/json", render());
+  }
+
+  /** The current status as a JSON document. */
+  String render() {
+    RecentOutcomes.Snapshot snapshot = recent.snapshot();
+    ObjectNode root = MAPPER.createObjectNode();
+    root.put("takenAt", snapshot.takenAt().toString());
+    root.put("bucketSeconds", snapshot.bucketWidth().toSeconds());
+    number(root, "inFlight", gauge(registry.find(WorkerMetrics.IN_FLIGHT).gauge()));
+    ObjectNode queues = root.putObject("queues");
+    for (String queue : QUEUES) {
+      ObjectNode states = queues.putObject(queue);
+      for (String state : STATES) {
+        number(states, state, gauge(registry.find(WorkerMetrics.QUEUE_DEPTH).tag("queue", queue)
+            .tag("state", state).gauge()));
+      }
+    }
+    ObjectNode totals = root.putObject("totals");
+    for (OutcomeKind kind : OutcomeKind.values()) {
+      totals.put(kind.tag(), snapshot.total(kind));
+    }
+    ArrayNode buckets = root.putArray("buckets");
+    for (RecentOutcomes.Bucket bucket : snapshot.buckets()) {
+      ObjectNode b = buckets.addObject().put("start", bucket.start().toString());
+      bucket.counts().forEach((kind, count) -> b.put(kind.tag(), count));
+    }
+    ArrayNode decisions = root.putArray("recent");
+    for (Decision decision : snapshot.recent()) {
+      decisions.add(decision(decision));
+    }
+    try {
+      return MAPPER.writeValueAsString(root);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a tree of strings and numbers always serializes", e);
+    }
+  }
+
+  private static ObjectNode decision(Decision d) {
+    Outcome outcome = d.outcome();
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("decidedAt", d.decidedAt().toString());
+    node.put("outcome", outcome.kind().tag());
+    node.put("reason", outcome.reason());
+    node.put("detail", outcome.detail());
+    node.put("errorCode", outcome.errorCode().orElse(null));
+    node.put("messageId", d.messageId());
+    node.put("token", d.token());
+    node.put("requestId", d.requestId().orElse(null));
+    node.put("receiveCount", d.receiveCount());
+    node.put("processingMillis", Math.max(0, Duration.between(d.receivedAt(), d.decidedAt()).toMillis()));
+    node.put("reservationId", outcome.reservationId().orElse(null));
+    ArrayNode instances = node.putArray("instances");
+    outcome.instances().forEach(i -> instances.addObject().put("instanceId", i.instanceId()).put("state", i.state()));
+    return node;
+  }
+
+  private static Double gauge(Gauge gauge) {
+    return gauge == null ? null : gauge.value();
+  }
+
+  private static void number(ObjectNode node, String field, Double value) {
+    if (value == null || value.isNaN() || value.isInfinite()) {
+      node.putNull(field);
+    } else if (value == Math.rint(value)) {
+      node.put(field, value.longValue());
+    } else {
+      node.put(field, value);
+    }
+  }
+}

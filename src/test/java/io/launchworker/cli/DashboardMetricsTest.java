@@ -1,0 +1,127 @@
+package io.launchworker.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Grafana dashboard and the Prometheus configuration in {@code docker/} agree with what the worker really
+ * exposes: every metric any panel or variable queries appears in a live scrape of {@code /metrics} after the
+ * {@code sandbox} command's demo mix (launches, a redelivery found by token, a lost EC2 answer, rejections). The names come from the dashboard, so new panels are checked without touching this test.
+ */
+class DashboardMetricsTest {
+  private static final Path DASHBOARD = Path.of("docker/grafana/ec2-launch-worker.json");
+  private static final Path PROMETHEUS = Path.of("docker/prometheus.yml");
+
+  @Test
+  void everyMetricTheDashboardQueriesExistsInALiveScrapeOfASandboxRun() throws Exception {
+    Map<String, Set<String>> queried = metricsByPanel(new ObjectMapper().readTree(DASHBOARD.toFile()));
+    Set<String> all = queried.values().stream().flatMap(Set::stream).collect(Collectors.toCollection(TreeSet::new));
+    assertThat(all).as("metrics the dashboard queries").hasSizeGreaterThan(10);
+
+    Set<String> scraped;
+    try (SandboxRun run = SandboxRun.startDemo()) {
+      scraped = seriesNames(scrape(run.adminPort()));
+    }
+
+    Map<String, Set<String>> missing = new TreeMap<>();
+    queried.forEach((panel, names) -> names.stream().filter(n -> !scraped.contains(n))
+        .forEach(n -> missing.computeIfAbsent(panel, p -> new TreeSet<>()).add(n)));
+    assertThat(missing).as("panel -> metrics not in the scrape (which has %s)", scraped).isEmpty();
+  }
+
+  @Test
+  void theDashboardCoversWhatOperatorsAskFor() throws Exception {
+    JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
+    Set<String> all = metricsByPanel(dashboard).values().stream().flatMap(Set::stream).collect(Collectors.toSet());
+
+    assertThat(all).contains("launcher_messages_received_total", "launcher_outcomes_total",
+        "launcher_message_processing_seconds", "launcher_message_age_seconds", "launcher_messages_in_flight",
+        "launcher_queue_depth", "launcher_ec2_calls_seconds_count");
+    List<Integer> ids = new ArrayList<>();
+    dashboard.get("panels").forEach(p -> ids.add(p.get("id").asInt()));
+    assertThat(ids).as("panel ids").doesNotHaveDuplicates();
+    dashboard.get("panels").forEach(p -> p.path("targets").forEach(t ->
+        assertThat(t.at("/datasource/uid").asText()).as(p.get("title").asText()).isEqualTo("${datasource}")));
+  }
+
+  @Test
+  void prometheusScrapesTheWorkersAdminPortAsTheDashboardsJob() throws Exception {
+    List<String> lines = Files.readAllLines(PROMETHEUS).stream().map(String::strip).toList();
+
+    assertThat(lines).contains("- job_name: ec2-launch-worker", "metrics_path: /metrics",
+        "- targets: [\"worker:9400\"]");
+    List<String> jobs = new ArrayList<>();
+    for (JsonNode variable : new ObjectMapper().readTree(DASHBOARD.toFile()).at("/templating/list")) {
+      if (variable.get("name").asText().equals("job")) {
+        jobs.add(variable.get("query").asText());
+      }
+    }
+    assertThat(jobs).as("the dashboard's job variable").singleElement()
+        .satisfies(job -> assertThat(lines).contains("- job_name: " + job));
+  }
+
+  @Test
+  void metricNamesAreReadFromPromQlWithoutFunctionsLabelsOrVariables() {
+    assertThat(PromQlMetricNames.of("sum by (outcome, reason) (increase(launcher_outcomes_total"
+        + "{job=~\"$job\", reason!=\"ok\"}[$__rate_interval]))")).containsExactly("launcher_outcomes_total");
+    assertThat(PromQlMetricNames.of("sum(rate(a_sum{x=\"y\"}[5m])) / on(instance) group_left "
+        + "sum(rate(b_count[1m] offset 1h)) > bool 0.5e3")).containsExactly("a_sum", "b_count");
+    assertThat(PromQlMetricNames.of("label_values(launcher_messages_received_total{job=~\"$job\"}, instance)"))
+        .containsExactly("launcher_messages_received_total");
+    assertThat(PromQlMetricNames.of("max(up) without (pod) and on() vector(1)")).containsExactly("up");
+  }
+
+  /** Panel title (or variable name) to the metrics its queries read. */
+  private static Map<String, Set<String>> metricsByPanel(JsonNode dashboard) {
+    Map<String, Set<String>> byPanel = new TreeMap<>();
+    List<JsonNode> panels = new ArrayList<>();
+    dashboard.get("panels").forEach(panels::add);
+    dashboard.get("panels").forEach(p -> p.path("panels").forEach(panels::add));
+    for (JsonNode panel : panels) {
+      Set<String> names = new HashSet<>();
+      panel.path("targets").forEach(t -> names.addAll(PromQlMetricNames.of(t.path("expr").asText(""))));
+      if (!names.isEmpty()) {
+        byPanel.put("panel " + panel.get("title").asText(), names);
+      }
+    }
+    dashboard.at("/templating/list").forEach(v -> {
+      JsonNode query = v.path("query");
+      String text = query.isObject() ? query.path("query").asText("") : query.asText("");
+      if ("query".equals(v.path("type").asText())) {
+        byPanel.put("variable " + v.get("name").asText(), PromQlMetricNames.of(text));
+      }
+    });
+    return byPanel;
+  }
+
+  private static String scrape(int port) throws Exception {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    return response.body();
+  }
+
+  private static Set<String> seriesNames(String exposition) {
+    return exposition.lines().filter(l -> !l.isBlank() && !l.startsWith("#"))
+        .map(l -> l.split("[{ ]", 2)[0]).collect(Collectors.toCollection(TreeSet::new));
+  }
+}
