@@ -55,7 +55,7 @@ public final class WorkerMetrics {
         .register(registry);
     this.messageAge = DistributionSummary.builder(MESSAGE_AGE).baseUnit("seconds")
         .description("Message age at receipt: now minus SentTimestamp").publishPercentiles(0.5, 0.9, 0.99)
-        .register(registry);
+        .publishPercentileHistogram().register(registry);
   }
 
   public MeterRegistry registry() {
@@ -72,8 +72,9 @@ public final class WorkerMetrics {
 
   public void outcome(String kind, String reason, Duration processing) {
     Counter.builder(OUTCOMES).tag("outcome", kind).tag("reason", reason).register(registry).increment();
-    Timer.builder(PROCESSING).tag("outcome", kind).publishPercentiles(0.5, 0.99).register(registry)
-        .record(processing);
+    // Percentiles for one worker's view, histogram buckets so a fleet's percentiles can be aggregated.
+    Timer.builder(PROCESSING).tag("outcome", kind).publishPercentiles(0.5, 0.99).publishPercentileHistogram()
+        .register(registry).record(processing);
   }
 
   public void instancesLaunched(int count) {
@@ -82,8 +83,8 @@ public final class WorkerMetrics {
 
   /** Times one EC2 call; {@code errorCode} is "none" on success. */
   public void ec2Call(String operation, String errorCode, Duration duration) {
-    Timer.builder(EC2_CALLS).tag("operation", operation).tag("error", errorCode).register(registry)
-        .record(duration);
+    Timer.builder(EC2_CALLS).tag("operation", operation).tag("error", errorCode).publishPercentiles(0.5, 0.99)
+        .publishPercentileHistogram().register(registry).record(duration);
   }
 
   /** A look-up of instances by token; {@code result} is "found", "not_found" or "conflict". */

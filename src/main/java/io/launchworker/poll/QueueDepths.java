@@ -23,7 +23,8 @@ final class QueueDepths {
 
   private final SqsClient sqs;
   private final Map<String, String> urlsByRole;
-  private final Map<String, Long> values = new ConcurrentHashMap<>();
+  /** NaN until the first successful read: "unknown" must not look like "empty". */
+  private final Map<String, Double> values = new ConcurrentHashMap<>();
   private volatile boolean failing;
 
   /** @param urlsByRole e.g. {@code source → url, dlq → url} */
@@ -33,7 +34,7 @@ final class QueueDepths {
     for (String role : this.urlsByRole.keySet()) {
       for (QueueAttributeName attribute : ATTRIBUTES) {
         String key = role + "/" + state(attribute);
-        values.put(key, 0L);
+        values.put(key, Double.NaN);
         metrics.queueDepthGauge(role, state(attribute), () -> values.get(key));
       }
     }
@@ -45,7 +46,7 @@ final class QueueDepths {
         Map<QueueAttributeName, String> read = sqs.getQueueAttributes(b -> b.queueUrl(queue.getValue())
             .attributeNames(ATTRIBUTES)).attributes();
         for (QueueAttributeName attribute : ATTRIBUTES) {
-          values.put(queue.getKey() + "/" + state(attribute), Long.parseLong(read.getOrDefault(attribute, "0")));
+          values.put(queue.getKey() + "/" + state(attribute), Double.parseDouble(read.getOrDefault(attribute, "0")));
         }
       }
       if (failing) {

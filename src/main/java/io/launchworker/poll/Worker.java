@@ -201,7 +201,9 @@ public final class Worker implements AutoCloseable {
 
   private void releaseUnstarted(InFlightMessage message) {
     try {
-      settler.settle(message, decision(message, message.messageId(), Optional.empty(), Outcome.released()));
+      Decision applied = settler.settle(message, decision(message, message.messageId(), Optional.empty(),
+          Outcome.released()));
+      listeners.forEach(l -> l.decided(applied));
       released.incrementAndGet();
     } finally {
       registry.remove(message);

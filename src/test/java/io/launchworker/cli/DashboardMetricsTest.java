@@ -53,7 +53,8 @@ class DashboardMetricsTest {
     Set<String> all = metricsByPanel(dashboard).values().stream().flatMap(Set::stream).collect(Collectors.toSet());
 
     assertThat(all).contains("launcher_messages_received_total", "launcher_outcomes_total",
-        "launcher_message_processing_seconds", "launcher_message_age_seconds", "launcher_messages_in_flight",
+        "launcher_message_processing_seconds_bucket", "launcher_message_age_seconds_bucket",
+        "launcher_messages_in_flight",
         "launcher_queue_depth", "launcher_ec2_calls_seconds_count");
     List<Integer> ids = new ArrayList<>();
     dashboard.get("panels").forEach(p -> ids.add(p.get("id").asInt()));
