@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "launch-worker", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Consumes EC2 launch requests from SQS and launches each exactly once.",
     subcommands = {RunCommand.class, CheckConfigCommand.class, SandboxCommand.class, EnqueueCommand.class,
-        AuditCommand.class,
+        AuditCommand.class, BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class LaunchWorkerCommand {
   static final int EXIT_CONFIG = 2;

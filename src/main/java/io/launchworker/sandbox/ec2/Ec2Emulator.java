@@ -104,6 +104,15 @@ public final class Ec2Emulator implements AutoCloseable {
     return store.all().stream().map(StoredInstance::toPublic).toList();
   }
 
+  /**
+   * Tells {@code listener} the ClientToken of every RunInstances request as it arrives, before latency,
+   * throttling or faults (the benchmark's pickup latency). Called on server threads; must be quick and must
+   * not throw. Replaces any earlier listener.
+   */
+  public void onRunInstancesArrival(java.util.function.Consumer<String> listener) {
+    stats.onRunInstancesArrival(java.util.Objects.requireNonNull(listener, "listener"));
+  }
+
   /** Makes a launch template known by id and by name; unknown ones fail RunInstances like EC2. */
   public void registerLaunchTemplate(String id, String name) {
     catalog.registerTemplate(id, name);

@@ -7,6 +7,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /** Counts what the dispatcher sees; thread-safe, lock-free. Launch counts come from the store. */
 final class StatsRecorder {
@@ -15,6 +16,7 @@ final class StatsRecorder {
   private final AtomicLong throttled = new AtomicLong();
   private final AtomicLong injected = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
+  private volatile Consumer<String> arrivals = token -> { };
 
   void call(String action) {
     calls.computeIfAbsent(action, a -> new LongAdder()).increment();
@@ -23,7 +25,12 @@ final class StatsRecorder {
   void runInstancesCall(String clientToken) {
     if (clientToken != null) {
       runCallsPerToken.computeIfAbsent(clientToken, t -> new LongAdder()).increment();
+      arrivals.accept(clientToken);
     }
+  }
+
+  void onRunInstancesArrival(Consumer<String> listener) {
+    arrivals = listener;
   }
 
   void throttled() {

@@ -1,0 +1,87 @@
+package io.launchworker.bench;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * When each request passed each point, in {@link System#nanoTime()} of this JVM: SendMessage returned, the
+ * first RunInstances with its token arrived at the emulator, its outcome was decided. Keyed by SQS message ID,
+ * which is the token for the bench's requests. Thread-safe: written by the sender, emulator server threads and
+ * worker handler threads at once.
+ */
+final class Timeline {
+  private final LongSupplier nanoTime;
+  private final Map<String, Long> sent = new ConcurrentHashMap<>();
+  private final Map<String, Long> arrived = new ConcurrentHashMap<>();
+  private final Map<String, Long> decided = new ConcurrentHashMap<>();
+
+  Timeline(LongSupplier nanoTime) {
+    this.nanoTime = nanoTime;
+  }
+
+  void sent(String messageId, long atNanos) {
+    sent.put(messageId, atNanos);
+  }
+
+  /** The first arrival counts; a retried RunInstances is not a new pickup. */
+  void arrived(String token) {
+    arrived.putIfAbsent(token, nanoTime.getAsLong());
+  }
+
+  void decided(String messageId) {
+    decided.putIfAbsent(messageId, nanoTime.getAsLong());
+  }
+
+  int sentCount() {
+    return sent.size();
+  }
+
+  boolean hasArrived(String messageId) {
+    return arrived.containsKey(messageId);
+  }
+
+  boolean isDecided(String messageId) {
+    return decided.containsKey(messageId);
+  }
+
+  int decidedCount() {
+    return decided.size();
+  }
+
+  /** Send returned → RunInstances arrived, over the requests that have both, in milliseconds. */
+  Percentiles pickup() {
+    return between(arrived);
+  }
+
+  /** Send returned → outcome decided, in milliseconds. */
+  Percentiles endToEnd() {
+    return between(decided);
+  }
+
+  private Percentiles between(Map<String, Long> later) {
+    double[] millis = sent.entrySet().stream()
+        .filter(e -> later.containsKey(e.getKey()))
+        .mapToDouble(e -> (later.get(e.getKey()) - e.getValue()) / 1e6)
+        .toArray();
+    return Percentiles.of(millis);
+  }
+
+  /** p50 and p99 of a sample (nearest rank), in milliseconds; count 0 when nothing was measured. */
+  record Percentiles(int count, double p50, double p99) {
+    static Percentiles of(double[] sample) {
+      if (sample.length == 0) {
+        return new Percentiles(0, Double.NaN, Double.NaN);
+      }
+      double[] sorted = sample.clone();
+      Arrays.sort(sorted);
+      return new Percentiles(sorted.length, rank(sorted, 0.50), rank(sorted, 0.99));
+    }
+
+    private static double rank(double[] sorted, double q) {
+      int index = (int) Math.ceil(q * sorted.length) - 1;
+      return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package io.launchworker.cli;
+
+import io.launchworker.bench.BenchReport;
+import io.launchworker.bench.BenchRun;
+import io.launchworker.bench.Bucket;
+import io.launchworker.bench.Ec2Latency;
+import io.launchworker.bench.Scenario;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bench}: the sandbox plus the worker (in this JVM, or {@code --workers} child processes), N requests,
+ * and what it took: throughput, drain time, latencies, CPU, memory, EC2 calls, throttling, duplicates. Prints a
+ * table and optionally writes JSON. A benchmark, not a test: exit 0 when every request launched exactly once,
+ * 1 when not, whatever the speed; 2 on bad usage.
+ */
+@Command(name = "bench", description = "Measure the worker against the sandbox: throughput, latency, CPU, memory.")
+final class BenchCommand implements Callable<Integer> {
+  @Option(names = "--requests", defaultValue = "1000", description = "Requests to send (default: ${DEFAULT-VALUE}).")
+  int requests;
+
+  @Option(names = "--ec2-latency", defaultValue = "0ms", paramLabel = "LATENCY", converter = LatencyConverter.class,
+      description = "Emulator RunInstances latency: fixed (0ms, 1s) or lognormal:MEDIAN,SIGMA (default: ${DEFAULT-VALUE}).")
+  Ec2Latency ec2Latency;
+
+  @Option(names = "--ec2-bucket", paramLabel = "BURST/REFILL", converter = BucketConverter.class,
+      description = "Emulator RunInstances throttle, e.g. 5/2 (AWS's default); none by default.")
+  Bucket ec2Bucket;
+
+  @Option(names = "--rate", paramLabel = "BURST/REFILL", converter = BucketConverter.class,
+      description = "Each worker's client-side RunInstances budget; default: the EC2 bucket divided by the workers, "
+          + "else unlimited.")
+  Bucket rate;
+
+  @Option(names = "--max-in-flight", defaultValue = "32", description = "Per worker (default: ${DEFAULT-VALUE}).")
+  int maxInFlight;
+
+  @Option(names = "--workers", defaultValue = "1",
+      description = "Worker processes on the one queue; more than 1 starts child processes of this jar "
+          + "(default: ${DEFAULT-VALUE}, in this JVM).")
+  int workers;
+
+  @Option(names = "--separate-process", description = "Run even a single worker as a child process.")
+  boolean separateProcess;
+
+  @Option(names = "--worker-java-options", paramLabel = "OPTIONS", defaultValue = "",
+      description = "JVM options for worker processes, space-separated, e.g. \"-Xmx128m\".")
+  String workerJavaOptions;
+
+  @Option(names = "--one-at-a-time", description = "Send each request only after the previous one was settled "
+      + "(pickup latency on an idle queue).")
+  boolean oneAtATime;
+
+  @Option(names = "--timeout", defaultValue = "10m", converter = DurationConverter.class,
+      description = "Longest wait for the queue to drain (default: ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
+  Path json;
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() throws InterruptedException, IOException {
+    Scenario scenario;
+    try {
+      scenario = new Scenario(requests, ec2Latency, Optional.ofNullable(ec2Bucket), Optional.ofNullable(rate),
+          maxInFlight, workers, separateProcess, oneAtATime, timeout);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    List<String> javaOptions = Arrays.stream(workerJavaOptions.trim().split("\\s+")).filter(s -> !s.isEmpty())
+        .toList();
+    BenchReport report = new BenchRun(scenario, javaOptions, out).run();
+    out.print(report.table());
+    if (json != null) {
+      Files.writeString(json, report.json());
+      out.println("bench: JSON written to " + json);
+    }
+    out.flush();
+    return report.ok() ? 0 : 1;
+  }
+
+  /** {@code BURST/REFILL}, rejected at parse time (exit 2) when malformed. */
+  static final class BucketConverter implements CommandLine.ITypeConverter<Bucket> {
+    @Override
+    public Bucket convert(String value) {
+      try {
+        return Bucket.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+
+  /** {@code 0ms}, {@code 1s} or {@code lognormal:1s,0.5}, rejected at parse time (exit 2) when malformed. */
+  static final class LatencyConverter implements CommandLine.ITypeConverter<Ec2Latency> {
+    @Override
+    public Ec2Latency convert(String value) {
+      try {
+        return Ec2Latency.parse(value);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
+  }
+}
