@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.launchworker.e2e.SandboxHarness.RunningWorker;
 import io.launchworker.launch.Ec2Port;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import io.launchworker.sandbox.ec2.EmulatedInstance;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +31,15 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 /** What producers rely on: result events, FIFO queues and launch templates. */
 class ProducerFeaturesTest {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Schema EVENT_SCHEMA = loadEventSchema();
+
+  private static Schema loadEventSchema() {
+    try (var in = ProducerFeaturesTest.class.getResourceAsStream("/result-event.schema.json")) {
+      return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(in);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
   private final SandboxHarness harness = new SandboxHarness();
 
   @AfterEach
@@ -50,6 +62,7 @@ class ProducerFeaturesTest {
     Map<String, List<JsonNode>> eventsByToken = new HashMap<>();
     for (Message m : harness.drain(harness.sandbox.resultsUrl())) {
       JsonNode e = JSON.readTree(m.body());
+      assertThat(EVENT_SCHEMA.validate(e)).as(m.body()).isEmpty();
       eventsByToken.computeIfAbsent(e.get("token").asText(), t -> new ArrayList<>()).add(e);
     }
     Set<String> expected = new TreeSet<>(ids);
@@ -74,6 +87,16 @@ class ProducerFeaturesTest {
     assertThat(rejection.get("reason").asText()).isEqualTo("unknown_field");
     assertThat(rejection.get("detail").asText()).contains("colour");
     assertThat(rejection.get("instances")).isEmpty();
+  }
+
+  @Test
+  void theEventSchemaRefusesALaunchWithoutItsReservation() throws Exception {
+    JsonNode broken = JSON.readTree("{\"schemaVersion\":1,\"outcome\":\"LAUNCHED\",\"reason\":\"ok\","
+        + "\"token\":\"t\",\"messageId\":\"m\",\"instances\":[],\"receiveCount\":1,"
+        + "\"sentAt\":\"2026-11-29T10:00:00Z\",\"receivedAt\":\"2026-11-29T10:00:00Z\","
+        + "\"decidedAt\":\"2026-11-29T10:00:01Z\"}");
+
+    assertThat(EVENT_SCHEMA.validate(broken)).isNotEmpty();
   }
 
   @Test
