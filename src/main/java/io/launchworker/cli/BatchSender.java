@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -47,13 +48,17 @@ final class BatchSender {
 
   private final SqsClient sqs;
   private final String queueUrl;
+  private final Optional<String> messageGroupId;
   private final int maxTries;
   private final Duration retryDelay;
   private final Pause pause;
 
-  BatchSender(SqsClient sqs, String queueUrl, int maxTries, Duration retryDelay, Pause pause) {
+  /** @param messageGroupId for FIFO queues: the group of every message; de-duplication IDs are derived */
+  BatchSender(SqsClient sqs, String queueUrl, Optional<String> messageGroupId, int maxTries, Duration retryDelay,
+      Pause pause) {
     this.sqs = sqs;
     this.queueUrl = queueUrl;
+    this.messageGroupId = messageGroupId;
     this.maxTries = maxTries;
     this.retryDelay = retryDelay;
     this.pause = pause;
@@ -96,6 +101,13 @@ final class BatchSender {
     return batches;
   }
 
+  private SendMessageBatchRequestEntry entry(String id, RequestPreparer.Ready r) {
+    SendMessageBatchRequestEntry.Builder entry = SendMessageBatchRequestEntry.builder().id(id).messageBody(r.body());
+    messageGroupId.ifPresent(group -> entry.messageGroupId(group)
+        .messageDeduplicationId(r.clientToken().orElseGet(() -> ClientTokenField.token(r.body()))));
+    return entry.build();
+  }
+
   private record BatchOutcome(List<Result> results, boolean callFailed) {}
 
   private BatchOutcome sendBatch(List<RequestPreparer.Ready> batch) throws InterruptedException {
@@ -109,8 +121,7 @@ final class BatchSender {
       SendMessageBatchResponse response;
       try {
         List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
-        pending.forEach((id, r) -> entries.add(SendMessageBatchRequestEntry.builder().id(id).messageBody(r.body())
-            .build()));
+        pending.forEach((id, r) -> entries.add(entry(id, r)));
         response = sqs.sendMessageBatch(b -> b.queueUrl(queueUrl).entries(entries));
       } catch (AwsServiceException e) {
         String reason = "call failed: " + e.awsErrorDetails().errorCode() + ": " + e.awsErrorDetails().errorMessage();

@@ -2,10 +2,6 @@ package io.launchworker.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
 import java.util.Optional;
 
 /**
@@ -14,9 +10,6 @@ import java.util.Optional;
  * one level down ({@code tags.job}: everything after the first dot is the key, dots included). Immutable.
  */
 record ClientTokenField(String parent, String name) {
-  /** EC2's ClientToken limit. */
-  static final int MAX_TOKEN_CHARS = 64;
-
   static ClientTokenField parse(String field) {
     int dot = field.indexOf('.');
     if (field.isEmpty() || dot == 0 || dot == field.length() - 1) {
@@ -45,15 +38,7 @@ record ClientTokenField(String parent, String name) {
    * unpadded base64url SHA-256 of its UTF-8 bytes (50 characters): the same value always gives the same token.
    */
   static String token(String value) {
-    if (value.length() <= MAX_TOKEN_CHARS && value.chars().allMatch(c -> c >= 0x20 && c <= 0x7e)) {
-      return value;
-    }
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-      return "sha256-" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
+    return io.launchworker.launch.Token.derive(value);
   }
 
   @Override

@@ -86,6 +86,11 @@ final class EnqueueCommand implements Callable<Integer> {
           + "become sha256- plus a digest.")
   String clientTokenFrom;
 
+  @Option(names = "--message-group-id", paramLabel = "GROUP",
+      description = "For a FIFO queue (.fifo): the MessageGroupId of every request sent (required there). Each "
+          + "request's de-duplication ID is its clientToken, else a SHA-256 of its body.")
+  String messageGroupId;
+
   @Option(names = "--endpoint-url", paramLabel = "URL",
       description = "SQS endpoint (e.g. http://localhost:4566). Default: launcher.aws.sqs-endpoint, else the "
           + "SDK's chain (AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL).")
@@ -144,6 +149,9 @@ final class EnqueueCommand implements Callable<Integer> {
     ProducerConfig settings = ProducerConfig.load(Optional.ofNullable(config.file), env);
     String queue = Optional.ofNullable(queueUrl).or(settings::queueUrl).orElseThrow(() -> usage(
         "no queue: give --queue-url, or set LAUNCHER_QUEUE_URL or launcher.queue-url in --config"));
+    if (queue.endsWith(".fifo") && messageGroupId == null) {
+      throw usage("the queue is FIFO: give --message-group-id GROUP");
+    }
 
     List<InputRequests.Line> lines;
     try {
@@ -173,7 +181,8 @@ final class EnqueueCommand implements Callable<Integer> {
       Progress progress = Progress.choose(terminal, ready.size(), err);
       try (SqsClient sqs = clients.create(Optional.ofNullable(region).or(settings::region),
           Optional.ofNullable(endpointUrl).or(settings::sqsEndpoint))) {
-        new BatchSender(sqs, queue, MAX_TRIES, RETRY_DELAY, pause).send(ready, progress,
+        new BatchSender(sqs, queue, Optional.ofNullable(messageGroupId), MAX_TRIES, RETRY_DELAY, pause)
+            .send(ready, progress,
             result -> {
               if (result instanceof BatchSender.Sent s) {
                 out.println(s.line() + "\t" + s.messageId() + "\t" + s.clientToken());

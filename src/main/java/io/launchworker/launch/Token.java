@@ -43,11 +43,19 @@ public record Token(String value, Source source) {
    * unpadded base64url SHA-256 of the ID (50 characters): the same ID always gives the same token.
    */
   public static String fromMessageId(String messageId) {
-    if (messageId.length() <= MAX_LENGTH && isValidToken(messageId)) {
-      return messageId;
+    return derive(messageId);
+  }
+
+  /**
+   * A valid token from any text: the text itself when it is 1 to 64 printable ASCII characters, else
+   * {@code sha256-} plus the unpadded base64url SHA-256 of its UTF-8 bytes (50 characters). Deterministic.
+   */
+  public static String derive(String value) {
+    if (value.length() <= MAX_LENGTH && isValidToken(value)) {
+      return value;
     }
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(messageId.getBytes(StandardCharsets.UTF_8));
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
       return "sha256-" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java runtime has SHA-256", e);

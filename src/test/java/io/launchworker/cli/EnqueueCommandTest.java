@@ -147,6 +147,29 @@ class EnqueueCommandTest {
   }
 
   @Test
+  void aFifoQueueNeedsAGroupAndGetsTokenBasedDeduplicationSoARerunAddsNothing() throws IOException {
+    queueUrl = sqs.createQueue("enqueue-" + (++queues) + ".fifo", Map.of(
+        software.amazon.awssdk.services.sqs.model.QueueAttributeName.FIFO_QUEUE, "true"));
+    Path input = file("fifo.jsonl", request("a") + "\n" + request("b") + "\n");
+
+    assertThat(run("enqueue", "--file", input.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("--message-group-id");
+
+    assertThat(run("enqueue", "--file", input.toString(), "--client-token-from", "requestId",
+        "--message-group-id", "pool-1"))
+        .isZero();
+    assertThat(run("enqueue", "--file", input.toString(), "--client-token-from", "requestId",
+        "--message-group-id", "pool-1"))
+        .isZero();
+
+    List<software.amazon.awssdk.services.sqs.model.Message> queued = sqs.client().receiveMessage(b -> b
+        .queueUrl(queueUrl).maxNumberOfMessages(10).messageSystemAttributeNames(
+            software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName.MESSAGE_GROUP_ID)).messages();
+    assertThat(queued).hasSize(2).allSatisfy(m -> assertThat(m.attributes().get(
+        software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName.MESSAGE_GROUP_ID)).isEqualTo("pool-1"));
+  }
+
+  @Test
   void aJsonLinesFileIsSentLineByLineAndEachLinePrintsItsNumberMessageIdAndToken() throws IOException {
     Path input = file("requests.jsonl", request("a") + "\n\n" + request("b") + "\n"
         + "{\"imageId\":\"" + AMI + "\",\"clientToken\":\"mine-1\"}\n");
