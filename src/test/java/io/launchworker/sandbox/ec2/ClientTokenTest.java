@@ -12,33 +12,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Instance;
 import software.amazon.awssdk.services.ec2.model.InstanceStateName;
 import software.amazon.awssdk.services.ec2.model.RunInstancesResponse;
 
-class ClientTokenTest {
+class ClientTokenTest extends EmulatorTest {
   private static final int CALLERS = 8;
-
-  private Ec2Emulator emulator;
-  private Ec2Clients clients;
-  private Ec2Client ec2;
-
-  @BeforeEach
-  void start() {
-    emulator = Ec2Emulator.start();
-    clients = new Ec2Clients(emulator);
-    ec2 = clients.notRetrying();
-  }
-
-  @AfterEach
-  void stop() {
-    clients.close();
-    emulator.close();
-  }
 
   @Test
   void sameTokenWithSameParametersReturnsTheSameReservationAndLaunchesNothing() {

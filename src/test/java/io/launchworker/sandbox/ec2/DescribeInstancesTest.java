@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesResponse;
@@ -18,24 +16,7 @@ import software.amazon.awssdk.services.ec2.model.InstanceStateName;
 import software.amazon.awssdk.services.ec2.model.Reservation;
 import software.amazon.awssdk.services.ec2.model.Tag;
 
-class DescribeInstancesTest {
-  private Ec2Emulator emulator;
-  private Ec2Clients clients;
-  private Ec2Client ec2;
-
-  @BeforeEach
-  void start() {
-    emulator = Ec2Emulator.start();
-    clients = new Ec2Clients(emulator);
-    ec2 = clients.notRetrying();
-  }
-
-  @AfterEach
-  void stop() {
-    clients.close();
-    emulator.close();
-  }
-
+class DescribeInstancesTest extends EmulatorTest {
   private String launchTagged(String token, String team) {
     return ec2.runInstances(launch(token)
             .tagSpecifications(s -> s.resourceType("instance").tags(t -> t.key("team").value(team)))

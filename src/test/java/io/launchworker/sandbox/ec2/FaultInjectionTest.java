@@ -7,32 +7,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import org.apache.hc.core5.http.NoHttpResponseException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Ec2Exception;
 import software.amazon.awssdk.services.ec2.model.RunInstancesResponse;
 
-class FaultInjectionTest {
-  private Ec2Emulator emulator;
-  private Ec2Clients clients;
-  private Ec2Client ec2;
-
-  @BeforeEach
-  void start() {
-    emulator = Ec2Emulator.start();
-    clients = new Ec2Clients(emulator);
-    ec2 = clients.notRetrying();
-  }
-
-  @AfterEach
-  void stop() {
-    clients.close();
-    emulator.close();
-  }
-
+class FaultInjectionTest extends EmulatorTest {
   @Test
   void emptyRunInstancesBucketAnswersRequestLimitExceededWith503AndIsCounted() {
     emulator.faults().throttle(2, 0);

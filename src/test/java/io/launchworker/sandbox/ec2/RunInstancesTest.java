@@ -8,8 +8,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Ec2Exception;
@@ -20,24 +18,7 @@ import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.RunInstancesResponse;
 import software.amazon.awssdk.services.ec2.model.Tag;
 
-class RunInstancesTest {
-  private Ec2Emulator emulator;
-  private Ec2Clients clients;
-  private Ec2Client ec2;
-
-  @BeforeEach
-  void start() {
-    emulator = Ec2Emulator.start();
-    clients = new Ec2Clients(emulator);
-    ec2 = clients.notRetrying();
-  }
-
-  @AfterEach
-  void stop() {
-    clients.close();
-    emulator.close();
-  }
-
+class RunInstancesTest extends EmulatorTest {
   @Test
   void launchReturnsRunningInstancesCarryingTheirTagsAndToken() {
     Instant before = Instant.now().truncatedTo(ChronoUnit.SECONDS);
