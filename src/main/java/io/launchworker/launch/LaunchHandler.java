@@ -78,7 +78,7 @@ public final class LaunchHandler {
       return Outcome.released();
     }
     if (mayBeRepeat(message, token)) {
-      String trigger = message.receiveCount() > 1 ? "redelivery" : "redrive";
+      String trigger = lookupTrigger(message, token);
       if (!budget.describe().acquire(stopping)) {
         return Outcome.released();
       }
@@ -128,11 +128,22 @@ public final class LaunchHandler {
   }
 
   /**
-   * A later receive, or a message redriven from the DLQ, may already have launched: RunInstances would answer
-   * with the first reservation on AWS, but emulators that ignore ClientToken would launch again.
+   * A later receive, a message redriven from the DLQ, or a producer's retry under its own clientToken may
+   * already have launched. RunInstances would answer with the first reservation on AWS (or, as the worker's
+   * message-ID tag differs between two messages, with IdempotentParameterMismatch), but emulators that ignore
+   * ClientToken would launch again. Look-ups are cheap next to launches: EC2 allows ten Describe calls for each
+   * RunInstances.
    */
   private static boolean mayBeRepeat(InFlightMessage message, Token token) {
-    return message.receiveCount() > 1 || token.source() == Token.Source.ATTRIBUTE;
+    return message.receiveCount() > 1 || token.source() != Token.Source.MESSAGE_ID;
+  }
+
+  /** Metric tag and outcome reason suffix: why a look-up was made. */
+  private static String lookupTrigger(InFlightMessage message, Token token) {
+    if (message.receiveCount() > 1) {
+      return "redelivery";
+    }
+    return token.source() == Token.Source.ATTRIBUTE ? "redrive" : "client_token";
   }
 
   /** The token was used with other parameters: same request hash means drift (done), another means conflict. */

@@ -120,17 +120,37 @@ class ExactlyOnceTest {
     harness.awaitDrained(Duration.ofSeconds(20));
     before.close();
 
-    // A redeploy changed the default type; the producer's retry sends the same request again.
+    // A redeploy changed the default type; the producer's retry sends the same request again. The tag look-up
+    // comes back empty, as DescribeInstances may right after a launch (it is eventually consistent), so the
+    // worker calls RunInstances with different parameters and must resolve EC2's mismatch answer.
     RunningWorker after = harness.startWorker(harness.config(o -> {
       o.put("launcher.defaults.instance-type", "t3.small");
       return o;
-    }));
+    }), SandboxHarness::tagLookupLagging);
     harness.send(body);
     harness.awaitDrained(Duration.ofSeconds(20));
 
     assertThat(harness.instancesByToken().get("ci-job-17")).hasSize(1);
+    assertThat(harness.ec2().stats().runInstancesCallsPerToken()).containsEntry("ci-job-17", 2);
     assertThat(after.outcomes("already_launched", "parameter_drift")).isEqualTo(1);
     assertThat(harness.depth(harness.sandbox.dlqUrl())).isZero();
+  }
+
+  @ParameterizedTest(name = "emulator ignores ClientToken: {0}")
+  @ValueSource(booleans = {false, true})
+  void aProducerRetryUnderItsClientTokenIsFoundBeforeAnyLaunch(boolean ignoreClientToken) {
+    harness.ec2().faults().ignoreClientToken(ignoreClientToken);
+    RunningWorker worker = harness.startWorker();
+    String body = "{\"imageId\":\"" + SandboxHarness.AMI + "\",\"instanceType\":\"t3.micro\",\"clientToken\":\"job-9\"}";
+    harness.send(body);
+    harness.awaitDrained(Duration.ofSeconds(20));
+    harness.send(body);
+    harness.send(body);
+    harness.awaitDrained(Duration.ofSeconds(20));
+
+    assertThat(harness.instancesByToken().get("job-9")).hasSize(1);
+    assertThat(harness.ec2().stats().runInstancesCallsPerToken()).containsEntry("job-9", 1);
+    assertThat(worker.outcomes("already_launched", "found_by_client_token")).isEqualTo(2);
   }
 
   @Test

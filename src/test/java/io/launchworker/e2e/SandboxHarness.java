@@ -131,6 +131,21 @@ final class SandboxHarness implements AutoCloseable {
         .httpClient(Apache5HttpClient.builder().maxConnections(connections).build()).build();
   }
 
+  /** An EC2 port whose tag look-ups find nothing yet, as an eventually consistent DescribeInstances may. */
+  static Ec2Port tagLookupLagging(Ec2Port real) {
+    return new Ec2Port() {
+      @Override
+      public Reservation runInstances(software.amazon.awssdk.services.ec2.model.RunInstancesRequest request) {
+        return real.runInstances(request);
+      }
+
+      @Override
+      public List<FoundInstance> findByToken(String token, TokenFilter filter) {
+        return filter == TokenFilter.TAG ? List.of() : real.findByToken(token, filter);
+      }
+    };
+  }
+
   static String request(String instanceType) {
     return "{\"imageId\":\"" + AMI + "\",\"instanceType\":\"" + instanceType + "\"}";
   }
