@@ -20,7 +20,7 @@ public final class Metrics {
   }
 
   /** JVM memory, GC, threads, class loading, CPU and uptime. */
-  static void bindProcessMeters(io.micrometer.core.instrument.MeterRegistry registry) {
+  public static void bindProcessMeters(io.micrometer.core.instrument.MeterRegistry registry) {
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
