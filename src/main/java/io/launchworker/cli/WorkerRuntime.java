@@ -6,7 +6,7 @@ import io.launchworker.launch.Ec2Budget;
 import io.launchworker.launch.Ec2CallObserver;
 import io.launchworker.launch.SdkEc2Port;
 import io.launchworker.ops.AdminServer;
-import io.launchworker.ops.Metrics;
+import io.launchworker.ops.ProcessMeters;
 import io.launchworker.ops.RecentOutcomes;
 import io.launchworker.ops.WorkerMetrics;
 import io.launchworker.poll.Worker;
@@ -17,7 +17,10 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
 
 /**
  * A worker assembled for a process: SDK clients, meters, the worker and its admin server, started together and
@@ -25,14 +28,14 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
  */
 final class WorkerRuntime implements AutoCloseable {
   private final AwsClients clients;
-  private final PrometheusMeterRegistry registry;
+  private final ProcessMeters meters;
   private final Worker worker;
   private final Optional<AdminServer> admin;
 
-  private WorkerRuntime(AwsClients clients, PrometheusMeterRegistry registry, Worker worker,
+  private WorkerRuntime(AwsClients clients, ProcessMeters meters, Worker worker,
       Optional<AdminServer> admin) {
     this.clients = clients;
-    this.registry = registry;
+    this.meters = meters;
     this.worker = worker;
     this.admin = admin;
   }
@@ -41,12 +44,20 @@ final class WorkerRuntime implements AutoCloseable {
   static WorkerRuntime start(WorkerConfig config, AwsCredentialsProvider credentials) {
     Ec2Budget budget = Ec2Budget.of(config.ec2());
     AwsClients clients = AwsClients.create(config, credentials, List.of(new Ec2CallObserver(budget)));
-    return start(config, clients, budget);
+    return start(config, clients, budget, ProcessMeters.sdkClient(config.aws(), credentials));
   }
 
   static WorkerRuntime start(WorkerConfig config, AwsClients clients, Ec2Budget budget) {
-    PrometheusMeterRegistry registry = Metrics.prometheus();
-    WorkerMetrics metrics = new WorkerMetrics(registry);
+    return start(config, clients, budget,
+        ProcessMeters.sdkClient(config.aws(), DefaultCredentialsProvider.builder().build()));
+  }
+
+  /** @param cloudWatch asked for only when {@code launcher.metrics.registry = cloudwatch} */
+  static WorkerRuntime start(WorkerConfig config, AwsClients clients, Ec2Budget budget,
+      Supplier<CloudWatchAsyncClient> cloudWatch) {
+    ProcessMeters meters = ProcessMeters.create(config.metrics(), cloudWatch);
+    PrometheusMeterRegistry registry = meters.prometheus();
+    WorkerMetrics metrics = new WorkerMetrics(meters.registry());
     Clock clock = Clock.systemUTC();
     RecentOutcomes recent = new RecentOutcomes(clock);
     Worker worker = new Worker(config, clients.sqs(), new SdkEc2Port(clients.ec2(), metrics, clock), budget, metrics,
@@ -62,7 +73,7 @@ final class WorkerRuntime implements AutoCloseable {
       }
     }
     worker.start();
-    return new WorkerRuntime(clients, registry, worker, admin);
+    return new WorkerRuntime(clients, meters, worker, admin);
   }
 
   Worker worker() {
@@ -70,7 +81,7 @@ final class WorkerRuntime implements AutoCloseable {
   }
 
   PrometheusMeterRegistry registry() {
-    return registry;
+    return meters.prometheus();
   }
 
   Optional<Integer> adminPort() {
@@ -81,6 +92,7 @@ final class WorkerRuntime implements AutoCloseable {
   Worker.ShutdownReport stop() {
     Worker.ShutdownReport report = worker.shutdown();
     admin.ifPresent(AdminServer::close);
+    meters.close();
     clients.close();
     return report;
   }

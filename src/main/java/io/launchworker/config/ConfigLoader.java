@@ -118,7 +118,8 @@ public final class ConfigLoader {
     WorkerConfig.Aws aws = new WorkerConfig.Aws(
         r.optionalString("launcher.aws.region"),
         r.optionalUri("launcher.aws.sqs-endpoint"),
-        r.optionalUri("launcher.aws.ec2-endpoint"));
+        r.optionalUri("launcher.aws.ec2-endpoint"),
+        r.optionalUri("launcher.aws.cloudwatch-endpoint"));
     WorkerConfig.Admin admin = new WorkerConfig.Admin(
         r.intIn("launcher.admin.port", -1, 65_535), r.nonEmptyString("launcher.admin.host"));
     LaunchPolicy policy = policy(r);
@@ -129,7 +130,17 @@ public final class ConfigLoader {
         r.stringMap("launcher.defaults.tags"));
     return new WorkerConfig(queueUrl, dlqUrl, resultsUrl, maxInFlight, maxAttempts,
         r.durationIn("launcher.max-request-age", "0s", "14d"), sqs, retry, ec2,
-        r.durationIn("launcher.shutdown.grace", "0s", "1h"), aws, admin, policy, defaults);
+        r.durationIn("launcher.shutdown.grace", "0s", "1h"), aws, admin, policy, defaults, metrics(r));
+  }
+
+  private static WorkerConfig.Metrics metrics(ConfigReader r) {
+    String registry = r.oneOf("launcher.metrics.registry", java.util.Arrays.stream(
+        WorkerConfig.Metrics.Registry.values()).map(WorkerConfig.Metrics.Registry::configName).toList());
+    return new WorkerConfig.Metrics(
+        WorkerConfig.Metrics.Registry.valueOf(registry.toUpperCase(java.util.Locale.ROOT)),
+        r.nonEmptyString("launcher.metrics.cloudwatch-namespace"),
+        // CloudWatch stores standard-resolution data per minute and high-resolution down to 1 s.
+        r.durationIn("launcher.metrics.step", "1s", "1h"));
   }
 
   /** {@code launcher.policy}; shared with {@link ProducerConfig} so producers validate as the worker does. */

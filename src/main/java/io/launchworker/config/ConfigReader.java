@@ -70,6 +70,15 @@ final class ConfigReader {
     return String.valueOf(value.unwrapped());
   }
 
+  /** One of {@code allowed}, compared exactly (the spellings are lower case). */
+  String oneOf(String key, java.util.List<String> allowed) {
+    String value = string(key).trim();
+    if (!allowed.contains(value)) {
+      throw bad(key, "must be one of " + String.join(", ", allowed));
+    }
+    return value;
+  }
+
   int intIn(String key, int min, int max) {
     String raw = string(key).trim();
     int value;

@@ -24,7 +24,8 @@ public record WorkerConfig(
     Aws aws,
     Admin admin,
     LaunchPolicy policy,
-    LaunchDefaults defaults) {
+    LaunchDefaults defaults,
+    Metrics metrics) {
 
   /** {@code launcher.sqs}: receive, visibility and delete settings. */
   public record Sqs(
@@ -43,7 +44,8 @@ public record WorkerConfig(
       double describePerSecond) {}
 
   /** {@code launcher.aws}: empty means "the SDK's default chain decides". */
-  public record Aws(Optional<String> region, Optional<URI> sqsEndpoint, Optional<URI> ec2Endpoint) {}
+  public record Aws(Optional<String> region, Optional<URI> sqsEndpoint, Optional<URI> ec2Endpoint,
+      Optional<URI> cloudwatchEndpoint) {}
 
   /** {@code launcher.admin}: the admin HTTP server; port -1 turns it off, 0 picks a free port. */
   public record Admin(int port, String host) {
@@ -54,6 +56,21 @@ public record WorkerConfig(
 
   public WorkerConfig withAdminPort(int port) {
     return new WorkerConfig(queueUrl, dlqUrl, resultsQueueUrl, maxInFlight, maxAttempts, maxRequestAge, sqs, retry, ec2,
-        shutdownGrace, aws, new Admin(port, admin.host()), policy, defaults);
+        shutdownGrace, aws, new Admin(port, admin.host()), policy, defaults, metrics);
+  }
+
+  /**
+   * {@code launcher.metrics}: where meters go. {@code /metrics} always serves Prometheus text; with
+   * {@link Registry#CLOUDWATCH} the same meters are also published to CloudWatch every {@code step}.
+   */
+  public record Metrics(Registry registry, String cloudwatchNamespace, Duration step) {
+    /** The values of {@code launcher.metrics.registry}, by their configuration spelling. */
+    public enum Registry {
+      PROMETHEUS, CLOUDWATCH;
+
+      public String configName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+      }
+    }
   }
 }

@@ -15,12 +15,17 @@ public final class Metrics {
 
   public static PrometheusMeterRegistry prometheus() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    bindProcessMeters(registry);
+    return registry;
+  }
+
+  /** JVM memory, GC, threads, class loading, CPU and uptime. */
+  public static void bindProcessMeters(io.micrometer.core.instrument.MeterRegistry registry) {
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
-    return registry;
   }
 }

@@ -34,6 +34,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -107,14 +108,33 @@ final class SandboxHarness implements AutoCloseable {
 
   /** Starts a worker whose clock is {@code clock} (e.g. offset, to make messages look old). */
   RunningWorker startWorker(WorkerConfig config, UnaryOperator<Ec2Port> wrap, Clock clock) {
+    return startWorker(config, wrap, clock, List.of());
+  }
+
+  /**
+   * Starts a worker whose SQS and EC2 clients also run {@code interceptors} (to record the operations it calls),
+   * and whose registry carries the JVM and process binders, as {@code run}'s does.
+   */
+  RunningWorker startWorker(WorkerConfig config, List<ExecutionInterceptor> interceptors) {
+    RunningWorker running = startWorker(config, port -> port, Clock.systemUTC(), interceptors);
+    io.launchworker.ops.Metrics.bindProcessMeters(running.registry());
+    return running;
+  }
+
+  private RunningWorker startWorker(WorkerConfig config, UnaryOperator<Ec2Port> wrap, Clock clock,
+      List<ExecutionInterceptor> interceptors) {
     SqsClient sqs = SqsClient.builder().endpointOverride(sandbox.sqs().endpoint()).region(EmbeddedSqs.REGION)
         .credentialsProvider(StaticCredentialsProvider.create(EmbeddedSqs.CREDENTIALS))
-        .httpClient(Apache5HttpClient.builder().maxConnections(config.maxInFlight() + 8).build()).build();
+        .httpClient(Apache5HttpClient.builder().maxConnections(config.maxInFlight() + 8).build())
+        .overrideConfiguration(o -> interceptors.forEach(o::addExecutionInterceptor)).build();
     Ec2Budget budget = Ec2Budget.of(config.ec2());
     Ec2Client ec2 = Ec2Client.builder().endpointOverride(sandbox.ec2().endpoint()).region(EmbeddedSqs.REGION)
         .credentialsProvider(StaticCredentialsProvider.create(EmbeddedSqs.CREDENTIALS))
         .httpClient(Apache5HttpClient.builder().maxConnections(config.maxInFlight() + 2).build())
-        .overrideConfiguration(o -> o.addExecutionInterceptor(new Ec2CallObserver(budget))).build();
+        .overrideConfiguration(o -> {
+          o.addExecutionInterceptor(new Ec2CallObserver(budget));
+          interceptors.forEach(o::addExecutionInterceptor);
+        }).build();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     WorkerMetrics metrics = new WorkerMetrics(registry);
     Ec2Port port = wrap.apply(new SdkEc2Port(ec2, metrics, clock));

@@ -1,0 +1,172 @@
+package io.launchworker.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.launchworker.request.LaunchDefaults;
+import io.launchworker.request.LaunchPolicy;
+import io.launchworker.request.LaunchRequest;
+import io.launchworker.request.LaunchTags;
+import io.launchworker.request.ReadResult;
+import io.launchworker.request.RequestReader;
+import io.launchworker.request.RunInstancesMapper;
+import io.launchworker.sandbox.Sandbox;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.TagSpecification;
+
+/**
+ * {@code docker/iam-policy.json} grants exactly what the worker calls: every operation recorded while
+ * {@link FaultScript} walks each path, and every call site in the worker's source, is allowed on the resource
+ * it addresses; and nothing is allowed that neither finds, apart from the two permissions RunInstances itself
+ * needs ({@code ec2:CreateTags} for tag-on-create, {@code iam:PassRole} for instance profiles).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class IamPolicyTest {
+  private static final String REGION = "REGION";
+  private static final String ACCOUNT = "ACCOUNT";
+  /** Authorized as part of RunInstances, never called on their own. */
+  private static final Set<String> IMPLIED_BY_RUN_INSTANCES = Set.of("ec2:CreateTags", "iam:PassRole");
+
+  private final RecordedOperations recorded = new RecordedOperations();
+  private SandboxHarness harness;
+  private IamPolicy policy;
+
+  @BeforeAll
+  void walkEveryPath() throws IOException {
+    policy = IamPolicy.read();
+    harness = new SandboxHarness();
+    FaultScript.run(harness, List.of(recorded));
+  }
+
+  @AfterAll
+  void close() {
+    harness.close();
+  }
+
+  @Test
+  void theScenarioReachedEveryOperationTheWorkerHas() {
+    Set<String> operations = recorded.calls().stream().map(c -> c.service() + ":" + c.operation())
+        .collect(Collectors.toCollection(TreeSet::new));
+
+    assertThat(operations).containsExactlyInAnyOrder("sqs:ReceiveMessage", "sqs:DeleteMessageBatch",
+        "sqs:ChangeMessageVisibility", "sqs:ChangeMessageVisibilityBatch", "sqs:GetQueueAttributes",
+        "sqs:SendMessage", "ec2:RunInstances", "ec2:DescribeInstances");
+  }
+
+  @Test
+  void everyRecordedCallIsAllowedOnTheQueueOrResourceItAddressed() {
+    assertThat(recorded.calls()).isNotEmpty().allSatisfy(call -> {
+      String action = IamPolicy.iamAction(call.service(), call.operation());
+      String resource = call.queue().map(q -> "arn:aws:sqs:" + REGION + ":" + ACCOUNT + ":" + q)
+          .orElse(call.operation().equals("RunInstances")
+              ? "arn:aws:ec2:" + REGION + ":" + ACCOUNT + ":instance/i-0123456789abcdef0" : "*");
+      assertThat(policy.allows(action, resource)).as("%s on %s (from %s)", action, resource, call).isTrue();
+    });
+  }
+
+  @Test
+  void resultEventsAndDeadLettersWentToTheQueuesThePolicyNames() {
+    Set<String> sentTo = recorded.calls().stream().filter(c -> c.operation().equals("SendMessage"))
+        .map(c -> c.queue().orElseThrow()).collect(Collectors.toSet());
+
+    assertThat(sentTo).containsExactlyInAnyOrder(Sandbox.DLQ, Sandbox.RESULTS);
+    assertThat(policy.allows("sqs:SendMessage", "arn:aws:sqs:REGION:ACCOUNT:" + Sandbox.QUEUE))
+        .as("the worker never sends to its own source queue").isFalse();
+  }
+
+  @Test
+  void everyCallSiteInTheWorkersSourceIsAllowedEvenIfNoScenarioReachesIt() {
+    Set<String> sites = SdkCallSites.operations(Path.of("src", "main", "java", "io", "launchworker"));
+
+    assertThat(sites).contains("sqs:ReceiveMessage", "ec2:RunInstances", "ec2:DescribeInstances");
+    assertThat(sites).allSatisfy(op -> {
+      String[] parts = op.split(":");
+      assertThat(policy.allowedActions()).as(op).contains(IamPolicy.iamAction(parts[0], parts[1]));
+    });
+  }
+
+  @Test
+  void callSiteScannerSeesAClientFieldsCallsButNotOtherObjectsOfTheSameName() {
+    String source = "class X { private final SqsClient sqs; private final Ec2Port ec2;\n"
+        + " void a() { sqs.purgeQueue(b -> b); ec2.findByToken(t); sqs.close(); }\n"
+        + " void b(Ec2Client client) { client.describeImagesPaginator(r); } }";
+
+    assertThat(SdkCallSites.inFile(source)).containsExactly("ec2:DescribeImages", "sqs:PurgeQueue");
+  }
+
+  @Test
+  void thePolicyGrantsNothingTheWorkerNeverCalls() {
+    Set<String> needed = new TreeSet<>(IMPLIED_BY_RUN_INSTANCES);
+    recorded.calls().forEach(c -> needed.add(IamPolicy.iamAction(c.service(), c.operation())));
+    SdkCallSites.operations(Path.of("src", "main", "java", "io", "launchworker")).forEach(op -> {
+      String[] parts = op.split(":");
+      needed.add(IamPolicy.iamAction(parts[0], parts[1]));
+    });
+
+    assertThat(policy.allowedActions()).containsExactlyInAnyOrderElementsOf(needed);
+    assertThat(policy.allowedActions()).noneMatch(a -> a.contains("*"));
+    assertThat(policy.statements()).allSatisfy(s -> assertThat(s.effect()).isEqualTo("Allow"));
+  }
+
+  @Test
+  void runInstancesMayCreateInstancesOnlyWhenTheyCarryTheWorkersThreeTags() {
+    List<IamPolicy.Statement> onInstances = policy.statementsFor("ec2:RunInstances").stream()
+        .filter(s -> s.resources().stream().anyMatch(r -> r.contains(":instance/"))).toList();
+
+    assertThat(onInstances).hasSize(1);
+    assertThat(onInstances.get(0).resources()).containsExactly("arn:aws:ec2:REGION:ACCOUNT:instance/*");
+    var isNull = onInstances.get(0).condition().path("Null");
+    for (String tag : List.of(LaunchTags.TOKEN, LaunchTags.MESSAGE_ID, LaunchTags.REQUEST_HASH)) {
+      assertThat(isNull.path("aws:RequestTag/" + tag).asText()).as("tag %s must be present", tag)
+          .isEqualTo("false");
+    }
+    // The other RunInstances statement covers what the launch uses, never instances, and "*" nowhere.
+    assertThat(policy.statementsFor("ec2:RunInstances")).allSatisfy(s ->
+        assertThat(s.resources()).doesNotContain("*"));
+  }
+
+  @Test
+  void createTagsIsOnlyAllowedAsPartOfRunInstancesOnTheResourcesTheWorkerTags() {
+    List<IamPolicy.Statement> createTags = policy.statementsFor("ec2:CreateTags");
+    LaunchRequest request = ((ReadResult.Accepted) new RequestReader(LaunchPolicy.permissive())
+        .read(SandboxHarness.request("t3.micro"))).request();
+    Set<ResourceType> tagged = new RunInstancesMapper(LaunchDefaults.none()).map(request, "t", "m")
+        .tagSpecifications().stream().map(TagSpecification::resourceType).collect(Collectors.toSet());
+
+    assertThat(createTags).hasSize(1);
+    assertThat(createTags.get(0).condition().path("StringEquals").path("ec2:CreateAction").asText())
+        .isEqualTo("RunInstances");
+    assertThat(tagged).allSatisfy(type -> assertThat(policy.allows("ec2:CreateTags",
+        "arn:aws:ec2:REGION:ACCOUNT:" + type + "/x")).as("CreateTags on %s", type).isTrue());
+  }
+
+  @Test
+  void passRoleIsScopedToNamedRolesAndToEc2() {
+    List<IamPolicy.Statement> passRole = policy.statementsFor("iam:PassRole");
+
+    assertThat(passRole).singleElement().satisfies(s -> {
+      assertThat(s.resources()).containsExactly("arn:aws:iam::ACCOUNT:role/INSTANCE-ROLES-YOU-ALLOW");
+      assertThat(s.condition().path("StringEquals").path("iam:PassedToService").asText())
+          .isEqualTo("ec2.amazonaws.com");
+    });
+  }
+
+  @Test
+  void readmeLinksThePolicyInsteadOfCopyingIt() throws IOException {
+    String readme = Files.readString(Path.of("README.md"));
+    String iamSection = readme.substring(readme.indexOf("### IAM permissions"));
+    iamSection = iamSection.substring(0, iamSection.indexOf("\n## "));
+
+    assertThat(iamSection).contains("(docker/iam-policy.json)").doesNotContain("\"Statement\"");
+  }
+}

@@ -1,0 +1,125 @@
+package io.launchworker.e2e;
+
+import static java.util.Map.entry;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Issue 4's "a sandbox run with faults shows every meter with the right counts": {@link FaultScript} runs once,
+ * then each test reads the Prometheus text an operator's scraper would read and checks one family of meters
+ * against the counts the script makes.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MeterCountsTest {
+  /** A UUID (SQS message IDs) or anything long and random-looking enough to be an ID or token. */
+  private static final Pattern ID_LIKE = Pattern.compile(
+      "(?i).*[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}.*|.*drift-token.*|.*req-.*|i-[0-9a-f]{8,}|r-[0-9a-f]{8,}");
+
+  private SandboxHarness harness;
+  private PrometheusText scrape;
+
+  @BeforeAll
+  void runTheScript() {
+    harness = new SandboxHarness();
+    SandboxHarness.RunningWorker worker = FaultScript.run(harness, List.of());
+    scrape = PrometheusText.parse(worker.scrape());
+  }
+
+  @AfterAll
+  void close() {
+    harness.close();
+  }
+
+  private double value(String name, Map<String, String> labels) {
+    return scrape.value(name, labels).orElseThrow(() -> new AssertionError("no sample " + name + labels));
+  }
+
+  @Test
+  void receivedCountsEveryReceiptIncludingTheRetriedOne() {
+    assertThat(value("launcher_messages_received_total", Map.of())).isEqualTo(FaultScript.RECEIVED);
+    assertThat(value("launcher_message_age_seconds_count", Map.of())).isEqualTo(FaultScript.RECEIVED);
+  }
+
+  @Test
+  void outcomesByKindAndReasonAreExactlyTheScriptsAndNothingElse() {
+    assertThat(scrape.series("launcher_outcomes_total")).containsOnly(
+        entry(Map.of("outcome", "launched", "reason", "ok"), 3.0),
+        entry(Map.of("outcome", "already_launched", "reason", "found_by_redelivery"), 1.0),
+        entry(Map.of("outcome", "already_launched", "reason", "parameter_drift"), 1.0),
+        entry(Map.of("outcome", "rejected", "reason", "malformed_json"), 1.0),
+        entry(Map.of("outcome", "rejected", "reason", "unknown_field"), 1.0),
+        entry(Map.of("outcome", "retry", "reason", "throttled"), 1.0));
+    assertThat(value("launcher_message_processing_seconds_count", Map.of("outcome", "launched"))).isEqualTo(3);
+    assertThat(value("launcher_message_processing_seconds_count", Map.of("outcome", "already_launched")))
+        .isEqualTo(2);
+    assertThat(value("launcher_message_processing_seconds_count", Map.of("outcome", "rejected"))).isEqualTo(2);
+    assertThat(value("launcher_message_processing_seconds_count", Map.of("outcome", "retry"))).isEqualTo(1);
+  }
+
+  @Test
+  void instancesLaunchedCountsOnlyThisWorkersOwnLaunches() {
+    assertThat(value("launcher_instances_launched_total", Map.of())).isEqualTo(FaultScript.PLAIN_LAUNCHES);
+  }
+
+  @Test
+  void ec2CallsAreTimedByOperationAndErrorCode() {
+    Map<Map<String, String>, Double> calls = scrape.series("launcher_ec2_calls_seconds_count");
+
+    assertThat(calls).containsOnly(
+        entry(Map.of("operation", "RunInstances", "error", "none"), 3.0),
+        entry(Map.of("operation", "RunInstances", "error", "RequestLimitExceeded"), 1.0),
+        entry(Map.of("operation", "RunInstances", "error", "IdempotentParameterMismatch"), 1.0),
+        // the crash's redelivery, the throttled message's redelivery, the drift's client-token look-up
+        entry(Map.of("operation", "DescribeInstances", "error", "none"), 3.0));
+  }
+
+  @Test
+  void redeliveryLookupsSayWhatTheyFound() {
+    assertThat(scrape.series("launcher_redelivery_lookups_total")).containsOnly(
+        entry(Map.of("trigger", "redelivery", "result", "found"), 1.0),
+        entry(Map.of("trigger", "redelivery", "result", "not_found"), 1.0),
+        entry(Map.of("trigger", "mismatch", "result", "found"), 1.0));
+  }
+
+  @Test
+  void deletesAndDeadLettersMatchTheFinalOutcomes() {
+    assertThat(value("launcher_deletes_total", Map.of())).isEqualTo(FaultScript.RECEIVED - 1);
+    assertThat(value("launcher_dlq_sends_total", Map.of())).isEqualTo(FaultScript.REJECTED);
+    assertThat(scrape.find("launcher_delete_failures_total", Map.of())).isEmpty();
+  }
+
+  @Test
+  void slowLaunchesWereKeptInvisibleByVisibilityExtensions() {
+    assertThat(value("launcher_visibility_extensions_total", Map.of())).isPositive();
+  }
+
+  @Test
+  void nothingIsInFlightAtTheEndAndQueueDepthsArePublished() {
+    assertThat(value("launcher_messages_in_flight", Map.of())).isZero();
+    for (String queue : List.of("source", "dlq")) {
+      for (String state : List.of("visible", "in_flight", "delayed")) {
+        assertThat(scrape.value("launcher_queue_depth", Map.of("queue", queue, "state", state)))
+            .as("queue depth %s/%s", queue, state).isPresent();
+      }
+    }
+  }
+
+  @Test
+  void jvmAndProcessBindersArePresent() {
+    assertThat(scrape.has("jvm_memory_used_bytes")).isTrue();
+    assertThat(scrape.has("process_cpu_usage")).isTrue();
+  }
+
+  @Test
+  void noTagValueIsAMessageIdTokenRequestIdOrInstanceId() {
+    assertThat(scrape.samples()).allSatisfy(s -> assertThat(s.labels().values())
+        .as("labels of %s", s.name()).noneMatch(v -> ID_LIKE.matcher(v).matches()));
+  }
+}
