@@ -33,6 +33,8 @@ final class Poller implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Poller.class);
   /** SQS returns at most 10 messages per receive. */
   private static final int MAX_PER_RECEIVE = 10;
+  /** How often a back-off pause looks whether the worker is stopping. */
+  private static final Duration STOP_CHECK = Duration.ofMillis(100);
 
   private final SqsClient sqs;
   private final String queueUrl;
@@ -109,7 +111,7 @@ final class Poller implements Runnable {
           failing = true;
         }
         try {
-          sleeper.sleep(backoff);
+          pause(backoff);
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
           return;
@@ -132,6 +134,16 @@ final class Poller implements Runnable {
       if (!batch.isEmpty()) {
         dispatch.accept(batch);
       }
+    }
+  }
+
+  /** Waits out a back-off in short slices, so a stop during an SQS outage is not held up by it. */
+  private void pause(Duration backoff) throws InterruptedException {
+    Duration left = backoff;
+    while (!stopping && !left.isNegative() && !left.isZero()) {
+      Duration slice = left.compareTo(STOP_CHECK) < 0 ? left : STOP_CHECK;
+      sleeper.sleep(slice);
+      left = left.minus(slice);
     }
   }
 
