@@ -58,17 +58,15 @@ class CrashIT {
       RequestMix.Sent sent = RequestMix.of(REQUESTS, rejects, random).send(aws.sqs().client(), aws.queueUrl());
 
       WorkerProcess worker = workers.start();
-      // Each kill comes after the worker made 1..maxStep more RunInstances calls: tied to progress, not to the
-      // machine's speed. The steps add up to less than one call per launch, so every kill lands mid-run.
-      int maxStep = Math.max(1, sent.launches().size() * 9 / 10 / KILLS);
+      long[] killPoints = killPoints(random, sent.launches().size());
       for (int kill = 1; kill <= KILLS; kill++) {
-        long target = runInstancesCalls(ec2) + 1 + random.nextInt(maxStep);
+        long target = Math.max(killPoints[kill - 1], runInstancesCalls(ec2) + 1);
         awaitOrFail("kill " + kill + ": RunInstances calls reach " + target, PER_KILL,
             () -> runInstancesCalls(ec2) >= target, workers);
         worker.kill();
-        System.out.printf("CrashIT: kill %d at %.2f s, after %d RunInstances calls, %d instances (pid %d)%n",
-            kill, (System.nanoTime() - start) / 1e9, runInstancesCalls(ec2), ec2.stats().instancesLaunched(),
-            worker.pid());
+        System.out.printf("CrashIT: kill %d (SIGKILL pid %d) at %.2f s: due at %d RunInstances calls, killed at %d,"
+            + " %d instances so far%n", kill, worker.pid(), (System.nanoTime() - start) / 1e9, target,
+            runInstancesCalls(ec2), ec2.stats().instancesLaunched());
         worker = workers.start();
       }
       awaitOrFail("the queue is empty and nothing is in flight", settleBound(),
@@ -103,7 +101,7 @@ class CrashIT {
     return """
         launcher {
           max-in-flight = 32
-          # The injected faults (17 % of calls) cannot use up 100 receives.
+          # The injected faults (about 1 call in 6) cannot use up 100 receives.
           max-attempts = 100
           sqs {
             wait-time = 1s
@@ -119,6 +117,16 @@ class CrashIT {
           policy.allowed-instance-types = ["%s"]
         }
         """.formatted(VISIBILITY.toSeconds(), RequestMix.ALLOWED_INSTANCE_TYPES);
+  }
+
+  /**
+   * When to kill, in RunInstances calls the emulator has seen: tied to progress, not to the machine's speed.
+   * Spread uniformly over the first 90 % of the launches, so every kill lands mid-run with work left for the
+   * restarted worker (each launch needs at least one call; the calls needed only grow with faults).
+   */
+  private static long[] killPoints(Random random, int launches) {
+    long last = Math.max(1, launches * 9L / 10);
+    return random.longs(KILLS, 1, last + 1).sorted().toArray();
   }
 
   private static long runInstancesCalls(Ec2Emulator ec2) {
