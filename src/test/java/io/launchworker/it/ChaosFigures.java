@@ -36,7 +36,8 @@ record ChaosFigures(
     Set<String> lost,
     Set<String> misplaced,
     int deadLetters,
-    int extraDeadLetters) {
+    int extraDeadLetters,
+    List<DeadLetters.DeadLetter> copies) {
 
   static ChaosFigures of(long seed, RequestMix.Sent sent, int kills, Duration elapsed, Ec2Stats stats,
       List<EmulatedInstance> instances, List<DeadLetters.DeadLetter> dlq) {
@@ -61,7 +62,14 @@ record ChaosFigures(
     });
     return new ChaosFigures(seed, sent.total(), sent.rejects().size(), kills, elapsed, stats, perToken,
         launched.size(), rejected.size(), Set.copyOf(lost), Set.copyOf(misplaced), dlq.size(),
-        dlq.size() - deadByOriginal.size());
+        dlq.size() - deadByOriginal.size(), copiesOfOneReject(dlq));
+  }
+
+  /** Every DLQ message whose original message was dead-lettered more than once. */
+  private static List<DeadLetters.DeadLetter> copiesOfOneReject(List<DeadLetters.DeadLetter> dlq) {
+    Map<String, Long> perOriginal = dlq.stream()
+        .collect(Collectors.groupingBy(DeadLetters.DeadLetter::originalMessageId, Collectors.counting()));
+    return dlq.stream().filter(d -> perOriginal.get(d.originalMessageId()) > 1).toList();
   }
 
   /** Tokens whose instances belong to more than one reservation: launched twice. */
@@ -108,6 +116,7 @@ record ChaosFigures(
     line(out, "launched + rejected", launched + rejected);
     line(out, "DLQ messages", deadLetters);
     line(out, "  extra copies of a reject", extraDeadLetters);
+    copies.forEach(d -> line(out, "    " + d.originalMessageId(), d.reason() + ", receive " + d.receiveCount()));
     line(out, "duplicates", duplicates().size());
     line(out, "tokens with != 1 instance", tokensWithOtherThanOneInstance().size());
     line(out, "misplaced", misplaced.size());

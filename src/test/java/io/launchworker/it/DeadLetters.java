@@ -18,7 +18,7 @@ final class DeadLetters {
   private static final int HIDE_SECONDS = 3_600;
 
   /** One DLQ message: the source message it stands for and why it was rejected. */
-  record DeadLetter(String originalMessageId, String reason) {}
+  record DeadLetter(String originalMessageId, String reason, String receiveCount) {}
 
   private DeadLetters() {}
 
@@ -32,7 +32,8 @@ final class DeadLetters {
       }
       for (Message m : batch) {
         Map<String, MessageAttributeValue> a = m.messageAttributes();
-        all.add(new DeadLetter(string(a, MessageAttributes.ORIGINAL_MESSAGE_ID), string(a, MessageAttributes.REASON)));
+        all.add(new DeadLetter(string(a, MessageAttributes.ORIGINAL_MESSAGE_ID), string(a, MessageAttributes.REASON),
+            string(a, MessageAttributes.RECEIVE_COUNT)));
       }
     }
   }

@@ -37,7 +37,7 @@ class ScaleOutIT {
   Path workDir;
 
   @Test
-  void threeWorkersWithVisibilityShorterThanLaunchCallEachTokenOnceAndNoDuplicates() throws Exception {
+  void threeWorkersWhoseVisibilityIsShorterThanTheLaunchCallRunInstancesOncePerTokenWithNoDuplicates() throws Exception {
     try (Sandbox aws = Sandbox.start(VISIBILITY);
         SandboxWorkers workers = new SandboxWorkers(aws, workDir, config())) {
       Ec2Emulator ec2 = aws.ec2();
