@@ -66,6 +66,16 @@ final class WorkerProcess implements AutoCloseable {
     }
   }
 
+  /** The last {@code lines} lines of the output, for failure messages. */
+  String tail(int lines) {
+    List<String> all = output().lines().toList();
+    return String.join(System.lineSeparator(), all.subList(Math.max(0, all.size() - lines), all.size()));
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
   static File jarFile() {
     return JAR.toFile();
   }

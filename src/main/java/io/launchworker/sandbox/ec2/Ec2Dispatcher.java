@@ -87,7 +87,7 @@ final class Ec2Dispatcher implements HttpHandler {
     }
     Optional<Ec2Error> injected = faults.injectedError(action);
     if (injected.isPresent()) {
-      stats.injectedError();
+      stats.injectedError(injected.get().code());
       throw injected.get();
     }
     String answer = handler.apply(request, requestId);

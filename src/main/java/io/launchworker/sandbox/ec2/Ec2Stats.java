@@ -15,6 +15,8 @@ import java.util.Map;
  * @param throttledCalls requests answered {@code RequestLimitExceeded}
  * @param injectedErrors requests answered with an injected error
  * @param droppedAnswers RunInstances requests that launched but whose answer was dropped
+ * @param injectedErrorsPerCode {@code injectedErrors} split by error code (an injected
+ *     {@code RequestLimitExceeded} is counted here, not in {@code throttledCalls})
  */
 public record Ec2Stats(
     Map<String, Long> callsPerAction,
@@ -24,10 +26,12 @@ public record Ec2Stats(
     List<String> tokensWithMoreThanOneReservation,
     long throttledCalls,
     long injectedErrors,
-    long droppedAnswers) {
+    long droppedAnswers,
+    Map<String, Long> injectedErrorsPerCode) {
 
   public Ec2Stats {
     callsPerAction = Map.copyOf(callsPerAction);
+    injectedErrorsPerCode = Map.copyOf(injectedErrorsPerCode);
     runInstancesCallsPerToken = Map.copyOf(runInstancesCallsPerToken);
     tokensWithMoreThanOneReservation = List.copyOf(tokensWithMoreThanOneReservation);
   }
@@ -35,5 +39,10 @@ public record Ec2Stats(
   /** Requests seen for one action, 0 when none. */
   public long calls(String action) {
     return callsPerAction.getOrDefault(action, 0L);
+  }
+
+  /** Requests answered with an injected error of this code, 0 when none. */
+  public long injectedErrors(String code) {
+    return injectedErrorsPerCode.getOrDefault(code, 0L);
   }
 }

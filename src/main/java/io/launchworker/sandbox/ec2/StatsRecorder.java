@@ -15,6 +15,7 @@ final class StatsRecorder {
   private final Map<String, LongAdder> runCallsPerToken = new ConcurrentHashMap<>();
   private final AtomicLong throttled = new AtomicLong();
   private final AtomicLong injected = new AtomicLong();
+  private final Map<String, LongAdder> injectedPerCode = new ConcurrentHashMap<>();
   private final AtomicLong dropped = new AtomicLong();
   private volatile Consumer<String> arrivals = token -> { };
 
@@ -37,8 +38,9 @@ final class StatsRecorder {
     throttled.incrementAndGet();
   }
 
-  void injectedError() {
+  void injectedError(String code) {
     injected.incrementAndGet();
+    injectedPerCode.computeIfAbsent(code, c -> new LongAdder()).increment();
   }
 
   void droppedAnswer() {
@@ -55,7 +57,9 @@ final class StatsRecorder {
         .filter(e -> e.getValue().size() > 1)
         .map(Map.Entry::getKey)
         .toList();
+    Map<String, Long> perCode = new TreeMap<>();
+    injectedPerCode.forEach((code, count) -> perCode.put(code, count.sum()));
     return new Ec2Stats(perAction, perToken, store.launchedCount(), reservationsPerToken.size(), duplicated,
-        throttled.get(), injected.get(), dropped.get());
+        throttled.get(), injected.get(), dropped.get(), perCode);
   }
 }

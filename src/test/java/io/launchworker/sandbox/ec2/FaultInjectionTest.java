@@ -68,6 +68,22 @@ class FaultInjectionTest extends EmulatorTest {
   }
 
   @Test
+  void injectedErrorsAreCountedPerCodeAndAnInjectedThrottleIsNotATokenBucketThrottle() {
+    emulator.faults().failNext("RunInstances", "RequestLimitExceeded", 503, 1)
+        .failNext("RunInstances", "InternalError", 500, 2);
+
+    assertErrorCode(() -> ec2.runInstances(launch("a").build()), "RequestLimitExceeded", 503);
+    assertErrorCode(() -> ec2.runInstances(launch("a").build()), "InternalError", 500);
+    assertErrorCode(() -> ec2.runInstances(launch("a").build()), "InternalError", 500);
+
+    assertThat(emulator.stats().injectedErrors("RequestLimitExceeded")).isEqualTo(1);
+    assertThat(emulator.stats().injectedErrors("InternalError")).isEqualTo(2);
+    assertThat(emulator.stats().injectedErrors("Unavailable")).isZero();
+    assertThat(emulator.stats().injectedErrors()).isEqualTo(3);
+    assertThat(emulator.stats().throttledCalls()).isZero();
+  }
+
+  @Test
   void failNextFailsExactlyThatManyCallsThenLaunches() {
     emulator.faults().failNext("RunInstances", "InsufficientInstanceCapacity", 500, 2);
 
