@@ -15,7 +15,8 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
  * A scripted sandbox run whose every count is known in advance, walking each path of the worker through the
- * real SDK: plain launches, a redelivery found by look-up, a parameter drift resolved by the mismatch look-up,
+ * real SDK: plain launches, a redelivery found by look-up, a producer retry under its clientToken (its first
+ * attempt launched with other parameters, as before a redeploy) found by the client-token look-up,
  * two rejections (DLQ), a throttled launch that is retried (ChangeMessageVisibility), launches slower than half
  * the visibility timeout (keeper: ChangeMessageVisibilityBatch), result events, batched deletes and queue depths.
  *

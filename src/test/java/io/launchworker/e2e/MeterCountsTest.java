@@ -52,7 +52,7 @@ class MeterCountsTest {
     assertThat(scrape.series("launcher_outcomes_total")).containsOnly(
         entry(Map.of("outcome", "launched", "reason", "ok"), 3.0),
         entry(Map.of("outcome", "already_launched", "reason", "found_by_redelivery"), 1.0),
-        entry(Map.of("outcome", "already_launched", "reason", "parameter_drift"), 1.0),
+        entry(Map.of("outcome", "already_launched", "reason", "found_by_client_token"), 1.0),
         entry(Map.of("outcome", "rejected", "reason", "malformed_json"), 1.0),
         entry(Map.of("outcome", "rejected", "reason", "unknown_field"), 1.0),
         entry(Map.of("outcome", "retry", "reason", "throttled"), 1.0));
@@ -75,7 +75,6 @@ class MeterCountsTest {
     assertThat(calls).containsOnly(
         entry(Map.of("operation", "RunInstances", "error", "none"), 3.0),
         entry(Map.of("operation", "RunInstances", "error", "RequestLimitExceeded"), 1.0),
-        entry(Map.of("operation", "RunInstances", "error", "IdempotentParameterMismatch"), 1.0),
         // the crash's redelivery, the throttled message's redelivery, the drift's client-token look-up
         entry(Map.of("operation", "DescribeInstances", "error", "none"), 3.0));
   }
@@ -85,7 +84,7 @@ class MeterCountsTest {
     assertThat(scrape.series("launcher_redelivery_lookups_total")).containsOnly(
         entry(Map.of("trigger", "redelivery", "result", "found"), 1.0),
         entry(Map.of("trigger", "redelivery", "result", "not_found"), 1.0),
-        entry(Map.of("trigger", "mismatch", "result", "found"), 1.0));
+        entry(Map.of("trigger", "client_token", "result", "found"), 1.0));
   }
 
   @Test
