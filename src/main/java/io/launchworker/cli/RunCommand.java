@@ -2,7 +2,6 @@ package io.launchworker.cli;
 
 import io.launchworker.config.WorkerConfig;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -16,6 +15,8 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 @Command(name = "run", description = "Run the worker until SIGTERM/SIGINT.")
 final class RunCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+  /** Beyond the grace: the final delete flush and closing the clients. */
+  private static final java.time.Duration STOP_MARGIN = java.time.Duration.ofSeconds(10);
 
   @Mixin
   ConfigOption config;
@@ -23,12 +24,13 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     WorkerConfig settings = config.load();
-    CountDownLatch stop = new CountDownLatch(1);
-    StopSignals.onTermination(stop::countDown);
+    StopSignals signals = StopSignals.install(settings.shutdownGrace().plus(STOP_MARGIN));
     try (WorkerRuntime runtime = WorkerRuntime.start(settings, DefaultCredentialsProvider.builder().build())) {
       runtime.adminPort().ifPresent(p -> log.info("admin server on port {}", p));
-      stop.await();
+      signals.awaitStopRequest();
       log.info("termination signal received");
+    } finally {
+      signals.stopped();
     }
     return 0;
   }

@@ -11,8 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -66,9 +64,12 @@ final class SandboxCommand implements Callable<Integer> {
         if (!exitWhenDone) {
           out.println("sandbox: running; send more to " + sandbox.queueUrl() + "; Ctrl-C to stop");
           out.flush();
-          CountDownLatch stop = new CountDownLatch(1);
-          StopSignals.onTermination(stop::countDown);
-          stop.await(Long.MAX_VALUE, TimeUnit.DAYS);
+          StopSignals signals = StopSignals.install(settings.shutdownGrace());
+          try {
+            signals.awaitStopRequest();
+          } finally {
+            signals.stopped();
+          }
         }
         return report.ok() ? 0 : 1;
       }

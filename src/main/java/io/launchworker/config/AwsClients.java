@@ -1,6 +1,7 @@
 package io.launchworker.config;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -19,6 +20,12 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * roles) unless {@code launcher.aws} sets them.
  */
 public final class AwsClients implements AutoCloseable {
+  /**
+   * Every SDK call is bounded, so no thread (the keeper's, the shutdown's) can hang on a dead connection: one
+   * attempt at most 30 s (above the 20 s long poll), a call with its retries at most 60 s.
+   */
+  private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
   /** Beyond the handlers: the poller's long poll, the keeper, the delete flusher, the DLQ. */
   private static final int SQS_EXTRA_CONNECTIONS = 8;
 
@@ -42,10 +49,12 @@ public final class AwsClients implements AutoCloseable {
       List<ExecutionInterceptor> ec2Interceptors) {
     SqsClient sqs = configure(SqsClient.builder(), config.aws().region(), config.aws().sqsEndpoint(), credentials)
         .httpClient(Apache5HttpClient.builder().maxConnections(config.maxInFlight() + SQS_EXTRA_CONNECTIONS).build())
+        .overrideConfiguration(o -> o.apiCallAttemptTimeout(ATTEMPT_TIMEOUT).apiCallTimeout(CALL_TIMEOUT))
         .build();
     Ec2Client ec2 = configure(Ec2Client.builder(), config.aws().region(), config.aws().ec2Endpoint(), credentials)
         .httpClient(Apache5HttpClient.builder().maxConnections(config.maxInFlight() + 2).build())
-        .overrideConfiguration(o -> o.executionInterceptors(ec2Interceptors))
+        .overrideConfiguration(o -> o.executionInterceptors(ec2Interceptors).apiCallAttemptTimeout(ATTEMPT_TIMEOUT)
+            .apiCallTimeout(CALL_TIMEOUT))
         .build();
     return new AwsClients(sqs, ec2);
   }

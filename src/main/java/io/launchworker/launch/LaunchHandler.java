@@ -33,14 +33,16 @@ public final class LaunchHandler {
   private final HourlyInstanceCap cap;
   private final Duration maxRequestAge;
   private final Clock clock;
+  private final int maxAttempts;
   private final WorkerMetrics metrics;
 
   /**
    * @param maxRequestAge requests older than this (by SentTimestamp) expire unlaunched; zero turns it off
+   * @param maxAttempts the receive count at which a failing message is dead-lettered (see {@code Settler})
    */
   public LaunchHandler(RequestReader reader, RunInstancesMapper mapper, Ec2Port ec2, Ec2ErrorClassifier classifier,
       RetryBackoff backoff, Ec2Budget budget, HourlyInstanceCap cap, Duration maxRequestAge, Clock clock,
-      WorkerMetrics metrics) {
+      int maxAttempts, WorkerMetrics metrics) {
     this.reader = reader;
     this.mapper = mapper;
     this.ec2 = ec2;
@@ -50,6 +52,7 @@ public final class LaunchHandler {
     this.cap = cap;
     this.maxRequestAge = maxRequestAge;
     this.clock = clock;
+    this.maxAttempts = maxAttempts;
     this.metrics = metrics;
   }
 
@@ -121,9 +124,34 @@ public final class LaunchHandler {
         case ALREADY_DONE -> Outcome.alreadyLaunched(error.reason(), Optional.empty(), List.of());
         case REJECT -> Outcome.rejected(error.reason(), "EC2 rejected the launch: " + error.code() + ": "
             + errorMessage(e), Optional.of(error.code()));
-        case RETRY, RETRY_CAPACITY, RETRY_QUOTA -> Outcome.retry(error.reason(), error.code() + ": "
-            + errorMessage(e), Optional.of(error.code()), backoff.delay(error.action(), message.receiveCount()));
+        case RETRY, RETRY_CAPACITY, RETRY_QUOTA -> lastAttemptCheck(message, token, hash, error).orElseGet(() ->
+            Outcome.retry(error.reason(), error.code() + ": " + errorMessage(e), Optional.of(error.code()),
+                backoff.delay(error.action(), message.receiveCount())));
       };
+    }
+  }
+
+  /** Failures after which EC2 may have launched although the call failed (the request may have reached it). */
+  private static final java.util.Set<String> UNCLEAR = java.util.Set.of("network_error", "sdk_error",
+      "ec2_unavailable", "internal_error");
+
+  /**
+   * On the last allowed attempt, a failure that leaves open whether EC2 launched is looked up before the
+   * message is dead-lettered, so a request that did launch is never reported as rejected.
+   */
+  private Optional<Outcome> lastAttemptCheck(InFlightMessage message, Token token, String hash, ErrorClass error) {
+    if (message.receiveCount() < maxAttempts || !UNCLEAR.contains(error.reason())) {
+      return Optional.empty();
+    }
+    try {
+      budget.describe().acquire(() -> false);
+      List<Ec2Port.FoundInstance> found = ec2.findByToken(token.value(), Ec2Port.TokenFilter.CLIENT_TOKEN);
+      if (found.isEmpty()) {
+        found = ec2.findByToken(token.value(), Ec2Port.TokenFilter.TAG);
+      }
+      return resolveFound(found, hash, "found_at_last_attempt", "last_attempt");
+    } catch (RuntimeException lookupFailed) {
+      return Optional.empty();
     }
   }
 
@@ -155,9 +183,12 @@ public final class LaunchHandler {
       if (found.isEmpty()) {
         found = ec2.findByToken(token.value(), Ec2Port.TokenFilter.TAG);
       }
-      return resolveFound(found, hash, "parameter_drift", "mismatch").orElseGet(() -> Outcome.rejected(
+      // Nothing found yet: DescribeInstances is eventually consistent, and a concurrent attempt may have
+      // launched a moment ago. Try again later; max-attempts bounds it.
+      return resolveFound(found, hash, "parameter_drift", "mismatch").orElseGet(() -> Outcome.retry(
           "token_unresolved", "EC2 reports IdempotentParameterMismatch for token " + token.value()
-              + " but no instance carries it", Optional.of("IdempotentParameterMismatch")));
+              + " but no instance carries it yet", Optional.of("IdempotentParameterMismatch"),
+          backoff.delay(ErrorClass.Action.RETRY, message.receiveCount())));
     } catch (RuntimeException e) {
       return retryAfter(e, message);
     }

@@ -44,9 +44,10 @@ public final class SdkEc2Port implements Ec2Port {
 
   @Override
   public List<FoundInstance> findByToken(String token, TokenFilter filter) {
+    String literal = escapeWildcards(token);
     Filter f = filter == TokenFilter.TAG
-        ? Filter.builder().name("tag:" + LaunchTags.TOKEN).values(token).build()
-        : Filter.builder().name("client-token").values(token).build();
+        ? Filter.builder().name("tag:" + LaunchTags.TOKEN).values(literal).build()
+        : Filter.builder().name("client-token").values(literal).build();
     DescribeInstancesRequest request = DescribeInstancesRequest.builder().filters(f).maxResults(PAGE_SIZE).build();
     return timed("DescribeInstances", () -> {
       List<FoundInstance> found = new ArrayList<>();
@@ -55,6 +56,14 @@ public final class SdkEc2Port implements Ec2Port {
               i.state() == null ? "unknown" : i.state().nameAsString(), hashTag(i.tags())))));
       return found;
     });
+  }
+
+  /**
+   * EC2 filter values treat {@code *} and {@code ?} as wildcards and {@code \} as their escape; a token is
+   * printable ASCII and may contain them, and must match only itself.
+   */
+  static String escapeWildcards(String value) {
+    return value.replace("\\", "\\\\").replace("*", "\\*").replace("?", "\\?");
   }
 
   private static Optional<String> hashTag(List<Tag> tags) {

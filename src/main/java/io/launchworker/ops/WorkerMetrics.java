@@ -24,6 +24,7 @@ public final class WorkerMetrics {
   public static final String DELETES = "launcher.deletes";
   public static final String DELETE_FAILURES = "launcher.delete.failures";
   public static final String DLQ_SENDS = "launcher.dlq.sends";
+  public static final String RESULT_EVENTS_LOST = "launcher.result.events.lost";
   public static final String RECEIVE_ERRORS = "launcher.receive.errors";
   public static final String INSTANCES_LAST_HOUR = "launcher.instances.last.hour";
   public static final String CAP_BINDING = "launcher.instance.cap.binding";
@@ -102,6 +103,12 @@ public final class WorkerMetrics {
 
   public void deleteFailed(String code) {
     Counter.builder(DELETE_FAILURES).tag("error", code).register(registry).increment();
+  }
+
+  /** A result event that could not be sent by the message's last attempt (the message was deleted anyway). */
+  public void resultEventLost() {
+    Counter.builder(RESULT_EVENTS_LOST).description("Result events given up after max-attempts failed sends")
+        .register(registry).increment();
   }
 
   public void dlqSent() {

@@ -129,7 +129,13 @@ final class Poller implements Runnable {
       metrics.received(messages.size());
       List<InFlightMessage> batch = new ArrayList<>(messages.size());
       for (Message message : messages) {
-        accept(toInFlight(message, before), batch);
+        try {
+          accept(toInFlight(message, before), batch);
+        } catch (RuntimeException e) {
+          // A bug, not SQS: the message comes back after its visibility timeout; its permit must not leak.
+          log.error("could not take message {} in hand; it will be redelivered", message.messageId(), e);
+          permits.release();
+        }
       }
       if (!batch.isEmpty()) {
         dispatch.accept(batch);

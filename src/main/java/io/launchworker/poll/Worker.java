@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
@@ -58,6 +59,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 public final class Worker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
+  /** The longest the final delete flush may take after the grace: SQS may be the reason it is slow. */
+  private static final Duration FINAL_FLUSH = Duration.ofSeconds(5);
   /** How often queue depths are read; GetQueueAttributes is cheap but not free. */
   private static final Duration QUEUE_DEPTH_INTERVAL = Duration.ofSeconds(30);
   /** Readiness allows this much beyond one long poll before calling a silent poller broken. */
@@ -102,7 +105,8 @@ public final class Worker implements AutoCloseable {
     HourlyInstanceCap cap = new HourlyInstanceCap(config.policy().maxInstancesPerHour(), clock);
     metrics.capGauges(cap::usedInLastHour, () -> cap.binding() ? 1 : 0);
     this.launcher = new LaunchHandler(new RequestReader(config.policy()), new RunInstancesMapper(config.defaults()),
-        ec2, new Ec2ErrorClassifier(), new RetryBackoff(config.retry(), random), budget, cap, config.maxRequestAge(), clock, metrics);
+        ec2, new Ec2ErrorClassifier(), new RetryBackoff(config.retry(), random), budget, cap, config.maxRequestAge(), clock,
+        config.maxAttempts(), metrics);
     this.deletes = new DeleteBatcher(sqs, config.queueUrl(), metrics);
     this.settler = new Settler(sqs, config.queueUrl(), deletes, new DeadLetterQueue(sqs, config.dlqUrl(), metrics),
         config.resultsQueueUrl().map(url -> new ResultEvents(sqs, url)), config.maxAttempts(), metrics, clock);
@@ -151,23 +155,36 @@ public final class Worker implements AutoCloseable {
    */
   private void dispatch(List<InFlightMessage> batch) {
     if (!fifo) {
-      batch.forEach(m -> handlers.execute(() -> runOne(m)));
+      batch.forEach(m -> submit(List.of(m), () -> runOne(m)));
       return;
     }
     Map<String, List<InFlightMessage>> byGroup = new LinkedHashMap<>();
     batch.forEach(m -> byGroup.computeIfAbsent(m.messageGroupId().orElse(""), g -> new ArrayList<>()).add(m));
-    byGroup.values().forEach(group -> handlers.execute(() -> runGroup(group)));
+    byGroup.values().forEach(group -> submit(group, () -> runGroup(group)));
+  }
+
+  /** Hands work to the pool; if the pool refuses (it is shutting down), the messages are released at once. */
+  private void submit(List<InFlightMessage> messages, Runnable work) {
+    try {
+      handlers.execute(work);
+    } catch (RejectedExecutionException e) {
+      messages.forEach(this::releaseUnstarted);
+    }
   }
 
   private void runGroup(List<InFlightMessage> group) {
-    boolean blocked = false;
-    for (InFlightMessage message : group) {
-      if (blocked) {
-        releaseUnstarted(message);
-        continue;
+    int next = 0;
+    try {
+      boolean blocked = false;
+      while (next < group.size() && !blocked) {
+        Optional<Decision> decided = runOne(group.get(next++));
+        blocked = decided.isEmpty() || !decided.get().outcome().isFinal();
       }
-      Optional<Decision> decided = runOne(message);
-      blocked = decided.isEmpty() || !decided.get().outcome().isFinal();
+    } finally {
+      // Whatever happened, the rest of the group goes back to SQS, behind the message that held it.
+      while (next < group.size()) {
+        releaseUnstarted(group.get(next++));
+      }
     }
   }
 
@@ -176,6 +193,7 @@ public final class Worker implements AutoCloseable {
     try (MessageContext context = MessageContext.open(message)) {
       LaunchHandler.Result result = launcher.handle(message, () -> stopping);
       context.token(result.token().value());
+      message.markSettling();
       Decision applied = settler.settle(message, decision(message, result.token().value(), result.requestId(),
           result.outcome()));
       OutcomeLog.write(applied);
@@ -201,6 +219,7 @@ public final class Worker implements AutoCloseable {
 
   private void releaseUnstarted(InFlightMessage message) {
     try {
+      message.markSettling();
       Decision applied = settler.settle(message, decision(message, message.messageId(), Optional.empty(),
           Outcome.released()));
       listeners.forEach(l -> l.decided(applied));
@@ -241,7 +260,7 @@ public final class Worker implements AutoCloseable {
     handlers.shutdownNow();
     pollerThread.interrupt();
     scheduler.shutdownNow();
-    deletes.flushAll();
+    deletes.flushAll(System.nanoTime() + FINAL_FLUSH.toNanos());
     ShutdownReport report = new ShutdownReport(inFlightAtStop, released.get(), abandoned,
         Duration.between(begin, clock.instant()));
     log.info("stopped: {}", report);

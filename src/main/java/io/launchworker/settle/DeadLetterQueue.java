@@ -45,7 +45,7 @@ public final class DeadLetterQueue {
         .messageBody(message.body()).messageAttributes(attributes);
     if (dlqUrl.endsWith(".fifo")) {
       request.messageGroupId(message.messageGroupId().orElse(FifoIds.sanitize(token)))
-          .messageDeduplicationId(FifoIds.sanitize(token + ":dlq"));
+          .messageDeduplicationId(FifoIds.sanitize(message.messageId() + ":dlq"));
     }
     sqs.sendMessage(request.build());
     metrics.dlqSent();

@@ -73,6 +73,21 @@ public final class DeleteBatcher {
     }
   }
 
+  /**
+   * Like {@link #flushAll()}, but gives up at {@code deadlineNanos} ({@link System#nanoTime()}): what is left
+   * comes back after its visibility timeout and is resolved by its token.
+   */
+  public void flushAll(long deadlineNanos) {
+    while (pendingCount() > 0) {
+      if (System.nanoTime() - deadlineNanos > 0) {
+        log.warn("{} delete(s) not sent before the deadline; those messages will be redelivered and resolved by "
+            + "their tokens", pendingCount());
+        return;
+      }
+      sendOneBatch();
+    }
+  }
+
   public int pendingCount() {
     synchronized (lock) {
       return pending.size();

@@ -35,10 +35,13 @@ public final class Ec2ErrorClassifier {
       Map.entry("InsufficientHostCapacity", ErrorClass.Action.RETRY_CAPACITY),
       Map.entry("InsufficientReservedInstanceCapacity", ErrorClass.Action.RETRY_CAPACITY),
       Map.entry("InsufficientCapacity", ErrorClass.Action.RETRY_CAPACITY),
+      Map.entry("InsufficientFreeAddressesInSubnet", ErrorClass.Action.RETRY_CAPACITY),
       // Account quotas: instances must end or the quota be raised.
       Map.entry("InstanceLimitExceeded", ErrorClass.Action.RETRY_QUOTA),
       Map.entry("VcpuLimitExceeded", ErrorClass.Action.RETRY_QUOTA),
       Map.entry("MaxSpotInstanceCountExceeded", ErrorClass.Action.RETRY_QUOTA),
+      Map.entry("AddressLimitExceeded", ErrorClass.Action.RETRY_QUOTA),
+      Map.entry("VolumeLimitExceeded", ErrorClass.Action.RETRY_QUOTA),
       // Idempotency answers.
       Map.entry("IdempotentParameterMismatch", ErrorClass.Action.PARAMETER_MISMATCH),
       Map.entry("IdempotentInstanceTerminated", ErrorClass.Action.ALREADY_DONE),
@@ -69,7 +72,11 @@ public final class Ec2ErrorClassifier {
   public ErrorClass classify(Throwable error) {
     if (error instanceof AwsServiceException service && service.awsErrorDetails() != null
         && service.awsErrorDetails().errorCode() != null) {
-      return classifyCode(service.awsErrorDetails().errorCode(), service.statusCode());
+      String code = service.awsErrorDetails().errorCode();
+      if (isInstanceProfilePropagation(code, service.awsErrorDetails().errorMessage())) {
+        return new ErrorClass(ErrorClass.Action.RETRY, code, "iam_propagation");
+      }
+      return classifyCode(code, service.statusCode());
     }
     if (error instanceof AwsServiceException service) {
       return byStatus("http-" + service.statusCode(), service.statusCode());
@@ -85,6 +92,16 @@ public final class Ec2ErrorClassifier {
     }
     // A bug of ours: retrying is safe (the token guards the launch), rejecting could drop a good request.
     return new ErrorClass(ErrorClass.Action.RETRY, error.getClass().getSimpleName(), "internal_error");
+  }
+
+  /**
+   * An instance profile created moments ago is not yet visible to EC2 ("Value (...) for parameter
+   * iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name"): IAM is eventually consistent and the
+   * same request succeeds seconds later, so it is retried, not rejected.
+   */
+  private static boolean isInstanceProfilePropagation(String code, String message) {
+    return "InvalidParameterValue".equals(code) && message != null
+        && message.toLowerCase(java.util.Locale.ROOT).contains("iaminstanceprofile");
   }
 
   ErrorClass classifyCode(String code, int httpStatus) {

@@ -20,6 +20,7 @@ public final class InFlightMessage {
   private final Optional<String> messageGroupId;
   private volatile String receiptHandle;
   private volatile Instant visibleAgainAt;
+  private volatile boolean settling;
 
   public InFlightMessage(String messageId, String receiptHandle, String body, int receiveCount, Instant sentAt,
       Instant receivedAt, Instant visibleAgainAt, Map<String, String> attributes, Optional<String> messageGroupId) {
@@ -77,6 +78,15 @@ public final class InFlightMessage {
   public void replaceReceiptHandle(String newHandle, Instant newVisibleAgainAt) {
     this.receiptHandle = Objects.requireNonNull(newHandle);
     this.visibleAgainAt = newVisibleAgainAt;
+  }
+
+  /** The handler is about to settle it: the keeper must no longer extend it (that could undo a release). */
+  public void markSettling() {
+    settling = true;
+  }
+
+  boolean settling() {
+    return settling;
   }
 
   void extendedUntil(Instant instant) {

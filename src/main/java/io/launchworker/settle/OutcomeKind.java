@@ -12,7 +12,10 @@ public enum OutcomeKind {
   RETRY,
   /** Older than {@code max-request-age} and never launched: sent to the DLQ with its age, deleted. */
   EXPIRED,
-  /** The hourly instance cap is binding: hidden until the cap has room, not counted as a failed attempt. */
+  /**
+   * The hourly instance cap is binding: hidden until the cap has room, never dead-lettered for it (though SQS
+   * counts the receive, like any other).
+   */
   DEFERRED,
   /** Not attempted because the worker is stopping; made visible again at once. */
   RELEASED;

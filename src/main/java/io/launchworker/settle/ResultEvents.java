@@ -32,9 +32,10 @@ public final class ResultEvents {
     SendMessageRequest.Builder request = SendMessageRequest.builder().queueUrl(resultsUrl)
         .messageBody(toJson(decision));
     if (resultsUrl.endsWith(".fifo")) {
-      // One group per token keeps a token's events in order; the ID de-duplicates a re-sent event of one outcome.
+      // One group per token keeps a token's events in order; the ID de-duplicates a re-sent event of one
+      // message's outcome, but not the event of another message (a producer retry, a redrive) for the token.
       request.messageGroupId(decision.messageGroupId().orElse(FifoIds.sanitize(decision.token())))
-          .messageDeduplicationId(FifoIds.sanitize(decision.token() + ":" + decision.outcome().kind()));
+          .messageDeduplicationId(FifoIds.sanitize(decision.messageId() + ":" + decision.outcome().kind()));
     }
     sqs.sendMessage(request.build());
   }

@@ -56,6 +56,18 @@ public final class Settler {
     try {
       applied = apply(message, applied);
     } catch (RuntimeException e) {
+      if (launchedOrFound(applied) && message.receiveCount() >= maxAttempts) {
+        // The launch is done and EC2 holds it; keeping the message would only let the queue's own redrive move
+        // it, without its token, to a DLQ from which a redrive could launch it again. Losing the event is less bad.
+        log.error("result event for message {} (token {}) could not be sent after {} attempts ({}); deleting the "
+            + "message anyway, the instances are recorded in EC2", message.messageId(), decided.token(),
+            message.receiveCount(), e.toString());
+        metrics.resultEventLost();
+        deletes.delete(message);
+        metrics.outcome(applied.outcome().kind().tag(), applied.outcome().reason(),
+            Duration.between(message.receivedAt(), applied.decidedAt()));
+        return applied;
+      }
       log.warn("could not record the outcome of message {} ({}); keeping it for another attempt",
           message.messageId(), e.toString());
       changeVisibility(message, SEND_FAILURE_RETRY);
@@ -65,6 +77,10 @@ public final class Settler {
     metrics.outcome(applied.outcome().kind().tag(), applied.outcome().reason(),
         Duration.between(message.receivedAt(), applied.decidedAt()));
     return applied;
+  }
+
+  private static boolean launchedOrFound(Decision d) {
+    return d.outcome().kind() == OutcomeKind.LAUNCHED || d.outcome().kind() == OutcomeKind.ALREADY_LAUNCHED;
   }
 
   private Decision apply(InFlightMessage message, Decision decision) {

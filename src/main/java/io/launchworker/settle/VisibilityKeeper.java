@@ -51,7 +51,7 @@ public final class VisibilityKeeper {
     Instant now = clock.instant();
     List<InFlightMessage> due = new ArrayList<>();
     for (InFlightMessage m : registry.snapshot()) {
-      if (Duration.between(now, m.visibleAgainAt()).compareTo(extendWhenRemaining) < 0) {
+      if (!m.settling() && Duration.between(now, m.visibleAgainAt()).compareTo(extendWhenRemaining) < 0) {
         due.add(m);
       }
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.launchworker.e2e.SandboxHarness.RunningWorker;
+import io.launchworker.launch.Ec2Port;
 import io.launchworker.sandbox.ec2.EmulatedInstance;
 import java.time.Duration;
 import java.util.List;
@@ -175,16 +176,19 @@ class ExactlyOnceTest {
   @Test
   void lastAttemptThatLostItsAnswerIsDeadLetteredAndItsRedriveLaunchesNothingNew() {
     // Attempt 1 launches but its answer is lost, and the SDK's own retries fail: the attempt counts as failed.
+    // The last-attempt look-up does not see the instance yet (DescribeInstances is eventually consistent).
     harness.ec2().faults().dropNextAnswersAfterLaunch(1).failNext("RunInstances", "InternalError", 500, 2);
+    java.util.concurrent.atomic.AtomicBoolean lagging = new java.util.concurrent.atomic.AtomicBoolean(true);
     RunningWorker worker = harness.startWorker(harness.config(o -> {
       o.put("launcher.max-attempts", 1);
       return o;
-    }));
+    }), real -> SandboxHarness.lookupsLaggingWhile(real, lagging));
     String original = harness.send(SandboxHarness.request("t3.micro"));
     await().atMost(Duration.ofSeconds(20)).until(() -> harness.depth(harness.sandbox.dlqUrl()) == 1);
     harness.awaitDrained(Duration.ofSeconds(20));
     assertThat(harness.ec2().stats().instancesLaunched()).isEqualTo(1);
 
+    lagging.set(false);
     Message dead = harness.drainDlq().get(0);
     assertThat(dead.messageAttributes().get("launch-worker-reason").stringValue()).isEqualTo("max_attempts_exceeded");
     assertThat(dead.messageAttributes().get("launch-worker-token").stringValue()).isEqualTo(original);
@@ -195,5 +199,65 @@ class ExactlyOnceTest {
 
     assertThat(harness.ec2().stats().instancesLaunched()).isEqualTo(1);
     assertThat(worker.outcomes("already_launched", "found_by_redrive")).isEqualTo(1);
+  }
+
+  @Test
+  void aLastAttemptWhoseLaunchHappenedIsFoundNotDeadLettered() {
+    harness.ec2().faults().dropNextAnswersAfterLaunch(1).failNext("RunInstances", "InternalError", 500, 2);
+    RunningWorker worker = harness.startWorker(harness.config(o -> {
+      o.put("launcher.max-attempts", 1);
+      return o;
+    }));
+    harness.send(SandboxHarness.request("t3.micro"));
+
+    harness.awaitDrained(Duration.ofSeconds(20));
+
+    assertThat(harness.ec2().stats().instancesLaunched()).isEqualTo(1);
+    assertThat(worker.outcomes("already_launched", "found_at_last_attempt")).isEqualTo(1);
+    assertThat(harness.depth(harness.sandbox.dlqUrl())).isZero();
+  }
+
+  @Test
+  void aMismatchWhoseInstanceIsNotVisibleYetIsRetriedNotRejected() {
+    String body = "{\"imageId\":\"" + SandboxHarness.AMI + "\",\"instanceType\":\"t3.micro\",\"clientToken\":\"ci-9\"}";
+    RunningWorker first = harness.startWorker();
+    harness.send(body);
+    harness.awaitDrained(Duration.ofSeconds(20));
+    first.close();
+    java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+    // The producer's retry: its look-ups see nothing for the first three calls, as right after a launch.
+    RunningWorker retrying = harness.startWorker(harness.config(o -> o), real -> new Ec2Port() {
+      @Override
+      public Reservation runInstances(software.amazon.awssdk.services.ec2.model.RunInstancesRequest request) {
+        return real.runInstances(request);
+      }
+
+      @Override
+      public List<FoundInstance> findByToken(String token, TokenFilter filter) {
+        return lookups.incrementAndGet() <= 3 ? List.of() : real.findByToken(token, filter);
+      }
+    });
+    harness.send(body);
+
+    harness.awaitDrained(Duration.ofSeconds(30));
+
+    assertThat(retrying.outcomes("retry", "token_unresolved")).isEqualTo(1);
+    assertThat(retrying.outcomes("already_launched")).isEqualTo(1);
+    assertThat(retrying.outcomes("rejected")).isZero();
+    assertThat(harness.instancesByToken().get("ci-9")).hasSize(1);
+  }
+
+  @Test
+  void tokensWithFilterWildcardsMatchOnlyThemselves() {
+    RunningWorker worker = harness.startWorker();
+    harness.send("{\"imageId\":\"" + SandboxHarness.AMI + "\",\"instanceType\":\"t3.micro\",\"clientToken\":\"job-1\"}");
+    harness.awaitDrained(Duration.ofSeconds(20));
+    harness.send("{\"imageId\":\"" + SandboxHarness.AMI + "\",\"instanceType\":\"t3.large\",\"clientToken\":\"job-*\"}");
+    harness.send("{\"imageId\":\"" + SandboxHarness.AMI + "\",\"instanceType\":\"t3.small\",\"clientToken\":\"job-?\"}");
+    harness.awaitDrained(Duration.ofSeconds(20));
+
+    assertThat(worker.outcomes("launched")).isEqualTo(3);
+    assertThat(worker.outcomes("rejected")).isZero();
+    assertThat(harness.instancesByToken()).containsOnlyKeys("job-1", "job-*", "job-?");
   }
 }

@@ -151,6 +151,21 @@ final class SandboxHarness implements AutoCloseable {
         .httpClient(Apache5HttpClient.builder().maxConnections(connections).build()).build();
   }
 
+  /** An EC2 port whose look-ups (either filter) find nothing while {@code lagging} is set. */
+  static Ec2Port lookupsLaggingWhile(Ec2Port real, java.util.concurrent.atomic.AtomicBoolean lagging) {
+    return new Ec2Port() {
+      @Override
+      public Reservation runInstances(software.amazon.awssdk.services.ec2.model.RunInstancesRequest request) {
+        return real.runInstances(request);
+      }
+
+      @Override
+      public List<FoundInstance> findByToken(String token, TokenFilter filter) {
+        return lagging.get() ? List.of() : real.findByToken(token, filter);
+      }
+    };
+  }
+
   /** An EC2 port whose tag look-ups find nothing yet, as an eventually consistent DescribeInstances may. */
   static Ec2Port tagLookupLagging(Ec2Port real) {
     return new Ec2Port() {

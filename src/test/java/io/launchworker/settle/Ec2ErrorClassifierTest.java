@@ -34,6 +34,9 @@ class Ec2ErrorClassifierTest {
       "InsufficientHostCapacity, 500, RETRY_CAPACITY, insufficient_capacity",
       "InsufficientReservedInstanceCapacity, 500, RETRY_CAPACITY, insufficient_capacity",
       "InsufficientCapacity, 500, RETRY_CAPACITY, insufficient_capacity",
+      "InsufficientFreeAddressesInSubnet, 400, RETRY_CAPACITY, insufficient_capacity",
+      "AddressLimitExceeded, 400, RETRY_QUOTA, quota_exceeded",
+      "VolumeLimitExceeded, 400, RETRY_QUOTA, quota_exceeded",
       "InstanceLimitExceeded, 400, RETRY_QUOTA, quota_exceeded",
       "VcpuLimitExceeded, 400, RETRY_QUOTA, quota_exceeded",
       "MaxSpotInstanceCountExceeded, 400, RETRY_QUOTA, quota_exceeded",
@@ -64,6 +67,20 @@ class Ec2ErrorClassifierTest {
     assertThat(result.action()).isEqualTo(action);
     assertThat(result.reason()).isEqualTo(reason);
     assertThat(result.code()).isEqualTo(code);
+  }
+
+  @Test
+  void anInstanceProfileEc2CannotSeeYetIsRetriedBecauseIamIsEventuallyConsistent() {
+    Ec2Exception propagating = (Ec2Exception) Ec2Exception.builder().statusCode(400)
+        .awsErrorDetails(AwsErrorDetails.builder().errorCode("InvalidParameterValue").errorMessage(
+            "Value (ci-runner) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name")
+            .build()).build();
+
+    ErrorClass result = classifier.classify(propagating);
+
+    assertThat(result.action()).isEqualTo(Action.RETRY);
+    assertThat(result.reason()).isEqualTo("iam_propagation");
+    assertThat(classifier.classify(ec2Error("InvalidParameterValue", 400)).action()).isEqualTo(Action.REJECT);
   }
 
   @Test

@@ -159,6 +159,48 @@ class SettleOnSqsTest {
     assertThat(sqs.depth(queueUrl)).isEqualTo(1);
   }
 
+  @Test
+  void aLaunchedMessageWhoseResultEventKeepsFailingIsDeletedAtItsLastAttempt() {
+    ResultEvents unwritable = new ResultEvents(client(), queueUrl + "-results-missing");
+    Settler settler = new Settler(client(), queueUrl, batcher(), null, Optional.of(unwritable), 1, metrics, clock);
+    InFlightMessage message = receive(1).get(0);
+
+    Decision applied = settler.settle(message, decision(message, "t", Outcome.launched("r-1",
+        List.of(new Outcome.InstanceRef("i-1", "pending")))));
+    flushAllPending();
+
+    assertThat(applied.outcome().kind()).isEqualTo(OutcomeKind.LAUNCHED);
+    assertThat(sqs.depth(queueUrl)).isZero();
+    assertThat(registry.counter(WorkerMetrics.RESULT_EVENTS_LOST).count()).isEqualTo(1);
+  }
+
+  @Test
+  void beforeTheLastAttemptAFailedResultEventKeepsTheMessage() {
+    ResultEvents unwritable = new ResultEvents(client(), queueUrl + "-results-missing");
+    Settler settler = new Settler(client(), queueUrl, batcher(), null, Optional.of(unwritable), 5, metrics, clock);
+    InFlightMessage message = receive(1).get(0);
+
+    Decision applied = settler.settle(message, decision(message, "t", Outcome.launched("r-1",
+        List.of(new Outcome.InstanceRef("i-1", "pending")))));
+    flushAllPending();
+
+    assertThat(applied.outcome().kind()).isEqualTo(OutcomeKind.RETRY);
+    assertThat(sqs.depth(queueUrl)).isEqualTo(1);
+  }
+
+  @Test
+  void twoMessagesOfOneTokenBothReachAFifoDlqWithinTheDeduplicationWindow() {
+    String fifoDlq = sqs.createQueue("settle-dlq-" + queues + ".fifo", Map.of(
+        QueueAttributeName.FIFO_QUEUE, "true"));
+    Settler settler = settler(new DeadLetterQueue(client(), fifoDlq, metrics), 10);
+    List<InFlightMessage> two = receive(2);
+
+    two.forEach(m -> settler.settle(m, decision(m, "same-token", Outcome.rejected("token_conflict", "x",
+        Optional.empty()))));
+
+    assertThat(attribute(fifoDlq, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).isEqualTo(2);
+  }
+
   private DeleteBatcher lastBatcher;
 
   private Settler settler(DeadLetterQueue dlq, int maxAttempts) {
@@ -182,7 +224,11 @@ class SettleOnSqsTest {
   }
 
   private long attribute(QueueAttributeName name) {
-    return Long.parseLong(client().getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNames(name)).attributes()
+    return attribute(queueUrl, name);
+  }
+
+  private long attribute(String url, QueueAttributeName name) {
+    return Long.parseLong(client().getQueueAttributes(b -> b.queueUrl(url).attributeNames(name)).attributes()
         .get(name));
   }
 
