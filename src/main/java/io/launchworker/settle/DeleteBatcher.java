@@ -55,6 +55,20 @@ public final class DeleteBatcher {
     }
   }
 
+  /**
+   * Deletes one message at once, outside the batch: for dead-lettered messages, where every millisecond between
+   * the DLQ send and the delete is a window in which a crash sends a second DLQ copy. Falls back to the batch
+   * (with its retries) when the call fails.
+   */
+  public void deleteNow(InFlightMessage message) {
+    try {
+      sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(message.receiptHandle()));
+      metrics.deleted(1);
+    } catch (RuntimeException e) {
+      delete(message);
+    }
+  }
+
   /** Sends what is pending, in batches of 10 (called by the scheduler every flush interval). */
   public void flush() {
     int batches;

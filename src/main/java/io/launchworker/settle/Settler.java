@@ -93,7 +93,7 @@ public final class Settler {
       case REJECTED, EXPIRED -> {
         deadLetters.send(message, decision.token(), outcome);
         publish(decision);
-        deletes.delete(message);
+        deletes.deleteNow(message);
       }
       case RETRY, DEFERRED -> changeVisibility(message, outcome.retryDelay());
       case RELEASED -> changeVisibility(message, Duration.ZERO);
