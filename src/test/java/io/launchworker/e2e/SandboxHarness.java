@@ -153,21 +153,15 @@ final class SandboxHarness implements AutoCloseable {
 
   /** An EC2 port whose look-ups (either filter) find nothing while {@code lagging} is set. */
   static Ec2Port lookupsLaggingWhile(Ec2Port real, java.util.concurrent.atomic.AtomicBoolean lagging) {
-    return new Ec2Port() {
-      @Override
-      public Reservation runInstances(software.amazon.awssdk.services.ec2.model.RunInstancesRequest request) {
-        return real.runInstances(request);
-      }
-
-      @Override
-      public List<FoundInstance> findByToken(String token, TokenFilter filter) {
-        return lagging.get() ? List.of() : real.findByToken(token, filter);
-      }
-    };
+    return lagging(real, filter -> lagging.get());
   }
 
   /** An EC2 port whose tag look-ups find nothing yet, as an eventually consistent DescribeInstances may. */
   static Ec2Port tagLookupLagging(Ec2Port real) {
+    return lagging(real, filter -> filter == Ec2Port.TokenFilter.TAG);
+  }
+
+  private static Ec2Port lagging(Ec2Port real, java.util.function.Predicate<Ec2Port.TokenFilter> findsNothing) {
     return new Ec2Port() {
       @Override
       public Reservation runInstances(software.amazon.awssdk.services.ec2.model.RunInstancesRequest request) {
@@ -176,7 +170,7 @@ final class SandboxHarness implements AutoCloseable {
 
       @Override
       public List<FoundInstance> findByToken(String token, TokenFilter filter) {
-        return filter == TokenFilter.TAG ? List.of() : real.findByToken(token, filter);
+        return findsNothing.test(filter) ? List.of() : real.findByToken(token, filter);
       }
     };
   }

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.launchworker.sandbox.EmbeddedSqs;
 import io.launchworker.sandbox.Sandbox;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,15 +31,7 @@ class JsonLogsIT {
     try (Sandbox aws = Sandbox.start(Duration.ofSeconds(30))) {
       Path config = elsewhere.resolve("worker.conf");
       Files.writeString(config, "launcher.sqs.wait-time = 1s\nlauncher.shutdown.grace = 10s\n");
-      Map<String, String> env = Map.of(
-          "LAUNCHER_QUEUE_URL", aws.queueUrl(),
-          "LAUNCHER_DLQ_URL", aws.dlqUrl(),
-          "LAUNCHER_ADMIN_PORT", "-1",
-          "AWS_REGION", "us-east-1",
-          "AWS_ACCESS_KEY_ID", EmbeddedSqs.CREDENTIALS.accessKeyId(),
-          "AWS_SECRET_ACCESS_KEY", EmbeddedSqs.CREDENTIALS.secretAccessKey(),
-          "AWS_ENDPOINT_URL_SQS", aws.sqs().endpoint().toString(),
-          "AWS_ENDPOINT_URL_EC2", aws.ec2().endpoint().toString());
+      Map<String, String> env = WorkerProcess.sandboxEnvironment(aws, "-1");
       List<JsonNode> lines;
       String launchId;
       String rejectId;

@@ -3,7 +3,6 @@ package io.launchworker.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.launchworker.sandbox.EmbeddedSqs;
 import io.launchworker.sandbox.Sandbox;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,15 +37,7 @@ class PackagedJarIT {
     try (Sandbox aws = Sandbox.start(Duration.ofSeconds(30))) {
       Path config = elsewhere.resolve("worker.conf");
       Files.writeString(config, "launcher.sqs.wait-time = 2s\nlauncher.shutdown.grace = 10s\n");
-      Map<String, String> env = Map.of(
-          "LAUNCHER_QUEUE_URL", aws.queueUrl(),
-          "LAUNCHER_DLQ_URL", aws.dlqUrl(),
-          "LAUNCHER_ADMIN_PORT", "0",
-          "AWS_REGION", "us-east-1",
-          "AWS_ACCESS_KEY_ID", EmbeddedSqs.CREDENTIALS.accessKeyId(),
-          "AWS_SECRET_ACCESS_KEY", EmbeddedSqs.CREDENTIALS.secretAccessKey(),
-          "AWS_ENDPOINT_URL_SQS", aws.sqs().endpoint().toString(),
-          "AWS_ENDPOINT_URL_EC2", aws.ec2().endpoint().toString());
+      Map<String, String> env = WorkerProcess.sandboxEnvironment(aws, "0");
       try (WorkerProcess worker = WorkerProcess.start(elsewhere, env, "run", "--config", config.toString())) {
         for (int i = 0; i < 5; i++) {
           aws.sqs().client().sendMessage(b -> b.queueUrl(aws.queueUrl())

@@ -1,6 +1,5 @@
 package io.launchworker.it;
 
-import io.launchworker.sandbox.EmbeddedSqs;
 import io.launchworker.sandbox.Sandbox;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,18 +33,11 @@ final class SandboxWorkers implements AutoCloseable {
   SandboxWorkers(Sandbox aws, Path workDir, String configText) throws IOException {
     this.workDir = workDir;
     this.configFile = Files.writeString(workDir.resolve("worker.conf"), configText, StandardCharsets.UTF_8);
-    this.env = Map.ofEntries(
-        Map.entry("LAUNCHER_QUEUE_URL", aws.queueUrl()),
-        Map.entry("LAUNCHER_DLQ_URL", aws.dlqUrl()),
-        Map.entry("LAUNCHER_ADMIN_PORT", "-1"),
-        Map.entry("LAUNCHER_RUN_INSTANCES_BURST", RUN_INSTANCES_BURST),
-        Map.entry("LAUNCHER_RUN_INSTANCES_PER_SECOND", RUN_INSTANCES_PER_SECOND),
-        Map.entry("LAUNCHER_MAX_INSTANCES_PER_HOUR", MAX_INSTANCES_PER_HOUR),
-        Map.entry("AWS_REGION", EmbeddedSqs.REGION.id()),
-        Map.entry("AWS_ACCESS_KEY_ID", EmbeddedSqs.CREDENTIALS.accessKeyId()),
-        Map.entry("AWS_SECRET_ACCESS_KEY", EmbeddedSqs.CREDENTIALS.secretAccessKey()),
-        Map.entry("AWS_ENDPOINT_URL_SQS", aws.sqs().endpoint().toString()),
-        Map.entry("AWS_ENDPOINT_URL_EC2", aws.ec2().endpoint().toString()));
+    Map<String, String> environment = new java.util.HashMap<>(WorkerProcess.sandboxEnvironment(aws, "-1"));
+    environment.put("LAUNCHER_RUN_INSTANCES_BURST", RUN_INSTANCES_BURST);
+    environment.put("LAUNCHER_RUN_INSTANCES_PER_SECOND", RUN_INSTANCES_PER_SECOND);
+    environment.put("LAUNCHER_MAX_INSTANCES_PER_HOUR", MAX_INSTANCES_PER_HOUR);
+    this.env = Map.copyOf(environment);
   }
 
   /** {@code java -jar target/ec2-launch-worker.jar run --config FILE}, as a new OS process. */

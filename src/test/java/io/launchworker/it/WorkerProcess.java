@@ -23,6 +23,22 @@ final class WorkerProcess implements AutoCloseable {
     this.output = output;
   }
 
+  /**
+   * The environment that points {@code run} at a sandbox, the documented way: queue URLs, SDK region,
+   * credentials and service endpoints, and the admin port ("-1" off, "0" any free port).
+   */
+  static Map<String, String> sandboxEnvironment(io.launchworker.sandbox.Sandbox aws, String adminPort) {
+    return Map.of(
+        "LAUNCHER_QUEUE_URL", aws.queueUrl(),
+        "LAUNCHER_DLQ_URL", aws.dlqUrl(),
+        "LAUNCHER_ADMIN_PORT", adminPort,
+        "AWS_REGION", io.launchworker.sandbox.EmbeddedSqs.REGION.id(),
+        "AWS_ACCESS_KEY_ID", io.launchworker.sandbox.EmbeddedSqs.CREDENTIALS.accessKeyId(),
+        "AWS_SECRET_ACCESS_KEY", io.launchworker.sandbox.EmbeddedSqs.CREDENTIALS.secretAccessKey(),
+        "AWS_ENDPOINT_URL_SQS", aws.sqs().endpoint().toString(),
+        "AWS_ENDPOINT_URL_EC2", aws.ec2().endpoint().toString());
+  }
+
   static WorkerProcess start(Path workDir, Map<String, String> env, String... args) throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-jar", JAR.toString()));
