@@ -55,7 +55,8 @@ final class SandboxCommand implements Callable<Integer> {
       try (WorkerRuntime runtime = WorkerRuntime.start(settings,
           StaticCredentialsProvider.create(EmbeddedSqs.CREDENTIALS))) {
         out.printf("sandbox: SQS %s, EC2 %s%n", sandbox.sqs().endpoint(), sandbox.ec2().endpoint());
-        runtime.adminPort().ifPresent(p -> out.printf("sandbox: metrics http://127.0.0.1:%d/metrics%n", p));
+        runtime.adminPort().ifPresent(p -> out.printf("sandbox: status page http://127.0.0.1:%d/ , metrics "
+            + "http://127.0.0.1:%d/metrics%n", p, p));
         out.flush();
         boolean settled = demo.awaitSettled(runtime.worker(), runtime.registry(), timeout);
         DemoReport report = DemoReport.of(demo.sent(), runtime.registry(), sandbox.ec2().stats(), settled);
