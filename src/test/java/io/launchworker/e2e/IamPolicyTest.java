@@ -58,8 +58,8 @@ class IamPolicyTest {
     Set<String> operations = recorded.calls().stream().map(c -> c.service() + ":" + c.operation())
         .collect(Collectors.toCollection(TreeSet::new));
 
-    assertThat(operations).containsExactlyInAnyOrder("sqs:ReceiveMessage", "sqs:DeleteMessageBatch",
-        "sqs:ChangeMessageVisibility", "sqs:ChangeMessageVisibilityBatch", "sqs:GetQueueAttributes",
+    assertThat(operations).containsExactlyInAnyOrder("sqs:ReceiveMessage", "sqs:DeleteMessage",
+        "sqs:DeleteMessageBatch", "sqs:ChangeMessageVisibility", "sqs:ChangeMessageVisibilityBatch", "sqs:GetQueueAttributes",
         "sqs:SendMessage", "ec2:RunInstances", "ec2:DescribeInstances");
   }
 
