@@ -64,6 +64,12 @@ public final class HourlyInstanceCap {
     return new Reservation(entry);
   }
 
+  /** Whether {@code count} more instances fit in the last hour's window now. */
+  public synchronized boolean hasRoomFor(int count) {
+    expire(clock.instant());
+    return used + count <= maxPerHour;
+  }
+
   /** How long until {@code count} more instances fit, at the current launches (at least one second). */
   public synchronized Duration untilRoom(int count) {
     Instant now = clock.instant();

@@ -35,6 +35,8 @@ final class Poller implements Runnable {
   private static final int MAX_PER_RECEIVE = 10;
   /** How often a back-off pause looks whether the worker is stopping. */
   private static final Duration STOP_CHECK = Duration.ofMillis(100);
+  /** How often a full hourly cap is looked at again: launches leave its window one by one. */
+  private static final Duration CAP_RECHECK = Duration.ofSeconds(1);
 
   private final SqsClient sqs;
   private final String queueUrl;
@@ -50,6 +52,7 @@ final class Poller implements Runnable {
   private final Sleeper sleeper;
   private final WorkerMetrics metrics;
   private final Readiness readiness;
+  private final java.util.function.BooleanSupplier launchRoom;
   private volatile boolean stopping;
 
   /** Pauses the poller thread; injected so tests of the loop need not wait. */
@@ -61,7 +64,7 @@ final class Poller implements Runnable {
       Consumer<List<InFlightMessage>> dispatch, Consumer<InFlightMessage> release, Duration waitTime,
       Duration visibility,
       Duration errorBackoff, Duration errorBackoffMax, Clock clock, Sleeper sleeper, WorkerMetrics metrics,
-      Readiness readiness) {
+      Readiness readiness, java.util.function.BooleanSupplier launchRoom) {
     this.sqs = sqs;
     this.queueUrl = queueUrl;
     this.permits = permits;
@@ -76,6 +79,7 @@ final class Poller implements Runnable {
     this.sleeper = sleeper;
     this.metrics = metrics;
     this.readiness = readiness;
+    this.launchRoom = launchRoom;
   }
 
   void stop() {
@@ -91,6 +95,14 @@ final class Poller implements Runnable {
       try {
         taken = takePermits();
       } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      try {
+        // After the permits: a launch that was still running has settled into the cap by now.
+        awaitLaunchRoom();
+      } catch (InterruptedException e) {
+        permits.release(taken);
         Thread.currentThread().interrupt();
         return;
       }
@@ -140,6 +152,25 @@ final class Poller implements Runnable {
       if (!batch.isEmpty()) {
         dispatch.accept(batch);
       }
+    }
+  }
+
+  /**
+   * While the hourly instance cap is full, receives nothing: the messages wait on the queue untouched instead of
+   * being received and deferred again and again (every receive counts towards the queue's maxReceiveCount).
+   * Counts as busy, not broken, for readiness.
+   */
+  private void awaitLaunchRoom() throws InterruptedException {
+    if (launchRoom.getAsBoolean()) {
+      return;
+    }
+    readiness.atCapacity(true);
+    try {
+      while (!stopping && !launchRoom.getAsBoolean()) {
+        pause(CAP_RECHECK);
+      }
+    } finally {
+      readiness.atCapacity(false);
     }
   }
 

@@ -118,7 +118,8 @@ public final class Worker implements AutoCloseable {
     this.scheduler = Executors.newSingleThreadScheduledExecutor(named("worker-scheduler"));
     this.poller = new Poller(sqs, config.queueUrl(), permits, registry, this::dispatch, this::releaseUnstarted,
         config.sqs().waitTime(), config.sqs().visibilityTimeout(), config.sqs().receiveErrorBackoff(),
-        config.sqs().receiveErrorBackoffMax(), clock, d -> Thread.sleep(d.toMillis()), metrics, readiness);
+        config.sqs().receiveErrorBackoffMax(), clock, d -> Thread.sleep(d.toMillis()), metrics, readiness,
+        () -> cap.hasRoomFor(1));
     this.pollerThread = named("sqs-poller").newThread(poller);
     metrics.inFlightGauge(registry::size);
     this.queueDepths = new QueueDepths(sqs, Map.of("source", config.queueUrl(), "dlq", config.dlqUrl()), metrics);

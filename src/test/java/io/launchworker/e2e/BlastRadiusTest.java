@@ -46,6 +46,26 @@ class BlastRadiusTest {
   }
 
   @Test
+  void withTheHourlyCapFullTheWorkerStopsReceivingSoWaitingMessagesAreNotTouched() {
+    RunningWorker worker = harness.startWorker(harness.config(o -> {
+      o.put("launcher.policy.max-instances-per-request", 1);
+      o.put("launcher.policy.max-instances-per-hour", 2);
+      o.put("launcher.max-in-flight", 1);
+      return o;
+    }));
+    harness.sendMany(5, i -> SandboxHarness.request("t3.micro"));
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> worker.outcomes("launched") == 2);
+    // Full: nothing more is received, so nothing is deferred and no receive count grows.
+    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+        .until(() -> harness.visible(harness.sandbox.queueUrl()) == 3 && worker.outcomes("deferred") == 0);
+
+    assertThat(worker.counter(WorkerMetrics.RECEIVED)).isEqualTo(2);
+    assertThat(worker.worker().readiness().notReadyBecause()).isEmpty();
+    assertThat(harness.depth(harness.sandbox.dlqUrl())).isZero();
+  }
+
+  @Test
   void aRequestOverThePerRequestCapIsRejected() {
     RunningWorker worker = harness.startWorker(harness.config(o -> {
       o.put("launcher.policy.max-instances-per-request", 3);

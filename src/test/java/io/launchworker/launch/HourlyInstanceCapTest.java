@@ -22,6 +22,16 @@ class HourlyInstanceCapTest {
   }
 
   @Test
+  void roomIsWhatTheLastHourLeaves() {
+    cap.tryReserve(9);
+
+    assertThat(cap.hasRoomFor(1)).isTrue();
+    assertThat(cap.hasRoomFor(2)).isFalse();
+    clock.advance(Duration.ofHours(1));
+    assertThat(cap.hasRoomFor(10)).isTrue();
+  }
+
+  @Test
   void launchesLeaveTheWindowAfterAnHour() {
     cap.tryReserve(6);
     clock.advance(Duration.ofMinutes(30));
