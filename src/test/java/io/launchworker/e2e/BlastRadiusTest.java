@@ -31,7 +31,9 @@ class BlastRadiusTest {
     }));
     harness.sendMany(4, i -> "{\"imageId\":\"" + SandboxHarness.AMI + "\",\"minCount\":2,\"maxCount\":2}");
 
-    await().atMost(Duration.ofSeconds(20)).until(() -> worker.outcomes("deferred") == 2);
+    // Launched messages are deleted in the next batch flush, so wait for that too.
+    await().atMost(Duration.ofSeconds(20)).until(() -> worker.outcomes("deferred") == 2
+        && harness.depth(harness.sandbox.queueUrl()) == 2);
 
     assertThat(harness.ec2().stats().instancesLaunched()).isEqualTo(4);
     assertThat(worker.outcomes("launched")).isEqualTo(2);
