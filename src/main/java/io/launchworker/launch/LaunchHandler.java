@@ -99,7 +99,7 @@ public final class LaunchHandler {
     if (!maxRequestAge.isZero() && age.compareTo(maxRequestAge) > 0) {
       return Outcome.expired(age, maxRequestAge);
     }
-    RunInstancesRequest call = mapper.map(request, token.value(), message.messageId());
+    RunInstancesRequest call = mapper.map(request, token.value(), message.messageId(), hash);
     HourlyInstanceCap.Reservation reserved = cap.tryReserve(request.maxCount());
     if (reserved == null) {
       Duration wait = cap.untilRoom(request.maxCount());
@@ -144,12 +144,7 @@ public final class LaunchHandler {
       return Optional.empty();
     }
     try {
-      budget.describe().acquire(() -> false);
-      List<Ec2Port.FoundInstance> found = ec2.findByToken(token.value(), Ec2Port.TokenFilter.CLIENT_TOKEN);
-      if (found.isEmpty()) {
-        found = ec2.findByToken(token.value(), Ec2Port.TokenFilter.TAG);
-      }
-      return resolveFound(found, hash, "found_at_last_attempt", "last_attempt");
+      return resolveFound(findByEitherFilter(token), hash, "found_at_last_attempt", "last_attempt");
     } catch (RuntimeException lookupFailed) {
       return Optional.empty();
     }
@@ -177,12 +172,7 @@ public final class LaunchHandler {
   /** The token was used with other parameters: same request hash means drift (done), another means conflict. */
   private Outcome resolveMismatch(InFlightMessage message, Token token, String hash) {
     try {
-      // The look-up must finish even when stopping: the launch it resolves has already happened.
-      budget.describe().acquire(() -> false);
-      List<Ec2Port.FoundInstance> found = ec2.findByToken(token.value(), Ec2Port.TokenFilter.CLIENT_TOKEN);
-      if (found.isEmpty()) {
-        found = ec2.findByToken(token.value(), Ec2Port.TokenFilter.TAG);
-      }
+      List<Ec2Port.FoundInstance> found = findByEitherFilter(token);
       // Nothing found yet: DescribeInstances is eventually consistent, and a concurrent attempt may have
       // launched a moment ago. Try again later; max-attempts bounds it.
       return resolveFound(found, hash, "parameter_drift", "mismatch").orElseGet(() -> Outcome.retry(
@@ -192,6 +182,20 @@ public final class LaunchHandler {
     } catch (RuntimeException e) {
       return retryAfter(e, message);
     }
+  }
+
+  /**
+   * EC2's own record of the token first, then the worker's tag. Each call waits for the Describe budget but
+   * never gives up for a stop: the launch it resolves has already happened.
+   */
+  private List<Ec2Port.FoundInstance> findByEitherFilter(Token token) {
+    budget.describe().acquire(() -> false);
+    List<Ec2Port.FoundInstance> found = ec2.findByToken(token.value(), Ec2Port.TokenFilter.CLIENT_TOKEN);
+    if (!found.isEmpty()) {
+      return found;
+    }
+    budget.describe().acquire(() -> false);
+    return ec2.findByToken(token.value(), Ec2Port.TokenFilter.TAG);
   }
 
   private Optional<Outcome> resolveFound(List<Ec2Port.FoundInstance> found, String hash, String how,

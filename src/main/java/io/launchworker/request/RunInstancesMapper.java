@@ -34,9 +34,15 @@ public final class RunInstancesMapper {
   }
 
   public RunInstancesRequest map(LaunchRequest request, String token, String messageId) {
+    return map(request, token, messageId, RequestHash.of(request));
+  }
+
+  /** As {@link #map(LaunchRequest, String, String)}, with the request's hash already computed by the caller. */
+  public RunInstancesRequest map(LaunchRequest request, String token, String messageId, String requestHash) {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(token, "token");
     Objects.requireNonNull(messageId, "messageId");
+    Objects.requireNonNull(requestHash, "requestHash");
     RunInstancesRequest.Builder ec2 = RunInstancesRequest.builder()
         .clientToken(token)
         .minCount(request.minCount())
@@ -65,18 +71,18 @@ public final class RunInstancesMapper {
     request.userData().ifPresent(ec2::userData);
     return ec2.tagSpecifications(TagSpecification.builder()
             .resourceType(ResourceType.INSTANCE)
-            .tags(tags(request, token, messageId))
+            .tags(tags(request, token, messageId, requestHash))
             .build())
         .build();
   }
 
-  private List<Tag> tags(LaunchRequest request, String token, String messageId) {
+  private List<Tag> tags(LaunchRequest request, String token, String messageId, String requestHash) {
     Map<String, String> tags = new LinkedHashMap<>(new TreeMap<>(defaults.tags()));
     tags.putAll(request.tags());
     // The worker's own tags go last and cannot be overridden, even by a misconfigured default.
     putLast(tags, LaunchTags.TOKEN, token);
     putLast(tags, LaunchTags.MESSAGE_ID, messageId);
-    putLast(tags, LaunchTags.REQUEST_HASH, RequestHash.of(request));
+    putLast(tags, LaunchTags.REQUEST_HASH, requestHash);
     List<Tag> result = new ArrayList<>(tags.size());
     tags.forEach((key, value) -> result.add(Tag.builder().key(key).value(value).build()));
     return result;
