@@ -1,21 +1,12 @@
 package io.launchworker.sandbox;
 
 import io.launchworker.config.WorkerConfig;
-import io.launchworker.launch.Token;
 import io.launchworker.ops.WorkerMetrics;
 import io.launchworker.poll.Worker;
-import io.launchworker.request.LaunchRequest;
-import io.launchworker.request.ReadResult;
-import io.launchworker.request.RequestReader;
-import io.launchworker.request.RunInstancesMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.apache5.Apache5HttpClient;
-import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
  * The sandbox's demo: valid requests, a duplicate delivery (a message whose first worker launched it and
@@ -67,18 +58,9 @@ public final class DemoMix {
    */
   private void playCrashedWorker() {
     send(DUPLICATE);
-    Message message = sandbox.sqs().client().receiveMessage(b -> b.queueUrl(sandbox.queueUrl())
-        .maxNumberOfMessages(1).waitTimeSeconds(5)).messages().get(0);
-    LaunchRequest request = ((ReadResult.Accepted) new RequestReader(config.policy()).read(message.body())).request();
-    try (Ec2Client ec2 = Ec2Client.builder().endpointOverride(sandbox.ec2().endpoint()).region(EmbeddedSqs.REGION)
-        .credentialsProvider(StaticCredentialsProvider.create(EmbeddedSqs.CREDENTIALS))
-        .httpClient(Apache5HttpClient.create()).build()) {
-      ec2.runInstances(new RunInstancesMapper(config.defaults()).map(request,
-          Token.fromMessageId(message.messageId()), message.messageId()));
-    }
-    sandbox.sqs().client().changeMessageVisibility(b -> b.queueUrl(sandbox.queueUrl())
-        .receiptHandle(message.receiptHandle()).visibilityTimeout(0));
+    sandbox.launchAndCrash(Duration.ZERO, config.policy(), config.defaults());
   }
+
 
   private void send(String body) {
     sandbox.sqs().client().sendMessage(b -> b.queueUrl(sandbox.queueUrl()).messageBody(body));

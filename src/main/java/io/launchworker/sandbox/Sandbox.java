@@ -1,9 +1,20 @@
 package io.launchworker.sandbox;
 
 import io.launchworker.sandbox.ec2.Ec2Emulator;
+import io.launchworker.launch.Token;
+import io.launchworker.request.LaunchDefaults;
+import io.launchworker.request.LaunchPolicy;
+import io.launchworker.request.LaunchRequest;
+import io.launchworker.request.ReadResult;
+import io.launchworker.request.RequestReader;
+import io.launchworker.request.RunInstancesMapper;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
  * A machine-local stand-in for AWS: embedded ElasticMQ with a source queue, a DLQ and a results queue, and the
@@ -76,6 +87,29 @@ public final class Sandbox implements AutoCloseable {
   /** A queue for result events; the worker sends to it only when configured to. */
   public String resultsUrl() {
     return resultsUrl;
+  }
+
+  /** An EC2 client for the emulator, for plays and checks of the sandbox's own (not the worker's client). */
+  public Ec2Client ec2Client(int connections) {
+    return Ec2Client.builder().endpointOverride(ec2.endpoint()).region(EmbeddedSqs.REGION)
+        .credentialsProvider(StaticCredentialsProvider.create(EmbeddedSqs.CREDENTIALS))
+        .httpClient(Apache5HttpClient.builder().maxConnections(connections).build()).build();
+  }
+
+  /**
+   * Plays a worker that received the next message, launched it exactly as the worker would (message ID as
+   * token, the worker's tags), and died before deleting it: the message comes back after {@code visibility}
+   * as a redelivery. Returns the message it received.
+   */
+  public Message launchAndCrash(Duration visibility, LaunchPolicy policy, LaunchDefaults defaults) {
+    Message message = sqs.client().receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(1)
+        .visibilityTimeout((int) visibility.toSeconds()).waitTimeSeconds(5)).messages().get(0);
+    LaunchRequest request = ((ReadResult.Accepted) new RequestReader(policy).read(message.body())).request();
+    try (Ec2Client client = ec2Client(1)) {
+      client.runInstances(new RunInstancesMapper(defaults).map(request, Token.fromMessageId(message.messageId()),
+          message.messageId()));
+    }
+    return message;
   }
 
   /** Configuration keys that point a worker at this sandbox. */

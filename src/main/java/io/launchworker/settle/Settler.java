@@ -54,36 +54,39 @@ public final class Settler {
     }
     Decision applied = decided.withOutcome(outcome, clock.instant());
     try {
-      applied = apply(message, applied);
+      apply(message, applied);
     } catch (RuntimeException e) {
-      if (launchedOrFound(applied) && message.receiveCount() >= maxAttempts) {
-        // The launch is done and EC2 holds it; keeping the message would only let the queue's own redrive move
-        // it, without its token, to a DLQ from which a redrive could launch it again. Losing the event is less bad.
-        log.error("result event for message {} (token {}) could not be sent after {} attempts ({}); deleting the "
-            + "message anyway, the instances are recorded in EC2", message.messageId(), decided.token(),
-            message.receiveCount(), e.toString());
-        metrics.resultEventLost();
-        deletes.delete(message);
-        metrics.outcome(applied.outcome().kind().tag(), applied.outcome().reason(),
-            Duration.between(message.receivedAt(), applied.decidedAt()));
-        return applied;
-      }
-      log.warn("could not record the outcome of message {} ({}); keeping it for another attempt",
-          message.messageId(), e.toString());
-      changeVisibility(message, SEND_FAILURE_RETRY);
-      applied = applied.withOutcome(Outcome.retry("settle_failed", e.toString(), Optional.empty(),
-          SEND_FAILURE_RETRY), clock.instant());
+      applied = afterFailedRecord(message, applied, e);
     }
     metrics.outcome(applied.outcome().kind().tag(), applied.outcome().reason(),
         Duration.between(message.receivedAt(), applied.decidedAt()));
     return applied;
   }
 
+  /** The DLQ, the results queue or SQS failed while the outcome was being recorded. */
+  private Decision afterFailedRecord(InFlightMessage message, Decision applied, RuntimeException e) {
+    if (launchedOrFound(applied) && message.receiveCount() >= maxAttempts) {
+      // The launch is done and EC2 holds it; keeping the message would only let the queue's own redrive move
+      // it, without its token, to a DLQ from which a redrive could launch it again. Losing the event is less bad.
+      log.error("result event for message {} (token {}) could not be sent after {} attempts ({}); deleting the "
+          + "message anyway, the instances are recorded in EC2", message.messageId(), applied.token(),
+          message.receiveCount(), e.toString());
+      metrics.resultEventLost();
+      deletes.delete(message);
+      return applied;
+    }
+    log.warn("could not record the outcome of message {} ({}); keeping it for another attempt",
+        message.messageId(), e.toString());
+    changeVisibility(message, SEND_FAILURE_RETRY);
+    return applied.withOutcome(Outcome.retry("settle_failed", e.toString(), Optional.empty(), SEND_FAILURE_RETRY),
+        clock.instant());
+  }
+
   private static boolean launchedOrFound(Decision d) {
     return d.outcome().kind() == OutcomeKind.LAUNCHED || d.outcome().kind() == OutcomeKind.ALREADY_LAUNCHED;
   }
 
-  private Decision apply(InFlightMessage message, Decision decision) {
+  private void apply(InFlightMessage message, Decision decision) {
     Outcome outcome = decision.outcome();
     switch (outcome.kind()) {
       case LAUNCHED, ALREADY_LAUNCHED -> {
@@ -98,7 +101,6 @@ public final class Settler {
       case RETRY, DEFERRED -> changeVisibility(message, outcome.retryDelay());
       case RELEASED -> changeVisibility(message, Duration.ZERO);
     }
-    return decision;
   }
 
   private void publish(Decision decision) {

@@ -8,13 +8,8 @@ import io.launchworker.launch.Ec2Budget;
 import io.launchworker.launch.Ec2CallObserver;
 import io.launchworker.launch.Ec2Port;
 import io.launchworker.launch.SdkEc2Port;
-import io.launchworker.launch.Token;
 import io.launchworker.request.LaunchDefaults;
 import io.launchworker.request.LaunchPolicy;
-import io.launchworker.request.LaunchRequest;
-import io.launchworker.request.ReadResult;
-import io.launchworker.request.RequestReader;
-import io.launchworker.request.RunInstancesMapper;
 import io.launchworker.ops.WorkerMetrics;
 import io.launchworker.poll.Worker;
 import io.launchworker.sandbox.EmbeddedSqs;
@@ -146,10 +141,9 @@ final class SandboxHarness implements AutoCloseable {
   }
 
   Ec2Client ec2Client(int connections) {
-    return Ec2Client.builder().endpointOverride(sandbox.ec2().endpoint()).region(EmbeddedSqs.REGION)
-        .credentialsProvider(StaticCredentialsProvider.create(EmbeddedSqs.CREDENTIALS))
-        .httpClient(Apache5HttpClient.builder().maxConnections(connections).build()).build();
+    return sandbox.ec2Client(connections);
   }
+
 
   /** An EC2 port whose look-ups (either filter) find nothing while {@code lagging} is set. */
   static Ec2Port lookupsLaggingWhile(Ec2Port real, java.util.concurrent.atomic.AtomicBoolean lagging) {
@@ -251,16 +245,10 @@ final class SandboxHarness implements AutoCloseable {
    * deleting it: the message comes back after its (1 s) visibility timeout.
    */
   String launchThenCrash() {
-    Message m = sqs().receiveMessage(b -> b.queueUrl(sandbox.queueUrl()).maxNumberOfMessages(1)
-        .visibilityTimeout(1).waitTimeSeconds(1)).messages().get(0);
-    LaunchRequest request = ((ReadResult.Accepted) new RequestReader(LaunchPolicy.permissive()).read(m.body()))
-        .request();
-    try (Ec2Client ec2 = ec2Client(2)) {
-      ec2.runInstances(new RunInstancesMapper(LaunchDefaults.none()).map(request, Token.fromMessageId(m.messageId()),
-          m.messageId()));
-    }
-    return m.messageId();
+    return sandbox.launchAndCrash(Duration.ofSeconds(1), LaunchPolicy.permissive(), LaunchDefaults.none())
+        .messageId();
   }
+
 
   @Override
   public void close() {

@@ -161,13 +161,7 @@ class SettleOnSqsTest {
 
   @Test
   void aLaunchedMessageWhoseResultEventKeepsFailingIsDeletedAtItsLastAttempt() {
-    ResultEvents unwritable = new ResultEvents(client(), queueUrl + "-results-missing");
-    Settler settler = new Settler(client(), queueUrl, batcher(), null, Optional.of(unwritable), 1, metrics, clock);
-    InFlightMessage message = receive(1).get(0);
-
-    Decision applied = settler.settle(message, decision(message, "t", Outcome.launched("r-1",
-        List.of(new Outcome.InstanceRef("i-1", "pending")))));
-    flushAllPending();
+    Decision applied = settleLaunchWithUnwritableResults(1);
 
     assertThat(applied.outcome().kind()).isEqualTo(OutcomeKind.LAUNCHED);
     assertThat(sqs.depth(queueUrl)).isZero();
@@ -176,13 +170,7 @@ class SettleOnSqsTest {
 
   @Test
   void beforeTheLastAttemptAFailedResultEventKeepsTheMessage() {
-    ResultEvents unwritable = new ResultEvents(client(), queueUrl + "-results-missing");
-    Settler settler = new Settler(client(), queueUrl, batcher(), null, Optional.of(unwritable), 5, metrics, clock);
-    InFlightMessage message = receive(1).get(0);
-
-    Decision applied = settler.settle(message, decision(message, "t", Outcome.launched("r-1",
-        List.of(new Outcome.InstanceRef("i-1", "pending")))));
-    flushAllPending();
+    Decision applied = settleLaunchWithUnwritableResults(5);
 
     assertThat(applied.outcome().kind()).isEqualTo(OutcomeKind.RETRY);
     assertThat(sqs.depth(queueUrl)).isEqualTo(1);
@@ -202,6 +190,18 @@ class SettleOnSqsTest {
   }
 
   private DeleteBatcher lastBatcher;
+
+  /** Settles one launched message whose result event cannot be sent (the results queue does not exist). */
+  private Decision settleLaunchWithUnwritableResults(int maxAttempts) {
+    ResultEvents unwritable = new ResultEvents(client(), queueUrl + "-results-missing");
+    Settler settler = new Settler(client(), queueUrl, batcher(), null, Optional.of(unwritable), maxAttempts,
+        metrics, clock);
+    InFlightMessage message = receive(1).get(0);
+    Decision applied = settler.settle(message, decision(message, "t", Outcome.launched("r-1",
+        List.of(new Outcome.InstanceRef("i-1", "pending")))));
+    flushAllPending();
+    return applied;
+  }
 
   private Settler settler(DeadLetterQueue dlq, int maxAttempts) {
     return new Settler(client(), queueUrl, batcher(), dlq, Optional.empty(), maxAttempts, metrics, clock);
