@@ -109,7 +109,8 @@ public final class ConfigLoader {
         r.durationIn("launcher.retry.base-delay", "0s", "12h"),
         r.durationIn("launcher.retry.max-delay", "0s", "12h"),
         r.durationIn("launcher.retry.capacity-delay", "0s", "12h"),
-        r.durationIn("launcher.retry.quota-delay", "0s", "12h"));
+        r.durationIn("launcher.retry.quota-delay", "0s", "12h"),
+        r.durationIn("launcher.retry.account-fault-delay", "1s", "12h"));
     WorkerConfig.Ec2Limits ec2 = new WorkerConfig.Ec2Limits(
         r.intIn("launcher.ec2.run-instances-burst", 1, 1_000_000),
         r.positive("launcher.ec2.run-instances-per-second", 1_000_000),

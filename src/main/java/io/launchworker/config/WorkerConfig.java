@@ -36,8 +36,16 @@ public record WorkerConfig(
       Duration receiveErrorBackoff,
       Duration receiveErrorBackoffMax) {}
 
-  /** {@code launcher.retry}: delays before a message failing transiently is tried again. */
-  public record Retry(Duration baseDelay, Duration maxDelay, Duration capacityDelay, Duration quotaDelay) {}
+  /**
+   * {@code launcher.retry}: delays before a message failing transiently is tried again; {@code accountFaultDelay}
+   * is the longest pause between probe launches while the account is at fault (the first comes after the base).
+   */
+  public record Retry(Duration baseDelay, Duration maxDelay, Duration capacityDelay, Duration quotaDelay,
+      Duration accountFaultDelay) {
+    public Retry(Duration baseDelay, Duration maxDelay, Duration capacityDelay, Duration quotaDelay) {
+      this(baseDelay, maxDelay, capacityDelay, quotaDelay, Duration.ofMinutes(2));
+    }
+  }
 
   /** {@code launcher.ec2}: the client-side EC2 API budget. */
   public record Ec2Limits(int runInstancesBurst, double runInstancesPerSecond, int describeBurst,

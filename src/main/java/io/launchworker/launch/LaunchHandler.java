@@ -34,6 +34,7 @@ public final class LaunchHandler {
   private final Duration maxRequestAge;
   private final Clock clock;
   private final int maxAttempts;
+  private final AccountFaultPause accountPause;
   private final WorkerMetrics metrics;
 
   /**
@@ -42,7 +43,7 @@ public final class LaunchHandler {
    */
   public LaunchHandler(RequestReader reader, RunInstancesMapper mapper, Ec2Port ec2, Ec2ErrorClassifier classifier,
       RetryBackoff backoff, Ec2Budget budget, HourlyInstanceCap cap, Duration maxRequestAge, Clock clock,
-      int maxAttempts, WorkerMetrics metrics) {
+      int maxAttempts, AccountFaultPause accountPause, WorkerMetrics metrics) {
     this.reader = reader;
     this.mapper = mapper;
     this.ec2 = ec2;
@@ -53,6 +54,7 @@ public final class LaunchHandler {
     this.maxRequestAge = maxRequestAge;
     this.clock = clock;
     this.maxAttempts = maxAttempts;
+    this.accountPause = accountPause;
     this.metrics = metrics;
   }
 
@@ -66,13 +68,52 @@ public final class LaunchHandler {
   public Result handle(InFlightMessage message, BooleanSupplier stopping) {
     ReadResult read = reader.read(message.body());
     if (read instanceof ReadResult.Rejected rejected) {
-      Token token = Token.resolve(Optional.empty(), message.attributes(), message.messageId());
-      return new Result(token, Optional.empty(), Outcome.rejected(rejected.rejection().reason(),
-          rejected.rejection().message(), Optional.empty()));
+      // A body that is not a valid request has no clientToken to trust: its message ID or attribute token is
+      // what an earlier launch of it carries. A valid request refused by today's policy keeps its own token.
+      Optional<LaunchRequest> valid = rejected.request();
+      Token token = Token.resolve(valid.flatMap(LaunchRequest::clientToken), message.attributes(),
+          message.messageId());
+      return new Result(token, valid.flatMap(LaunchRequest::requestId),
+          rejectUnlessLaunched(message, token, valid.map(RequestHash::of), rejected, stopping));
     }
     LaunchRequest request = ((ReadResult.Accepted) read).request();
     Token token = Token.resolve(request.clientToken(), message.attributes(), message.messageId());
     return new Result(token, request.requestId(), launch(message, request, token, stopping));
+  }
+
+  /**
+   * Today's rules refuse the message. If it may be a repeat, an earlier attempt may have launched it under other
+   * rules (a redeploy tightened the policy or the validator while the launched message waited for its delete):
+   * what EC2 holds for its token is ALREADY_LAUNCHED, whatever today's rules say; a rejection on top of it would
+   * tell the producer to launch a second fleet.
+   */
+  private Outcome rejectUnlessLaunched(InFlightMessage message, Token token, Optional<String> hash,
+      ReadResult.Rejected rejected, BooleanSupplier stopping) {
+    Outcome rejection = Outcome.rejected(rejected.rejection().reason(), rejected.rejection().message(),
+        Optional.empty());
+    if (!mayBeRepeat(message, token)) {
+      return rejection;
+    }
+    String trigger = lookupTrigger(message, token);
+    if (!budget.describe().acquire(stopping)) {
+      return Outcome.released();
+    }
+    try {
+      List<Ec2Port.FoundInstance> found = ec2.findByToken(token.value(), Ec2Port.TokenFilter.TAG);
+      if (hash.isPresent()) {
+        return resolveFound(found, hash.get(), "found_by_" + trigger, trigger).orElse(rejection);
+      }
+      if (found.isEmpty()) {
+        metrics.lookup(trigger, "not_found");
+        return rejection;
+      }
+      // No request to hash: the token is this message's own ID or the worker's attribute, so what carries it
+      // was launched from this message.
+      metrics.lookup(trigger, "found");
+      return alreadyLaunched("found_by_" + trigger, found);
+    } catch (RuntimeException e) {
+      return retryAfter(e, message);
+    }
   }
 
   private Outcome launch(InFlightMessage message, LaunchRequest request, Token token, BooleanSupplier stopping) {
@@ -110,8 +151,13 @@ public final class LaunchHandler {
       reserved.release();
       return Outcome.released();
     }
+    if (!accountPause.mayLaunch()) {
+      reserved.release();
+      return accountPaused(Optional.empty());
+    }
     try {
       Ec2Port.Reservation reservation = ec2.runInstances(call);
+      accountPause.launched();
       reserved.settle(reservation.instances().size());
       metrics.instancesLaunched(reservation.instances().size());
       return Outcome.launched(reservation.reservationId(), reservation.instances());
@@ -122,13 +168,51 @@ public final class LaunchHandler {
       return switch (error.action()) {
         case PARAMETER_MISMATCH -> resolveMismatch(message, token, hash);
         case ALREADY_DONE -> Outcome.alreadyLaunched(error.reason(), Optional.empty(), List.of());
-        case REJECT -> Outcome.rejected(error.reason(), "EC2 rejected the launch: " + error.code() + ": "
-            + errorMessage(e), Optional.of(error.code()));
+        case REJECT -> rejectedByEc2(error, e);
+        case ACCOUNT_FAULT -> accountFault(message, error, e);
+        case NOT_VISIBLE_YET -> message.receiveCount() < NOT_VISIBLE_ATTEMPTS
+            ? Outcome.retry(error.reason(), error.code() + ": " + errorMessage(e), Optional.of(error.code()),
+                backoff.delay(ErrorClass.Action.RETRY, message.receiveCount()))
+            : rejectedByEc2(error, e);
         case RETRY, RETRY_CAPACITY, RETRY_QUOTA -> lastAttemptCheck(message, token, hash, error).orElseGet(() ->
             Outcome.retry(error.reason(), error.code() + ": " + errorMessage(e), Optional.of(error.code()),
                 backoff.delay(error.action(), message.receiveCount())));
       };
     }
+  }
+
+  /**
+   * Attempts a request naming a resource EC2 cannot see gets before it is rejected: IAM instance profiles, security
+   * groups and subnets created moments ago become visible within seconds, and with the base back-off three
+   * attempts span them; a flood of requests naming one that does not exist costs three RunInstances calls each,
+   * not max-attempts.
+   */
+  static final int NOT_VISIBLE_ATTEMPTS = 3;
+
+  private static Outcome rejectedByEc2(ErrorClass error, RuntimeException e) {
+    String code = error.code();
+    return Outcome.rejected(error.action() == ErrorClass.Action.REJECT ? error.reason() : "ec2:" + code,
+        "EC2 rejected the launch: " + code + ": " + errorMessage(e), Optional.of(code));
+  }
+
+  /**
+   * The account is refused, not the request: pause launching and hand the message back without counting the
+   * attempt. A request refused at its attempt limit while other launches succeed since it was sent is refused
+   * for itself (an IAM condition on its image or type, say) and is rejected instead, so it cannot loop forever.
+   */
+  private Outcome accountFault(InFlightMessage message, ErrorClass error, RuntimeException e) {
+    if (message.receiveCount() >= maxAttempts && accountPause.launchedSince(message.sentAt())) {
+      return rejectedByEc2(error, e);
+    }
+    metrics.accountFault(error.code());
+    accountPause.faulted(error.code(), errorMessage(e));
+    return accountPaused(Optional.of(error.code()));
+  }
+
+  private Outcome accountPaused(Optional<String> code) {
+    Duration wait = accountPause.untilProbe();
+    return Outcome.accountFault(code, accountPause.current().map(f -> f.code() + ": " + f.message())
+        .orElse("account fault"), wait.isZero() ? Duration.ofSeconds(1) : wait);
   }
 
   /** Failures after which EC2 may have launched although the call failed (the request may have reached it). */
@@ -211,8 +295,12 @@ public final class LaunchHandler {
           + found.size() + " instance(s), e.g. " + found.get(0).instanceId() + ")", Optional.empty()));
     }
     metrics.lookup(trigger, "found");
-    return Optional.of(Outcome.alreadyLaunched(how, Optional.of(found.get(0).reservationId()),
-        found.stream().map(i -> new Outcome.InstanceRef(i.instanceId(), i.state())).toList()));
+    return Optional.of(alreadyLaunched(how, found));
+  }
+
+  private static Outcome alreadyLaunched(String how, List<Ec2Port.FoundInstance> found) {
+    return Outcome.alreadyLaunched(how, Optional.of(found.get(0).reservationId()),
+        found.stream().map(i -> new Outcome.InstanceRef(i.instanceId(), i.state())).toList());
   }
 
   private Outcome retryAfter(RuntimeException e, InFlightMessage message) {

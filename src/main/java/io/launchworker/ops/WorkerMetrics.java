@@ -28,6 +28,10 @@ public final class WorkerMetrics {
   public static final String RECEIVE_ERRORS = "launcher.receive.errors";
   public static final String INSTANCES_LAST_HOUR = "launcher.instances.last.hour";
   public static final String CAP_BINDING = "launcher.instance.cap.binding";
+  /** EC2 answers that paused launches for the whole account, by error code. */
+  public static final String ACCOUNT_FAULTS = "launcher.account.faults";
+  /** 1 while launches are paused for an account fault, else 0. */
+  public static final String ACCOUNT_PAUSED = "launcher.account.paused";
   /** Approximate messages per queue ({@code queue}: source, dlq) and state (visible, in_flight, delayed). */
   public static final String QUEUE_DEPTH = "launcher.queue.depth";
 
@@ -131,6 +135,19 @@ public final class WorkerMetrics {
         .register(registry);
     io.micrometer.core.instrument.Gauge.builder(CAP_BINDING, binding)
         .description("1 while the hourly instance cap defers launches, else 0").register(registry);
+  }
+
+  /** EC2 refused a launch for the account, not the request (an IAM, SCP or credentials change, say). */
+  public void accountFault(String code) {
+    Counter.builder(ACCOUNT_FAULTS).tag("error", code)
+        .description("Launches refused for the account (credentials, IAM/SCP, opt-in): launches pause, not DLQ")
+        .register(registry).increment();
+  }
+
+  public void accountPausedGauge(Supplier<Number> paused) {
+    io.micrometer.core.instrument.Gauge.builder(ACCOUNT_PAUSED, paused)
+        .description("1 while launches are paused for an account fault (one probe launch per back-off), else 0")
+        .register(registry);
   }
 
   public void inFlightGauge(Supplier<Number> inFlight) {

@@ -1,5 +1,6 @@
 package io.launchworker.poll;
 
+import io.launchworker.launch.AccountFaultPause;
 import io.launchworker.ops.WorkerMetrics;
 import io.launchworker.settle.InFlightMessage;
 import io.launchworker.settle.InFlightRegistry;
@@ -53,6 +54,7 @@ final class Poller implements Runnable {
   private final WorkerMetrics metrics;
   private final Readiness readiness;
   private final java.util.function.BooleanSupplier launchRoom;
+  private final AccountFaultPause accountPause;
   private volatile boolean stopping;
 
   /** Pauses the poller thread; injected so tests of the loop need not wait. */
@@ -64,7 +66,7 @@ final class Poller implements Runnable {
       Consumer<List<InFlightMessage>> dispatch, Consumer<InFlightMessage> release, Duration waitTime,
       Duration visibility,
       Duration errorBackoff, Duration errorBackoffMax, Clock clock, Sleeper sleeper, WorkerMetrics metrics,
-      Readiness readiness, java.util.function.BooleanSupplier launchRoom) {
+      Readiness readiness, java.util.function.BooleanSupplier launchRoom, AccountFaultPause accountPause) {
     this.sqs = sqs;
     this.queueUrl = queueUrl;
     this.permits = permits;
@@ -80,6 +82,7 @@ final class Poller implements Runnable {
     this.metrics = metrics;
     this.readiness = readiness;
     this.launchRoom = launchRoom;
+    this.accountPause = accountPause;
   }
 
   void stop() {
@@ -101,6 +104,9 @@ final class Poller implements Runnable {
       try {
         // After the permits: a launch that was still running has settled into the cap by now.
         awaitLaunchRoom();
+        int allowed = awaitAccountProbe(taken);
+        permits.release(taken - allowed);
+        taken = allowed;
       } catch (InterruptedException e) {
         permits.release(taken);
         Thread.currentThread().interrupt();
@@ -172,6 +178,22 @@ final class Poller implements Runnable {
     } finally {
       readiness.atCapacity(false);
     }
+  }
+
+  /**
+   * While launches are paused for an account fault, receives nothing until a probe is due, then a single message:
+   * one probe launch per back-off period, and the backlog's receive counts do not grow. Not ready meanwhile, with
+   * the fault as the reason. Returns how many of the {@code taken} permits the receive may use.
+   */
+  private int awaitAccountProbe(int taken) throws InterruptedException {
+    Optional<Integer> limit = accountPause.receiveLimit();
+    while (!stopping && limit.isPresent() && limit.get() == 0) {
+      readiness.paused(accountPause.pausedBecause());
+      pause(CAP_RECHECK);
+      limit = accountPause.receiveLimit();
+    }
+    readiness.paused(accountPause.pausedBecause());
+    return limit.map(l -> Math.min(l, taken)).orElse(taken);
   }
 
   /** Waits out a back-off in short slices, so a stop during an SQS outage is not held up by it. */

@@ -17,6 +17,7 @@ public final class Readiness {
   private volatile String lastError = "";
   private volatile boolean stopping;
   private volatile boolean atCapacity;
+  private volatile Optional<String> pausedBecause = Optional.empty();
 
   public Readiness(Clock clock, Duration window) {
     this.clock = clock;
@@ -40,6 +41,11 @@ public final class Readiness {
     atCapacity = value;
   }
 
+  /** Launching is paused (an account fault): not ready, for this reason, until it clears. */
+  void paused(Optional<String> because) {
+    pausedBecause = because;
+  }
+
   void stopping() {
     stopping = true;
   }
@@ -48,6 +54,10 @@ public final class Readiness {
   public Optional<String> notReadyBecause() {
     if (stopping) {
       return Optional.of("shutting down");
+    }
+    Optional<String> paused = pausedBecause;
+    if (paused.isPresent()) {
+      return paused;
     }
     Instant last = lastReceive;
     if (!lastError.isEmpty()) {

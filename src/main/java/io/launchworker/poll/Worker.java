@@ -1,6 +1,7 @@
 package io.launchworker.poll;
 
 import io.launchworker.config.WorkerConfig;
+import io.launchworker.launch.AccountFaultPause;
 import io.launchworker.launch.Ec2Budget;
 import io.launchworker.launch.Ec2Port;
 import io.launchworker.launch.HourlyInstanceCap;
@@ -29,9 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
@@ -78,8 +77,9 @@ public final class Worker implements AutoCloseable {
   private final VisibilityKeeper keeper;
   private final Poller poller;
   private final Readiness readiness;
-  private final ExecutorService handlers;
+  private final HandlerPool handlers;
   private final ScheduledExecutorService scheduler;
+  private final ScheduledExecutorService keeperThread;
   private final Thread pollerThread;
   private final boolean fifo;
   private final QueueDepths queueDepths;
@@ -104,9 +104,12 @@ public final class Worker implements AutoCloseable {
     this.fifo = config.queueUrl().endsWith(".fifo");
     HourlyInstanceCap cap = new HourlyInstanceCap(config.policy().maxInstancesPerHour(), clock);
     metrics.capGauges(cap::usedInLastHour, () -> cap.binding() ? 1 : 0);
+    AccountFaultPause accountPause = new AccountFaultPause(clock, config.retry().baseDelay(),
+        config.retry().accountFaultDelay());
+    metrics.accountPausedGauge(() -> accountPause.current().isPresent() ? 1 : 0);
     this.launcher = new LaunchHandler(new RequestReader(config.policy()), new RunInstancesMapper(config.defaults()),
         ec2, new Ec2ErrorClassifier(), new RetryBackoff(config.retry(), random), budget, cap, config.maxRequestAge(), clock,
-        config.maxAttempts(), metrics);
+        config.maxAttempts(), accountPause, metrics);
     this.deletes = new DeleteBatcher(sqs, config.queueUrl(), metrics);
     this.settler = new Settler(sqs, config.queueUrl(), deletes, new DeadLetterQueue(sqs, config.dlqUrl(), metrics),
         config.resultsQueueUrl().map(url -> new ResultEvents(sqs, url)), config.maxAttempts(), metrics, clock);
@@ -114,12 +117,15 @@ public final class Worker implements AutoCloseable {
     this.keeper = new VisibilityKeeper(sqs, config.queueUrl(), registry, config.sqs().visibilityTimeout(),
         config.sqs().extendWhenRemaining(), clock, metrics);
     this.readiness = new Readiness(clock, config.sqs().waitTime().plus(READINESS_MARGIN));
-    this.handlers = Executors.newFixedThreadPool(config.maxInFlight(), named("launch-handler-"));
+    this.handlers = new HandlerPool(Executors.newFixedThreadPool(config.maxInFlight(), named("launch-handler-")),
+        this::releaseUnstarted);
     this.scheduler = Executors.newSingleThreadScheduledExecutor(named("worker-scheduler"));
+    // Its own thread: a slow delete flush or queue-depth read must never delay an extension past its margin.
+    this.keeperThread = Executors.newSingleThreadScheduledExecutor(named("visibility-keeper"));
     this.poller = new Poller(sqs, config.queueUrl(), permits, registry, this::dispatch, this::releaseUnstarted,
         config.sqs().waitTime(), config.sqs().visibilityTimeout(), config.sqs().receiveErrorBackoff(),
         config.sqs().receiveErrorBackoffMax(), clock, d -> Thread.sleep(d.toMillis()), metrics, readiness,
-        () -> cap.hasRoomFor(1));
+        () -> cap.hasRoomFor(1), accountPause);
     this.pollerThread = named("sqs-poller").newThread(poller);
     metrics.inFlightGauge(registry::size);
     this.queueDepths = new QueueDepths(sqs, Map.of("source", config.queueUrl(), "dlq", config.dlqUrl()), metrics);
@@ -132,7 +138,7 @@ public final class Worker implements AutoCloseable {
     }
     started = true;
     long tick = keeper.tickInterval().toMillis();
-    scheduler.scheduleWithFixedDelay(guard("visibility keeper", keeper::tick), tick, tick, TimeUnit.MILLISECONDS);
+    keeperThread.scheduleWithFixedDelay(guard("visibility keeper", keeper::tick), tick, tick, TimeUnit.MILLISECONDS);
     long flush = config.sqs().deleteFlushInterval().toMillis();
     scheduler.scheduleWithFixedDelay(guard("delete flush", deletes::flush), flush, flush, TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(guard("queue depths", queueDepths::refresh), 0,
@@ -156,21 +162,12 @@ public final class Worker implements AutoCloseable {
    */
   private void dispatch(List<InFlightMessage> batch) {
     if (!fifo) {
-      batch.forEach(m -> submit(List.of(m), () -> runOne(m)));
+      batch.forEach(m -> handlers.submit(List.of(m), () -> runOne(m)));
       return;
     }
     Map<String, List<InFlightMessage>> byGroup = new LinkedHashMap<>();
     batch.forEach(m -> byGroup.computeIfAbsent(m.messageGroupId().orElse(""), g -> new ArrayList<>()).add(m));
-    byGroup.values().forEach(group -> submit(group, () -> runGroup(group)));
-  }
-
-  /** Hands work to the pool; if the pool refuses (it is shutting down), the messages are released at once. */
-  private void submit(List<InFlightMessage> messages, Runnable work) {
-    try {
-      handlers.execute(work);
-    } catch (RejectedExecutionException e) {
-      messages.forEach(this::releaseUnstarted);
-    }
+    byGroup.values().forEach(group -> handlers.submit(group, () -> runGroup(group)));
   }
 
   private void runGroup(List<InFlightMessage> group) {
@@ -250,18 +247,33 @@ public final class Worker implements AutoCloseable {
         pollerThread.join(Math.max(1, remainingMillis(deadline)));
       }
       handlers.shutdown();
-      if (!handlers.awaitTermination(remainingMillis(deadline), TimeUnit.MILLISECONDS)) {
+      if (!handlers.awaitTermination(remainingMillis(deadline))) {
         log.warn("grace period over with {} message(s) still in flight; they return after their visibility "
             + "timeout and their tokens keep them from launching twice: {}", registry.size(), registry.snapshot());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    int queuedReleased = handlers.shutdownNowReleasingQueued();
+    if (queuedReleased > 0) {
+      log.info("released {} message(s) whose handling had not started", queuedReleased);
+    }
     int abandoned = registry.size();
-    handlers.shutdownNow();
     pollerThread.interrupt();
-    scheduler.shutdownNow();
-    deletes.flushAll(System.nanoTime() + FINAL_FLUSH.toNanos());
+    keeperThread.shutdownNow();
+    long flushDeadline = System.nanoTime() + FINAL_FLUSH.toNanos();
+    // No interrupt: a delete flush in progress must land before the clients close, or its messages come back and
+    // their result events are sent twice.
+    scheduler.shutdown();
+    try {
+      if (!scheduler.awaitTermination(remainingMillis(flushDeadline), TimeUnit.MILLISECONDS)) {
+        scheduler.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      scheduler.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    deletes.flushAll(flushDeadline);
     ShutdownReport report = new ShutdownReport(inFlightAtStop, released.get(), abandoned,
         Duration.between(begin, clock.instant()));
     log.info("stopped: {}", report);

@@ -15,10 +15,19 @@ public sealed interface ReadResult {
     }
   }
 
-  /** The body is malformed, invalid or not allowed; retrying it cannot help. */
-  record Rejected(Rejection rejection) implements ReadResult {
+  /**
+   * The body is malformed, invalid or not allowed; retrying it cannot help.
+   *
+   * @param request the valid request the policy refused; empty when the body itself is malformed or invalid
+   */
+  record Rejected(Rejection rejection, java.util.Optional<LaunchRequest> request) implements ReadResult {
     public Rejected {
       Objects.requireNonNull(rejection, "rejection");
+      Objects.requireNonNull(request, "request");
+    }
+
+    public Rejected(Rejection rejection) {
+      this(rejection, java.util.Optional.empty());
     }
   }
 }

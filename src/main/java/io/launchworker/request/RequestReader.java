@@ -20,12 +20,18 @@ public final class RequestReader {
   }
 
   public ReadResult read(String body) {
+    LaunchRequest request;
     try {
-      LaunchRequest request = validator.validate(parser.parse(body));
+      request = validator.validate(parser.parse(body));
+    } catch (InvalidRequestException e) {
+      return new ReadResult.Rejected(e.rejection());
+    }
+    try {
       policy.check(request);
       return new ReadResult.Accepted(request);
     } catch (InvalidRequestException e) {
-      return new ReadResult.Rejected(e.rejection());
+      // The request is valid, only not allowed (today): its token and hash still identify an earlier launch.
+      return new ReadResult.Rejected(e.rejection(), java.util.Optional.of(request));
     }
   }
 }

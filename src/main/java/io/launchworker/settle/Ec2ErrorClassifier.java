@@ -24,12 +24,21 @@ public final class Ec2ErrorClassifier {
       Map.entry("InternalFailure", ErrorClass.Action.RETRY),
       Map.entry("ServiceUnavailable", ErrorClass.Action.RETRY),
       Map.entry("Unavailable", ErrorClass.Action.RETRY),
-      // The worker's own credentials are wrong or stale: no request is at fault, so none is dead-lettered.
-      Map.entry("AuthFailure", ErrorClass.Action.RETRY),
-      Map.entry("RequestExpired", ErrorClass.Action.RETRY),
-      Map.entry("ExpiredToken", ErrorClass.Action.RETRY),
-      Map.entry("InvalidClientTokenId", ErrorClass.Action.RETRY),
-      Map.entry("SignatureDoesNotMatch", ErrorClass.Action.RETRY),
+      // The account is at fault, not the request: credentials wrong or stale, an IAM or SCP change denies
+      // RunInstances, the account is blocked, not yet verified, or not opted in to the region. Every request would
+      // fail the same way, so none is dead-lettered: the worker pauses and probes.
+      Map.entry("AuthFailure", ErrorClass.Action.ACCOUNT_FAULT),
+      Map.entry("RequestExpired", ErrorClass.Action.ACCOUNT_FAULT),
+      Map.entry("ExpiredToken", ErrorClass.Action.ACCOUNT_FAULT),
+      Map.entry("InvalidClientTokenId", ErrorClass.Action.ACCOUNT_FAULT),
+      Map.entry("SignatureDoesNotMatch", ErrorClass.Action.ACCOUNT_FAULT),
+      Map.entry("UnauthorizedOperation", ErrorClass.Action.ACCOUNT_FAULT),
+      Map.entry("Blocked", ErrorClass.Action.ACCOUNT_FAULT),
+      Map.entry("PendingVerification", ErrorClass.Action.ACCOUNT_FAULT),
+      Map.entry("OptInRequired", ErrorClass.Action.ACCOUNT_FAULT),
+      // Resources created moments ago become visible within seconds (EC2 and IAM are eventually consistent).
+      Map.entry("InvalidSubnetID.NotFound", ErrorClass.Action.NOT_VISIBLE_YET),
+      Map.entry("InvalidGroup.NotFound", ErrorClass.Action.NOT_VISIBLE_YET),
       // Capacity comes back, slowly.
       Map.entry("InsufficientInstanceCapacity", ErrorClass.Action.RETRY_CAPACITY),
       Map.entry("InsufficientHostCapacity", ErrorClass.Action.RETRY_CAPACITY),
@@ -55,9 +64,6 @@ public final class Ec2ErrorClassifier {
       Map.entry("MissingParameter", ErrorClass.Action.REJECT),
       Map.entry("Unsupported", ErrorClass.Action.REJECT),
       Map.entry("UnsupportedOperation", ErrorClass.Action.REJECT),
-      Map.entry("UnauthorizedOperation", ErrorClass.Action.REJECT),
-      Map.entry("InvalidSubnetID.NotFound", ErrorClass.Action.REJECT),
-      Map.entry("InvalidGroup.NotFound", ErrorClass.Action.REJECT),
       Map.entry("InvalidKeyPair.NotFound", ErrorClass.Action.REJECT),
       Map.entry("InvalidLaunchTemplateId.NotFound", ErrorClass.Action.REJECT),
       Map.entry("InvalidLaunchTemplateName.NotFoundException", ErrorClass.Action.REJECT),
@@ -66,15 +72,13 @@ public final class Ec2ErrorClassifier {
   /** Reason codes for the retry families; rejections use {@code ec2:<code>}. */
   private static final Set<String> THROTTLING =
       Set.of("RequestLimitExceeded", "Throttling", "ThrottlingException", "RequestThrottled");
-  private static final Set<String> CREDENTIALS =
-      Set.of("AuthFailure", "RequestExpired", "ExpiredToken", "InvalidClientTokenId", "SignatureDoesNotMatch");
 
   public ErrorClass classify(Throwable error) {
     if (error instanceof AwsServiceException service && service.awsErrorDetails() != null
         && service.awsErrorDetails().errorCode() != null) {
       String code = service.awsErrorDetails().errorCode();
       if (isInstanceProfilePropagation(code, service.awsErrorDetails().errorMessage())) {
-        return new ErrorClass(ErrorClass.Action.RETRY, code, "iam_propagation");
+        return new ErrorClass(ErrorClass.Action.NOT_VISIBLE_YET, code, "iam_propagation");
       }
       return classifyCode(code, service.statusCode());
     }
@@ -97,7 +101,7 @@ public final class Ec2ErrorClassifier {
   /**
    * An instance profile created moments ago is not yet visible to EC2 ("Value (...) for parameter
    * iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name"): IAM is eventually consistent and the
-   * same request succeeds seconds later, so it is retried, not rejected.
+   * same request succeeds seconds later, so it is retried a few times before it is rejected.
    */
   private static boolean isInstanceProfilePropagation(String code, String message) {
     return "InvalidParameterValue".equals(code) && message != null
@@ -125,8 +129,9 @@ public final class Ec2ErrorClassifier {
 
   private static String reasonFor(ErrorClass.Action action, String code) {
     return switch (action) {
-      case RETRY -> THROTTLING.contains(code) ? "throttled"
-          : CREDENTIALS.contains(code) ? "credentials" : "ec2_unavailable";
+      case RETRY -> THROTTLING.contains(code) ? "throttled" : "ec2_unavailable";
+      case ACCOUNT_FAULT -> "account_fault";
+      case NOT_VISIBLE_YET -> "not_visible_yet";
       case RETRY_CAPACITY -> "insufficient_capacity";
       case RETRY_QUOTA -> "quota_exceeded";
       case REJECT -> "ec2:" + code;

@@ -17,6 +17,16 @@ public record ErrorClass(Action action, String code, String reason) {
     RETRY_CAPACITY,
     /** Try again after the quota delay (account limits; needs instances to end or a quota raise). */
     RETRY_QUOTA,
+    /**
+     * The account, not the request, is at fault (credentials, IAM or SCP denial, opt-in, verification): every
+     * request would fail the same way. Stop launching, keep the messages, probe until it clears.
+     */
+    ACCOUNT_FAULT,
+    /**
+     * A resource the request names is not visible (yet): security groups, subnets and instance profiles created
+     * moments ago propagate within seconds. Retry a few times, then reject.
+     */
+    NOT_VISIBLE_YET,
     /** Permanent: the request can never succeed as it is. Dead-letter it. */
     REJECT,
     /** The token was used with other parameters: look up what it launched. */

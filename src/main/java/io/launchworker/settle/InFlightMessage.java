@@ -9,6 +9,11 @@ import java.util.Optional;
  * One received SQS message while the worker owns it. Everything is immutable except the receipt handle and the
  * visibility deadline, which change when SQS hands the same message out again or the keeper extends it; both
  * are read and written by several threads (handler, poller, keeper) and are volatile.
+ *
+ * <p>Visibility changes are mutually exclusive between the keeper and the handler: the keeper extends only after
+ * {@link #tryBeginExtension()} and ends with {@link #endExtension}; the handler calls {@link #markSettling()}
+ * before its own change (delete, back-off, release), which forbids new extensions and waits for one in flight to
+ * land. So a release to 0 s or a 10-minute back-off is never overwritten by the keeper's full timeout.
  */
 public final class InFlightMessage {
   private final String messageId;
@@ -20,7 +25,12 @@ public final class InFlightMessage {
   private final Optional<String> messageGroupId;
   private volatile String receiptHandle;
   private volatile Instant visibleAgainAt;
-  private volatile boolean settling;
+  /** The longest a handler waits for the keeper's extension in flight; the keeper's calls time out sooner. */
+  private static final long EXTENSION_WAIT_MILLIS = 30_000;
+  private final Object visibilityLock = new Object();
+  // Guarded by visibilityLock.
+  private boolean settling;
+  private boolean extending;
 
   public InFlightMessage(String messageId, String receiptHandle, String body, int receiveCount, Instant sentAt,
       Instant receivedAt, Instant visibleAgainAt, Map<String, String> attributes, Optional<String> messageGroupId) {
@@ -80,17 +90,59 @@ public final class InFlightMessage {
     this.visibleAgainAt = newVisibleAgainAt;
   }
 
-  /** The handler is about to settle it: the keeper must no longer extend it (that could undo a release). */
+  /**
+   * The handler is about to settle it: from now on only the handler changes its visibility. Blocks while the
+   * keeper's extension of it is in flight (bounded: the keeper's calls time out sooner), so the handler's change
+   * lands last. Never calls out.
+   */
   public void markSettling() {
-    settling = true;
+    synchronized (visibilityLock) {
+      settling = true;
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(EXTENSION_WAIT_MILLIS);
+      boolean interrupted = false;
+      while (extending) {
+        long left = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+          break;
+        }
+        try {
+          visibilityLock.wait(left);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   boolean settling() {
-    return settling;
+    synchronized (visibilityLock) {
+      return settling;
+    }
   }
 
-  void extendedUntil(Instant instant) {
-    this.visibleAgainAt = instant;
+  /** The keeper claims the next visibility change; false once the handler is settling the message. */
+  boolean tryBeginExtension() {
+    synchronized (visibilityLock) {
+      if (settling) {
+        return false;
+      }
+      extending = true;
+      return true;
+    }
+  }
+
+  /** The keeper's extension has landed ({@code until} is set) or failed (null); a waiting handler may go on. */
+  void endExtension(Instant until) {
+    synchronized (visibilityLock) {
+      if (until != null) {
+        visibleAgainAt = until;
+      }
+      extending = false;
+      visibilityLock.notifyAll();
+    }
   }
 
   @Override

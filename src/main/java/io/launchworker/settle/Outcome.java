@@ -62,6 +62,22 @@ public record Outcome(
     return new Outcome(OutcomeKind.RETRY, reason, detail, errorCode, Optional.empty(), List.of(), delay);
   }
 
+  /**
+   * Launches are paused for an account fault: the message goes back after {@code delay} and the attempt does not
+   * count towards max-attempts (the request is not at fault).
+   */
+  public static Outcome accountFault(Optional<String> errorCode, String detail, Duration delay) {
+    return new Outcome(OutcomeKind.RETRY, ACCOUNT_FAULT, detail, errorCode, Optional.empty(), List.of(), delay);
+  }
+
+  /** Reason of a retry that is the account's fault; such a retry never uses up one of the message's attempts. */
+  public static final String ACCOUNT_FAULT = "account_fault";
+
+  /** Whether this outcome uses up one of the message's max-attempts. */
+  public boolean countsAsAttempt() {
+    return kind == OutcomeKind.RETRY && !ACCOUNT_FAULT.equals(reason);
+  }
+
   public static Outcome expired(Duration age, Duration maxAge) {
     return new Outcome(OutcomeKind.EXPIRED, "expired", "request is " + age.toSeconds() + "s old, older than "
         + "max-request-age " + maxAge.toSeconds() + "s; not launched", Optional.empty(), Optional.empty(), List.of(),

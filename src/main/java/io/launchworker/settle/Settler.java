@@ -47,7 +47,7 @@ public final class Settler {
    */
   public Decision settle(InFlightMessage message, Decision decided) {
     Outcome outcome = decided.outcome();
-    if (outcome.kind() == OutcomeKind.RETRY && message.receiveCount() >= maxAttempts) {
+    if (outcome.countsAsAttempt() && message.receiveCount() >= maxAttempts) {
       outcome = Outcome.rejected("max_attempts_exceeded",
           "gave up after " + message.receiveCount() + " attempts; last failure: " + outcome.reason() + " ("
               + outcome.detail() + ")", outcome.errorCode());

@@ -47,6 +47,15 @@ public final class VisibilityKeeper {
     return Duration.ofMillis(Math.max(50, extendWhenRemaining.toMillis() / 2));
   }
 
+  /**
+   * The longest one extension call may take: a quarter of the margin, so a slow SQS answer times out and the next
+   * tick (half the margin later) still finds time left to try again before any message's visibility lapses.
+   * Between 1 s (SQS's own latency) and 10 s (a handler waiting to settle waits at most this long for it).
+   */
+  public Duration callTimeout() {
+    return Duration.ofMillis(Math.min(10_000, Math.max(1_000, extendWhenRemaining.toMillis() / 4)));
+  }
+
   public void tick() {
     Instant now = clock.instant();
     List<InFlightMessage> due = new ArrayList<>();
@@ -56,11 +65,32 @@ public final class VisibilityKeeper {
       }
     }
     for (int from = 0; from < due.size(); from += DeleteBatcher.MAX_BATCH) {
-      extend(due.subList(from, Math.min(due.size(), from + DeleteBatcher.MAX_BATCH)), now);
+      List<InFlightMessage> claimed = new ArrayList<>();
+      for (InFlightMessage m : due.subList(from, Math.min(due.size(), from + DeleteBatcher.MAX_BATCH))) {
+        if (m.tryBeginExtension()) {
+          claimed.add(m);
+        }
+      }
+      if (!claimed.isEmpty()) {
+        extend(claimed, now);
+      }
     }
   }
 
+  /** Extends a batch of claimed messages; every claim is ended whatever happens, so no handler waits in vain. */
   private void extend(List<InFlightMessage> batch, Instant now) {
+    Map<InFlightMessage, Instant> landed = new java.util.IdentityHashMap<>();
+    try {
+      landed = send(batch, now);
+    } finally {
+      for (InFlightMessage m : batch) {
+        m.endExtension(landed.get(m));
+      }
+    }
+  }
+
+  private Map<InFlightMessage, Instant> send(List<InFlightMessage> batch, Instant now) {
+    Map<InFlightMessage, Instant> landed = new java.util.IdentityHashMap<>();
     Map<String, InFlightMessage> byId = new HashMap<>();
     List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>();
     for (int i = 0; i < batch.size(); i++) {
@@ -71,14 +101,16 @@ public final class VisibilityKeeper {
     }
     try {
       ChangeMessageVisibilityBatchResponse response =
-          sqs.changeMessageVisibilityBatch(b -> b.queueUrl(queueUrl).entries(entries));
+          sqs.changeMessageVisibilityBatch(b -> b.queueUrl(queueUrl).entries(entries)
+              .overrideConfiguration(o -> o.apiCallTimeout(callTimeout())));
       Instant until = now.plus(visibility);
-      response.successful().forEach(ok -> byId.get(ok.id()).extendedUntil(until));
+      response.successful().forEach(ok -> landed.put(byId.get(ok.id()), until));
       metrics.visibilityExtended(response.successful().size());
       response.failed().forEach(f -> log.warn("could not extend visibility of message {}: {} {}",
           byId.get(f.id()).messageId(), f.code(), f.message()));
     } catch (RuntimeException e) {
       log.warn("could not extend visibility of {} messages: {}", batch.size(), e.toString());
     }
+    return landed;
   }
 }

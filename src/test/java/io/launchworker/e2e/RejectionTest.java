@@ -69,10 +69,11 @@ class RejectionTest {
 
   @Test
   void permanentEc2ErrorsAreRejectedWithTheirCodeAndTransientOnesAreRetried() {
+    // Account faults and not-yet-visible resources are not rejected at once: AccountFaultTest covers them.
     List<String> permanent = List.of("InvalidParameterValue", "InvalidParameterCombination", "Unsupported",
-        "UnauthorizedOperation", "InvalidSubnetID.NotFound", "InvalidGroup.NotFound", "InvalidKeyPair.NotFound");
+        "InvalidKeyPair.NotFound", "InvalidAMIID.Malformed");
     for (String code : permanent) {
-      harness.ec2().faults().failNext("RunInstances", code, code.equals("UnauthorizedOperation") ? 403 : 400, 1);
+      harness.ec2().faults().failNext("RunInstances", code, 400, 1);
     }
     // Transient ones next: they must come back and launch.
     harness.ec2().faults().failNext("RunInstances", "InsufficientInstanceCapacity", 500, 0);

@@ -25,11 +25,17 @@ class Ec2ErrorClassifierTest {
       "ServiceUnavailable, 503, RETRY, ec2_unavailable",
       "Unavailable, 503, RETRY, ec2_unavailable",
       "SomethingNew, 502, RETRY, ec2_unavailable",
-      "AuthFailure, 401, RETRY, credentials",
-      "RequestExpired, 400, RETRY, credentials",
-      "ExpiredToken, 400, RETRY, credentials",
-      "InvalidClientTokenId, 403, RETRY, credentials",
-      "SignatureDoesNotMatch, 403, RETRY, credentials",
+      "AuthFailure, 401, ACCOUNT_FAULT, account_fault",
+      "RequestExpired, 400, ACCOUNT_FAULT, account_fault",
+      "ExpiredToken, 400, ACCOUNT_FAULT, account_fault",
+      "InvalidClientTokenId, 403, ACCOUNT_FAULT, account_fault",
+      "SignatureDoesNotMatch, 403, ACCOUNT_FAULT, account_fault",
+      "UnauthorizedOperation, 403, ACCOUNT_FAULT, account_fault",
+      "Blocked, 403, ACCOUNT_FAULT, account_fault",
+      "PendingVerification, 401, ACCOUNT_FAULT, account_fault",
+      "OptInRequired, 401, ACCOUNT_FAULT, account_fault",
+      "InvalidSubnetID.NotFound, 400, NOT_VISIBLE_YET, not_visible_yet",
+      "InvalidGroup.NotFound, 400, NOT_VISIBLE_YET, not_visible_yet",
       "InsufficientInstanceCapacity, 500, RETRY_CAPACITY, insufficient_capacity",
       "InsufficientHostCapacity, 500, RETRY_CAPACITY, insufficient_capacity",
       "InsufficientReservedInstanceCapacity, 500, RETRY_CAPACITY, insufficient_capacity",
@@ -52,9 +58,6 @@ class Ec2ErrorClassifierTest {
       "MissingParameter, 400, REJECT, ec2:MissingParameter",
       "Unsupported, 400, REJECT, ec2:Unsupported",
       "UnsupportedOperation, 400, REJECT, ec2:UnsupportedOperation",
-      "UnauthorizedOperation, 403, REJECT, ec2:UnauthorizedOperation",
-      "InvalidSubnetID.NotFound, 400, REJECT, ec2:InvalidSubnetID.NotFound",
-      "InvalidGroup.NotFound, 400, REJECT, ec2:InvalidGroup.NotFound",
       "InvalidKeyPair.NotFound, 400, REJECT, ec2:InvalidKeyPair.NotFound",
       "InvalidLaunchTemplateId.NotFound, 400, REJECT, ec2:InvalidLaunchTemplateId.NotFound",
       "InvalidLaunchTemplateName.NotFoundException, 400, REJECT, ec2:InvalidLaunchTemplateName.NotFoundException",
@@ -70,7 +73,7 @@ class Ec2ErrorClassifierTest {
   }
 
   @Test
-  void anInstanceProfileEc2CannotSeeYetIsRetriedBecauseIamIsEventuallyConsistent() {
+  void anInstanceProfileEc2CannotSeeYetIsRetriedBrieflyBecauseIamIsEventuallyConsistent() {
     Ec2Exception propagating = (Ec2Exception) Ec2Exception.builder().statusCode(400)
         .awsErrorDetails(AwsErrorDetails.builder().errorCode("InvalidParameterValue").errorMessage(
             "Value (ci-runner) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name")
@@ -78,7 +81,7 @@ class Ec2ErrorClassifierTest {
 
     ErrorClass result = classifier.classify(propagating);
 
-    assertThat(result.action()).isEqualTo(Action.RETRY);
+    assertThat(result.action()).isEqualTo(Action.NOT_VISIBLE_YET);
     assertThat(result.reason()).isEqualTo("iam_propagation");
     assertThat(classifier.classify(ec2Error("InvalidParameterValue", 400)).action()).isEqualTo(Action.REJECT);
   }

@@ -1,0 +1,142 @@
+package io.launchworker.launch;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether the account may launch at all. An account fault (credentials, an IAM or SCP denial, a blocked, unverified
+ * or not opted-in account) makes every request fail the same way; dead-lettering the backlog for it would punish
+ * the requests for the account's state. So the first account fault pauses the worker: the poller stops receiving,
+ * messages in hand go back with a back-off, and one launch per back-off period probes whether the fault has
+ * cleared. The back-off starts at {@code firstProbe} and doubles up to {@code maxProbe}. The first successful
+ * launch resumes everything.
+ *
+ * <p>Shared by the poller (may I receive, and how much) and the handler threads (may this launch go to EC2, and
+ * what did EC2 say). Thread-safe: every method is short and synchronized; nothing calls out under the lock.
+ */
+public final class AccountFaultPause {
+  private static final Logger log = LoggerFactory.getLogger(AccountFaultPause.class);
+
+  private final Clock clock;
+  private final Duration firstProbe;
+  private final Duration maxProbe;
+  // All guarded by this.
+  private Fault fault;
+  private Duration probeDelay;
+  private Instant nextLaunchProbe;
+  private Instant nextReceiveProbe;
+  private Instant lastLaunch = Instant.MIN;
+
+  /** The account fault in force: the EC2 error code and message, since when, and the probes made. */
+  public record Fault(String code, String message, Instant since, int probes) {
+    /** One line for readiness and logs. */
+    public String describe(Instant now) {
+      return "account fault " + code + " since " + Duration.between(since, now).toSeconds() + "s (" + message
+          + "); launches paused, " + probes + " probe(s) so far";
+    }
+  }
+
+  public AccountFaultPause(Clock clock, Duration firstProbe, Duration maxProbe) {
+    this.clock = clock;
+    this.firstProbe = firstProbe;
+    this.maxProbe = maxProbe.compareTo(firstProbe) < 0 ? firstProbe : maxProbe;
+    this.probeDelay = firstProbe;
+  }
+
+  /**
+   * EC2 answered a launch with an account fault: pause (or stay paused) and push the next probe one back-off
+   * further. Returns true when this answer started the pause.
+   */
+  public synchronized boolean faulted(String code, String message) {
+    Instant now = clock.instant();
+    boolean started = fault == null;
+    if (started) {
+      probeDelay = firstProbe;
+      fault = new Fault(code, message, now, 0);
+      log.warn("EC2 refuses launches for the account ({}: {}); pausing: no receives, one probe launch every {}s "
+          + "at first", code, message, probeDelay.toSeconds());
+    } else {
+      probeDelay = probeDelay.multipliedBy(2).compareTo(maxProbe) > 0 ? maxProbe : probeDelay.multipliedBy(2);
+      fault = new Fault(code, message, fault.since(), fault.probes());
+    }
+    nextLaunchProbe = now.plus(probeDelay);
+    nextReceiveProbe = nextLaunchProbe;
+    return started;
+  }
+
+  /** A launch succeeded: the account works, whatever was paused resumes. */
+  public synchronized void launched() {
+    Instant now = clock.instant();
+    lastLaunch = now;
+    if (fault != null) {
+      log.info("EC2 launches again after an account fault of {}s ({}); resuming", Duration.between(fault.since(),
+          now).toSeconds(), fault.code());
+      fault = null;
+      probeDelay = firstProbe;
+    }
+  }
+
+  /**
+   * A handler asks, right before RunInstances, whether its launch may go: always while there is no fault; during
+   * one, only the first launch after the probe time (the probe). A launch refused here must not be counted as an
+   * attempt of its message.
+   */
+  public synchronized boolean mayLaunch() {
+    if (fault == null) {
+      return true;
+    }
+    Instant now = clock.instant();
+    if (now.isBefore(nextLaunchProbe)) {
+      return false;
+    }
+    nextLaunchProbe = now.plus(probeDelay);
+    fault = new Fault(fault.code(), fault.message(), fault.since(), fault.probes() + 1);
+    return true;
+  }
+
+  /**
+   * The poller asks before each receive. Empty: receive as usual. Otherwise the most messages to receive now: 0
+   * while paused between probes, 1 when a probe is due (at most one probe message per back-off period).
+   */
+  public synchronized Optional<Integer> receiveLimit() {
+    if (fault == null) {
+      return Optional.empty();
+    }
+    Instant now = clock.instant();
+    if (now.isBefore(nextReceiveProbe)) {
+      return Optional.of(0);
+    }
+    nextReceiveProbe = now.plus(probeDelay);
+    return Optional.of(1);
+  }
+
+  /** How long until the next probe may launch; the back-off for a message handed back during the pause. */
+  public synchronized Duration untilProbe() {
+    if (fault == null) {
+      return Duration.ZERO;
+    }
+    Duration left = Duration.between(clock.instant(), nextLaunchProbe);
+    return left.isNegative() ? Duration.ZERO : left;
+  }
+
+  public synchronized Optional<Fault> current() {
+    return Optional.ofNullable(fault);
+  }
+
+  /** Readiness text while paused. */
+  public synchronized Optional<String> pausedBecause() {
+    return fault == null ? Optional.empty() : Optional.of(fault.describe(clock.instant()));
+  }
+
+  /**
+   * Whether some launch succeeded after {@code instant}. A request that keeps being refused although others
+   * launch since it was sent is refused for itself (an IAM condition on its image or type), not for the account.
+   */
+  public synchronized boolean launchedSince(Instant instant) {
+    return lastLaunch.isAfter(instant);
+  }
+}
