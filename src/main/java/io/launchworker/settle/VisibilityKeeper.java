@@ -48,12 +48,13 @@ public final class VisibilityKeeper {
   }
 
   /**
-   * The longest one extension call may take: a quarter of the margin, so a slow SQS answer times out and the next
-   * tick (half the margin later) still finds time left to try again before any message's visibility lapses.
+   * The longest one extension call may take: a sixth of the margin. A tick comes every half margin, so a
+   * message is found with at least half the margin left, and its extension lands (or fails and is logged) before
+   * it could become visible, however slow SQS answers (with a factor of three to spare for scheduling).
    * Between 1 s (SQS's own latency) and 10 s (a handler waiting to settle waits at most this long for it).
    */
   public Duration callTimeout() {
-    return Duration.ofMillis(Math.min(10_000, Math.max(1_000, extendWhenRemaining.toMillis() / 4)));
+    return Duration.ofMillis(Math.min(10_000, Math.max(1_000, extendWhenRemaining.toMillis() / 6)));
   }
 
   public void tick() {
