@@ -104,7 +104,7 @@ public final class Worker implements AutoCloseable {
     this.fifo = config.queueUrl().endsWith(".fifo");
     HourlyInstanceCap cap = new HourlyInstanceCap(config.policy().maxInstancesPerHour(), clock);
     metrics.capGauges(cap::usedInLastHour, () -> cap.binding() ? 1 : 0);
-    this.launcher = new LaunchHandler(new RequestReader(config.policy()), new RunInstancesMapper(config.defaults()),
+    this.launcher = new LaunchHandler(new RequestReader(config.policy(), config.defaults()), new RunInstancesMapper(config.defaults()),
         ec2, new Ec2ErrorClassifier(), new RetryBackoff(config.retry(), random), budget, cap, config.maxRequestAge(), clock,
         config.maxAttempts(), metrics);
     this.deletes = new DeleteBatcher(sqs, config.queueUrl(), metrics);

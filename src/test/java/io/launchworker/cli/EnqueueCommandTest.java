@@ -286,6 +286,28 @@ class EnqueueCommandTest {
   }
 
   @Test
+  void theConfiguredDefaultTagsCountTowardsEachRequestsTagBudget() throws IOException {
+    Path conf = file("worker.conf", "launcher.defaults.tags { team = ci, owner = ops }\n");
+    Path input = file("tags.jsonl", String.join("\n",
+        withTags("fits", IntStream.range(0, 45).mapToObj(i -> "t" + i)),
+        withTags("one-over", IntStream.range(0, 46).mapToObj(i -> "t" + i)),
+        withTags("overrides-team", java.util.stream.Stream.concat(IntStream.range(0, 45).mapToObj(i -> "t" + i),
+            java.util.stream.Stream.of("team")))) + "\n");
+
+    int code = run("enqueue", "--config", conf.toString(), "--file", input.toString());
+
+    assertThat(code).isEqualTo(1);
+    assertThat(err.toString()).contains("enqueue: line 2: too_many_tags: tags: 46 tags, and launcher.defaults.tags "
+        + "adds 2 more (default keys the request does not set); allowed: at most 47 in all");
+    assertThat(receivedRequestIds()).containsExactlyInAnyOrder("fits", "overrides-team");
+  }
+
+  private static String withTags(String requestId, java.util.stream.Stream<String> keys) {
+    return "{\"imageId\":\"" + AMI + "\",\"requestId\":\"" + requestId + "\",\"tags\":{"
+        + keys.map(k -> "\"" + k + "\":\"v\"").collect(Collectors.joining(",")) + "}}";
+  }
+
+  @Test
   void aBrokenJsonArraySendsNothingAndNamesTheLine() throws IOException {
     Path input = file("broken.json", "[\n" + request("a") + ",\n" + request("b") + "\n{\n]\n");
 
