@@ -90,7 +90,8 @@ final class EnqueueCommand implements Callable<Integer> {
 
   @Option(names = "--message-group-id", paramLabel = "GROUP",
       description = "For a FIFO queue (.fifo): the MessageGroupId of every request sent (required there). Each "
-          + "request's de-duplication ID is its clientToken, else a SHA-256 of its body.")
+          + "request's de-duplication ID is its clientToken, else its body when that is 1-64 printable ASCII "
+          + "characters, else sha256- plus a digest of the body.")
   String messageGroupId;
 
   @Option(names = "--endpoint-url", paramLabel = "URL",

@@ -308,6 +308,39 @@ class EnqueueCommandTest {
   }
 
   @Test
+  void onAFifoQueueTheDeduplicationIdIsTheClientTokenElseADigestOfTheBody() throws IOException {
+    queueUrl = sqs.createQueue("enqueue-" + (++queues) + ".fifo", Map.of(
+        software.amazon.awssdk.services.sqs.model.QueueAttributeName.FIFO_QUEUE, "true"));
+    String withToken = "{\"imageId\":\"" + AMI + "\",\"clientToken\":\"build-17\"}";
+    // Over 64 characters: no token could be the body itself.
+    String withoutToken = "{\"imageId\":\"" + AMI + "\",\"requestId\":\"a-request-id-long-enough-to-need-a-digest\"}";
+    List<SendMessageBatchRequestEntry> sent = new ArrayList<>();
+    try (SqsClient real = client()) {
+      FaultySqs recording = new FaultySqs(real, entries -> {
+        sent.addAll(entries);
+        return Map.of();
+      });
+      int code = runWith(withToken + "\n" + withoutToken + "\n", recording, false, Map.of(),
+          withQueue("enqueue", "--message-group-id", "pool-1"));
+
+      assertThat(code).as(err.toString()).isZero();
+    }
+
+    assertThat(sent).extracting(SendMessageBatchRequestEntry::messageGroupId).containsOnly("pool-1");
+    assertThat(sent).extracting(SendMessageBatchRequestEntry::messageDeduplicationId).containsExactly(
+        "build-17", "sha256-" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+            sha256(withoutToken)));
+  }
+
+  private static byte[] sha256(String text) {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
   void aBrokenJsonArraySendsNothingAndNamesTheLine() throws IOException {
     Path input = file("broken.json", "[\n" + request("a") + ",\n" + request("b") + "\n{\n]\n");
 
