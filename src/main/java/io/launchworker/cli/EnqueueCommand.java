@@ -34,8 +34,8 @@ import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 
 /**
  * {@code enqueue}: sends launch requests to the worker's queue, each checked first with the worker's own
- * validator and policy, so a request the worker would reject is reported here with its line number and never
- * sent. Prints one line per sent request to stdout: line number, message ID and the client token the worker
+ * validator, policy and default tags (as far as {@code --config} and the environment give them), so a request
+ * the worker would reject is reported here with its line number and never sent. Prints one line per sent request to stdout: line number, message ID and the client token the worker
  * will use, tab-separated. Exit code 0 when every request was sent, 1 when a line was bad or a send failed,
  * 2 for bad usage or configuration.
  */
@@ -43,7 +43,9 @@ import software.amazon.awssdk.services.sqs.SqsClientBuilder;
     description = {"Validate launch requests with the worker's own rules and send them to the queue.",
         "Input: --file (JSON lines, a JSON array, or one JSON object; - for stdin), the request flags, or "
             + "JSON piped on stdin.",
-        "Prints: line number, message ID and client token of each request sent, tab-separated."})
+        "Prints: line number, message ID and client token of each request sent, tab-separated.",
+        "Give it the worker's --config: the policy and launcher.defaults.tags checked here are only those of "
+            + "--config, the environment and the built-in defaults; default tags count towards a request's 47."})
 final class EnqueueCommand implements Callable<Integer> {
   /** Tries per entry when SQS reports it failed through no fault of the request. */
   static final int MAX_TRIES = 3;
@@ -88,7 +90,8 @@ final class EnqueueCommand implements Callable<Integer> {
 
   @Option(names = "--message-group-id", paramLabel = "GROUP",
       description = "For a FIFO queue (.fifo): the MessageGroupId of every request sent (required there). Each "
-          + "request's de-duplication ID is its clientToken, else a SHA-256 of its body.")
+          + "request's de-duplication ID is its clientToken, else its body when that is 1-64 printable ASCII "
+          + "characters, else sha256- plus a digest of the body.")
   String messageGroupId;
 
   @Option(names = "--endpoint-url", paramLabel = "URL",
@@ -162,7 +165,7 @@ final class EnqueueCommand implements Callable<Integer> {
       return 1;
     }
 
-    RequestPreparer preparer = new RequestPreparer(new RequestReader(settings.policy()), tokenFrom);
+    RequestPreparer preparer = new RequestPreparer(new RequestReader(settings.policy(), settings.defaults()), tokenFrom);
     List<RequestPreparer.Ready> ready = new ArrayList<>();
     int bad = 0;
     for (InputRequests.Line line : lines) {

@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import io.launchworker.request.LaunchDefaults;
 import io.launchworker.request.LaunchPolicy;
+import io.launchworker.request.LaunchTags;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -124,11 +125,7 @@ public final class ConfigLoader {
     WorkerConfig.Admin admin = new WorkerConfig.Admin(
         r.intIn("launcher.admin.port", -1, 65_535), r.nonEmptyString("launcher.admin.host"));
     LaunchPolicy policy = policy(r);
-    LaunchDefaults defaults = new LaunchDefaults(
-        r.optionalString("launcher.defaults.instance-type"),
-        r.optionalString("launcher.defaults.subnet-id"),
-        r.stringList("launcher.defaults.security-group-ids"),
-        r.stringMap("launcher.defaults.tags"));
+    LaunchDefaults defaults = defaults(r);
     return new WorkerConfig(queueUrl, dlqUrl, resultsUrl, maxInFlight, maxAttempts,
         r.durationIn("launcher.max-request-age", "0s", "14d"), sqs, retry, ec2,
         r.durationIn("launcher.shutdown.grace", "0s", "1h"), aws, admin, policy, defaults, metrics(r));
@@ -142,6 +139,27 @@ public final class ConfigLoader {
         r.nonEmptyString("launcher.metrics.cloudwatch-namespace"),
         // CloudWatch stores standard-resolution data per minute and high-resolution down to 1 s.
         r.durationIn("launcher.metrics.step", "1s", "1h"));
+  }
+
+  /**
+   * {@code launcher.defaults}; shared with {@link ProducerConfig} because the default tags take from each
+   * request's tag budget. More default tags than a request may carry at all is an error: no request could ever
+   * launch with them (EC2 allows 50 tags per instance and the worker writes 3).
+   */
+  static LaunchDefaults defaults(ConfigReader r) {
+    String tagsKey = "launcher.defaults.tags";
+    LaunchDefaults defaults = new LaunchDefaults(
+        r.optionalString("launcher.defaults.instance-type"),
+        r.optionalString("launcher.defaults.subnet-id"),
+        r.stringList("launcher.defaults.security-group-ids"),
+        r.stringMap(tagsKey));
+    int tags = defaults.tagsAddedTo(Set.of());
+    if (tags > LaunchTags.MAX_OTHER_TAGS) {
+      throw r.invalidWithoutValue(tagsKey, tags + " tags", "allowed: at most " + LaunchTags.MAX_OTHER_TAGS
+          + " (EC2 allows 50 tags per instance and the worker adds its own 3), and each takes one from the "
+          + "tags a request may carry");
+    }
+    return defaults;
   }
 
   /** {@code launcher.policy}; shared with {@link ProducerConfig} so producers validate as the worker does. */

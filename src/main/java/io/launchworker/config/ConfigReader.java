@@ -171,6 +171,11 @@ final class ConfigReader {
     return result;
   }
 
+  /** For a key whose value is too long to show in full: the key, what it holds, where it was set, the rule. */
+  ConfigException invalidWithoutValue(String key, String what, String rule) {
+    return new ConfigException(key + ": " + what + " (from " + origin(config.getValue(key)) + "): " + rule);
+  }
+
   /** "environment variable X", "file.conf: 12", or "built-in default" rather than a jar URL. */
   private static String origin(ConfigValue value) {
     String resource = value.origin().resource();

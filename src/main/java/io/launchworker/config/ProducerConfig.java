@@ -1,5 +1,6 @@
 package io.launchworker.config;
 
+import io.launchworker.request.LaunchDefaults;
 import io.launchworker.request.LaunchPolicy;
 import java.net.URI;
 import java.nio.file.Path;
@@ -8,13 +9,14 @@ import java.util.Optional;
 
 /**
  * What a producer ({@code launch-worker enqueue}) needs from the worker's configuration: the queue, where SQS
- * is, and the policy to validate against. Read from the same layers as {@link WorkerConfig} (defaults, file,
+ * is, and the policy and defaults to validate against (the default tags take from each request's tag budget). Read from the same layers as {@link WorkerConfig} (defaults, file,
  * environment) but without demanding worker-only keys such as the DLQ URL. Immutable.
  *
  * @param queueUrl {@code launcher.queue-url}, empty when not configured
  */
 public record ProducerConfig(
-    Optional<String> queueUrl, Optional<String> region, Optional<URI> sqsEndpoint, LaunchPolicy policy) {
+    Optional<String> queueUrl, Optional<String> region, Optional<URI> sqsEndpoint, LaunchPolicy policy,
+    LaunchDefaults defaults) {
 
   /** Throws {@link ConfigException} naming key, value, source and rule for a bad value of a key it reads. */
   public static ProducerConfig load(Optional<Path> file, Map<String, String> env) {
@@ -23,6 +25,7 @@ public record ProducerConfig(
         r.optionalUrl("launcher.queue-url"),
         r.optionalString("launcher.aws.region"),
         r.optionalUri("launcher.aws.sqs-endpoint"),
-        ConfigLoader.policy(r));
+        ConfigLoader.policy(r),
+        ConfigLoader.defaults(r));
   }
 }

@@ -107,7 +107,8 @@ public final class Worker implements AutoCloseable {
     AccountFaultPause accountPause = new AccountFaultPause(clock, config.retry().baseDelay(),
         config.retry().accountFaultDelay());
     metrics.accountPausedGauge(() -> accountPause.current().isPresent() ? 1 : 0);
-    this.launcher = new LaunchHandler(new RequestReader(config.policy()), new RunInstancesMapper(config.defaults()),
+    this.launcher = new LaunchHandler(new RequestReader(config.policy(), config.defaults()),
+        new RunInstancesMapper(config.defaults()),
         ec2, new Ec2ErrorClassifier(), new RetryBackoff(config.retry(), random), budget, cap, config.maxRequestAge(), clock,
         config.maxAttempts(), accountPause, metrics);
     this.deletes = new DeleteBatcher(sqs, config.queueUrl(), metrics);

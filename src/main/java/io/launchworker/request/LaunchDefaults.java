@@ -1,5 +1,6 @@
 package io.launchworker.request;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,7 +13,8 @@ import java.util.Optional;
  * @param instanceType used when the request has no instanceType (and no launch template)
  * @param subnetId used when the request has no subnetId
  * @param securityGroupIds used when the request has none
- * @param tags added to every instance; the request's own tags win on the same key
+ * @param tags added to every instance; the request's own tags win on the same key. They take from the request's
+ *     tag budget ({@link #tagsAddedTo}); configuration allows at most {@link LaunchTags#MAX_OTHER_TAGS}.
  */
 public record LaunchDefaults(
     Optional<String> instanceType,
@@ -23,6 +25,25 @@ public record LaunchDefaults(
   public LaunchDefaults {
     securityGroupIds = List.copyOf(securityGroupIds);
     tags = Map.copyOf(tags);
+  }
+
+  /**
+   * How many default tags an instance gets on top of a request's tags with these keys: those whose key the
+   * request does not set itself (its value wins there) and that are not the worker's own tags (which always
+   * replace them). Keys compare exactly, as EC2's do.
+   */
+  public int tagsAddedTo(Collection<String> requestTagKeys) {
+    int added = 0;
+    for (String key : tags.keySet()) {
+      if (!requestTagKeys.contains(key) && !isWorkerTag(key)) {
+        added++;
+      }
+    }
+    return added;
+  }
+
+  private static boolean isWorkerTag(String key) {
+    return key.equals(LaunchTags.TOKEN) || key.equals(LaunchTags.MESSAGE_ID) || key.equals(LaunchTags.REQUEST_HASH);
   }
 
   public static LaunchDefaults none() {

@@ -14,6 +14,11 @@ public final class LaunchTags {
   public static final String REQUEST_HASH = "launch-worker:request-hash";
   /** Prefix reserved for the worker's own tags; requests may not set tags under it. */
   public static final String RESERVED_PREFIX = "launch-worker:";
+  /**
+   * EC2 allows 50 tags per resource and the worker always writes its own 3, so a request's tags and the
+   * configured default tags it gets ({@link LaunchDefaults#tagsAddedTo}) may together be at most 47.
+   */
+  public static final int MAX_OTHER_TAGS = 50 - 3;
 
   private LaunchTags() {}
 }

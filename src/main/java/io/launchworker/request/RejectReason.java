@@ -33,7 +33,10 @@ public enum RejectReason {
   USER_DATA_NOT_BASE64("user_data_not_base64"),
   /** userData exceeds EC2's 16 KB after base64 decoding. */
   USER_DATA_TOO_LARGE("user_data_too_large"),
-  /** More than 47 tags: EC2 allows 50 per instance and the worker adds its own 3. */
+  /**
+   * More than 47 tags, counting the configured default tags of keys the request does not set: EC2 allows 50 per
+   * instance and the worker adds its own 3.
+   */
   TOO_MANY_TAGS("too_many_tags"),
   /** A tag key starting with {@code aws:} or {@code launch-worker:} (reserved). */
   RESERVED_TAG_KEY("reserved_tag_key"),

@@ -1,6 +1,7 @@
 package io.launchworker.request;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +10,8 @@ import java.util.Optional;
 
 /**
  * Checks a parsed body against the launch-request schema and builds the {@link LaunchRequest}. Fields are
- * checked in schema order and the first failure wins, so a body always gets the same rejection. Stateless.
+ * checked in schema order and the first failure wins, so a body always gets the same rejection. Immutable and
+ * thread-safe.
  */
 final class RequestValidator {
   private static final List<String> FIELDS = List.of(
@@ -17,6 +19,13 @@ final class RequestValidator {
       "keyName", "iamInstanceProfile", "userData", "tags", "clientToken", "requestId");
   private static final List<String> TEMPLATE_FIELDS = List.of("id", "name", "version");
   private static final List<String> PROFILE_FIELDS = List.of("arn", "name");
+
+  private final LaunchDefaults defaults;
+
+  /** @param defaults the configured defaults: their tags count towards a request's tag budget */
+  RequestValidator(LaunchDefaults defaults) {
+    this.defaults = defaults;
+  }
 
   LaunchRequest validate(ObjectNode body) {
     Fields.rejectUnknown(body, "", FIELDS);
@@ -39,7 +48,9 @@ final class RequestValidator {
     Optional<InstanceProfileRef> profile =
         Fields.object(body, "", "iamInstanceProfile").map(RequestValidator::profile);
     Optional<String> userData = Fields.secretString(body, "userData").map(v -> ValueRules.userData("userData", v));
-    Map<String, String> tags = Fields.object(body, "", "tags").map(t -> TagRules.read(t, "tags")).orElse(Map.of());
+    // Read even when absent: the configured default tags alone must fit too.
+    ObjectNode tagsNode = Fields.object(body, "", "tags").orElseGet(JsonNodeFactory.instance::objectNode);
+    Map<String, String> tags = TagRules.read(tagsNode, "tags", defaults);
     Optional<String> clientToken =
         Fields.string(body, "", "clientToken").map(v -> ValueRules.clientToken("clientToken", v));
     Optional<String> requestId =

@@ -2,17 +2,19 @@ package io.launchworker.request;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /** Reads the request's {@code tags} object into an ordered map, enforcing EC2's tag rules. Stateless. */
 final class TagRules {
   /**
    * EC2 allows 50 user tags per resource and the worker always adds its own 3 ({@link LaunchTags}), so a
-   * request may bring 47.
+   * request may bring 47, fewer when configured default tags of other keys are added too.
    */
-  static final int MAX_TAGS = 50 - 3;
+  static final int MAX_TAGS = LaunchTags.MAX_OTHER_TAGS;
   /** EC2's tag limits, in Unicode characters. */
   static final int MAX_KEY_CHARS = 128;
   static final int MAX_VALUE_CHARS = 256;
@@ -20,11 +22,17 @@ final class TagRules {
 
   private TagRules() {}
 
-  static Map<String, String> read(ObjectNode tags, String path) {
-    if (tags.size() > MAX_TAGS) {
-      throw new InvalidRequestException(RejectReason.TOO_MANY_TAGS,
-          path + ": " + tags.size() + " tags; allowed: at most " + MAX_TAGS
-              + " (EC2 allows 50 and the worker adds " + (50 - MAX_TAGS) + ")");
+  /** @param defaults their tags of keys the request does not set are added to the instance, so they count */
+  static Map<String, String> read(ObjectNode tags, String path, LaunchDefaults defaults) {
+    Set<String> keys = new HashSet<>();
+    tags.fieldNames().forEachRemaining(keys::add);
+    int added = defaults.tagsAddedTo(keys);
+    if (tags.size() + added > MAX_TAGS) {
+      String limit = " (EC2 allows 50 and the worker adds " + (50 - MAX_TAGS) + ")";
+      throw new InvalidRequestException(RejectReason.TOO_MANY_TAGS, added == 0
+          ? path + ": " + tags.size() + " tags; allowed: at most " + MAX_TAGS + limit
+          : path + ": " + tags.size() + " tags, and launcher.defaults.tags adds " + added
+              + " more (default keys the request does not set); allowed: at most " + MAX_TAGS + " in all" + limit);
     }
     Map<String, String> result = new LinkedHashMap<>();
     for (Map.Entry<String, JsonNode> tag : tags.properties()) {

@@ -104,7 +104,7 @@ public final class Sandbox implements AutoCloseable {
   public Message launchAndCrash(Duration visibility, LaunchPolicy policy, LaunchDefaults defaults) {
     Message message = sqs.client().receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(1)
         .visibilityTimeout((int) visibility.toSeconds()).waitTimeSeconds(5)).messages().get(0);
-    LaunchRequest request = ((ReadResult.Accepted) new RequestReader(policy).read(message.body())).request();
+    LaunchRequest request = ((ReadResult.Accepted) new RequestReader(policy, defaults).read(message.body())).request();
     try (Ec2Client client = ec2Client(1)) {
       client.runInstances(new RunInstancesMapper(defaults).map(request, Token.fromMessageId(message.messageId()),
           message.messageId()));

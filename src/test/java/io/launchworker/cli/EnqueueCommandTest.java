@@ -286,6 +286,61 @@ class EnqueueCommandTest {
   }
 
   @Test
+  void theConfiguredDefaultTagsCountTowardsEachRequestsTagBudget() throws IOException {
+    Path conf = file("worker.conf", "launcher.defaults.tags { team = ci, owner = ops }\n");
+    Path input = file("tags.jsonl", String.join("\n",
+        withTags("fits", IntStream.range(0, 45).mapToObj(i -> "t" + i)),
+        withTags("one-over", IntStream.range(0, 46).mapToObj(i -> "t" + i)),
+        withTags("overrides-team", java.util.stream.Stream.concat(IntStream.range(0, 45).mapToObj(i -> "t" + i),
+            java.util.stream.Stream.of("team")))) + "\n");
+
+    int code = run("enqueue", "--config", conf.toString(), "--file", input.toString());
+
+    assertThat(code).isEqualTo(1);
+    assertThat(err.toString()).contains("enqueue: line 2: too_many_tags: tags: 46 tags, and launcher.defaults.tags "
+        + "adds 2 more (default keys the request does not set); allowed: at most 47 in all");
+    assertThat(receivedRequestIds()).containsExactlyInAnyOrder("fits", "overrides-team");
+  }
+
+  private static String withTags(String requestId, java.util.stream.Stream<String> keys) {
+    return "{\"imageId\":\"" + AMI + "\",\"requestId\":\"" + requestId + "\",\"tags\":{"
+        + keys.map(k -> "\"" + k + "\":\"v\"").collect(Collectors.joining(",")) + "}}";
+  }
+
+  @Test
+  void onAFifoQueueTheDeduplicationIdIsTheClientTokenElseADigestOfTheBody() throws IOException {
+    queueUrl = sqs.createQueue("enqueue-" + (++queues) + ".fifo", Map.of(
+        software.amazon.awssdk.services.sqs.model.QueueAttributeName.FIFO_QUEUE, "true"));
+    String withToken = "{\"imageId\":\"" + AMI + "\",\"clientToken\":\"build-17\"}";
+    // Over 64 characters: no token could be the body itself.
+    String withoutToken = "{\"imageId\":\"" + AMI + "\",\"requestId\":\"a-request-id-long-enough-to-need-a-digest\"}";
+    List<SendMessageBatchRequestEntry> sent = new ArrayList<>();
+    try (SqsClient real = client()) {
+      FaultySqs recording = new FaultySqs(real, entries -> {
+        sent.addAll(entries);
+        return Map.of();
+      });
+      int code = runWith(withToken + "\n" + withoutToken + "\n", recording, false, Map.of(),
+          withQueue("enqueue", "--message-group-id", "pool-1"));
+
+      assertThat(code).as(err.toString()).isZero();
+    }
+
+    assertThat(sent).extracting(SendMessageBatchRequestEntry::messageGroupId).containsOnly("pool-1");
+    assertThat(sent).extracting(SendMessageBatchRequestEntry::messageDeduplicationId).containsExactly(
+        "build-17", "sha256-" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+            sha256(withoutToken)));
+  }
+
+  private static byte[] sha256(String text) {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
   void aBrokenJsonArraySendsNothingAndNamesTheLine() throws IOException {
     Path input = file("broken.json", "[\n" + request("a") + ",\n" + request("b") + "\n{\n]\n");
 

@@ -111,6 +111,22 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void moreDefaultTagsThanARequestMayCarryAreAnErrorNamingTheKey() throws IOException {
+    String fortySeven = java.util.stream.IntStream.range(0, 47).mapToObj(i -> "d" + i + " = v")
+        .collect(java.util.stream.Collectors.joining(", "));
+    assertThat(load("launcher.defaults.tags { " + fortySeven + " }").defaults().tags()).hasSize(47);
+
+    assertThatThrownBy(() -> load("launcher.defaults.tags { " + fortySeven + ", d47 = v }"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("launcher.defaults.tags: 48 tags (from ")
+        .hasMessageContaining("worker.conf: 1")
+        .hasMessageContaining("allowed: at most 47 (EC2 allows 50 tags per instance and the worker adds its own 3)");
+    assertThatThrownBy(() -> ProducerConfig.load(Optional.of(dir.resolve("worker.conf")), Map.of()))
+        .as("enqueue reads the same rule").isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("launcher.defaults.tags: 48 tags");
+  }
+
+  @Test
   void theSandboxOverridesWinOverEverything() {
     WorkerConfig c = ConfigLoader.load(Optional.empty(), REQUIRED_ENV,
         Map.of("launcher.queue-url", "http://127.0.0.1:9324/000000000000/q", "launcher.policy.allowed-subnet-ids",

@@ -68,6 +68,33 @@ class RejectionTest {
   }
 
   @Test
+  void configuredDefaultTagsCountTowardsTheTagBudgetSoNoLaunchCarriesMoreThanEc2sFifty() {
+    RunningWorker worker = harness.startWorker(harness.config(o -> {
+      o.put("launcher.defaults.tags", Map.of("owner", "ops", "k0", "from-config"));
+      return o;
+    }));
+    // 47 own tags, k0 among them: only "owner" is added, one too many.
+    String tooMany = harness.send(withTags(47));
+    String fits = harness.send(withTags(46));
+
+    harness.awaitDrained(Duration.ofSeconds(20));
+
+    assertThat(harness.drainDlq()).singleElement().satisfies(m -> {
+      assertThat(m.messageAttributes().get("launch-worker-reason").stringValue()).isEqualTo("too_many_tags");
+      assertThat(m.messageAttributes().get("launch-worker-token").stringValue()).isEqualTo(tooMany);
+    });
+    assertThat(harness.instancesByToken()).containsOnlyKeys(fits);
+    assertThat(harness.instancesByToken().get(fits)).singleElement().satisfies(i -> assertThat(i.tags())
+        .hasSize(50).containsEntry("owner", "ops").containsEntry("k0", "v"));
+    assertThat(worker.outcomes("rejected", "too_many_tags")).isEqualTo(1);
+  }
+
+  private static String withTags(int n) {
+    return "{\"imageId\":\"" + AMI + "\",\"tags\":{" + java.util.stream.IntStream.range(0, n)
+        .mapToObj(i -> "\"k" + i + "\":\"v\"").collect(Collectors.joining(",")) + "}}";
+  }
+
+  @Test
   void permanentEc2ErrorsAreRejectedWithTheirCodeAndTransientOnesAreRetried() {
     // Account faults and not-yet-visible resources are not rejected at once: AccountFaultTest covers them.
     List<String> permanent = List.of("InvalidParameterValue", "InvalidParameterCombination", "Unsupported",
