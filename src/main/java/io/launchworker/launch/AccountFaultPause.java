@@ -30,6 +30,7 @@ public final class AccountFaultPause {
   private Instant nextLaunchProbe;
   private Instant nextReceiveProbe;
   private Instant lastLaunch = Instant.MIN;
+  private boolean probeOut;
 
   /** The account fault in force: the EC2 error code and message, since when, and the probes made. */
   public record Fault(String code, String message, Instant since, int probes) {
@@ -48,8 +49,9 @@ public final class AccountFaultPause {
   }
 
   /**
-   * EC2 answered a launch with an account fault: pause (or stay paused) and push the next probe one back-off
-   * further. Returns true when this answer started the pause.
+   * EC2 answered a launch with an account fault: pause, or, when the answer is the probe's, double the back-off
+   * and schedule the next probe. Launches that were already in flight when the pause began change nothing.
+   * Returns true when this answer started the pause.
    */
   public synchronized boolean faulted(String code, String message) {
     Instant now = clock.instant();
@@ -59,10 +61,13 @@ public final class AccountFaultPause {
       fault = new Fault(code, message, now, 0);
       log.warn("EC2 refuses launches for the account ({}: {}); pausing: no receives, one probe launch every {}s "
           + "at first", code, message, probeDelay.toSeconds());
-    } else {
+    } else if (probeOut) {
       probeDelay = probeDelay.multipliedBy(2).compareTo(maxProbe) > 0 ? maxProbe : probeDelay.multipliedBy(2);
       fault = new Fault(code, message, fault.since(), fault.probes());
+    } else {
+      return false;
     }
+    probeOut = false;
     nextLaunchProbe = now.plus(probeDelay);
     nextReceiveProbe = nextLaunchProbe;
     return started;
@@ -78,6 +83,7 @@ public final class AccountFaultPause {
       fault = null;
       probeDelay = firstProbe;
     }
+    probeOut = false;
   }
 
   /**
@@ -94,6 +100,7 @@ public final class AccountFaultPause {
       return false;
     }
     nextLaunchProbe = now.plus(probeDelay);
+    probeOut = true;
     fault = new Fault(fault.code(), fault.message(), fault.since(), fault.probes() + 1);
     return true;
   }

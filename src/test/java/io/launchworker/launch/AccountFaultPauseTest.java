@@ -41,17 +41,30 @@ class AccountFaultPauseTest {
   void aFailedProbeDoublesTheBackOffUpToTheMaximum() {
     pause.faulted("AuthFailure", "x");
     assertThat(pause.untilProbe()).isEqualTo(Duration.ofSeconds(5));
-    assertThat(pause.faulted("AuthFailure", "x")).isFalse();
-    assertThat(pause.untilProbe()).isEqualTo(Duration.ofSeconds(10));
-    pause.faulted("AuthFailure", "x");
-    assertThat(pause.untilProbe()).isEqualTo(Duration.ofSeconds(20));
-    pause.faulted("AuthFailure", "x");
-    assertThat(pause.untilProbe()).isEqualTo(Duration.ofSeconds(20));
+    for (Duration expected : new Duration[] {Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(20)}) {
+      clock.advance(pause.untilProbe());
+      assertThat(pause.mayLaunch()).isTrue();
+      assertThat(pause.faulted("AuthFailure", "x")).isFalse();
+      assertThat(pause.untilProbe()).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void faultsOfLaunchesAlreadyInFlightWhenThePauseBeganDoNotPushTheProbeBack() {
+    pause.faulted("UnauthorizedOperation", "first of a burst");
+    clock.advance(Duration.ofSeconds(1));
+
+    pause.faulted("UnauthorizedOperation", "second of the burst");
+    pause.faulted("UnauthorizedOperation", "third of the burst");
+
+    assertThat(pause.untilProbe()).isEqualTo(Duration.ofSeconds(4));
   }
 
   @Test
   void aSuccessfulLaunchResumesAndTheNextFaultStartsFromTheFirstBackOff() {
     pause.faulted("OptInRequired", "x");
+    clock.advance(Duration.ofSeconds(5));
+    pause.mayLaunch();
     pause.faulted("OptInRequired", "x");
 
     pause.launched();
