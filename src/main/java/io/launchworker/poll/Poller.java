@@ -182,17 +182,15 @@ final class Poller implements Runnable {
 
   /**
    * While launches are paused for an account fault, receives nothing until a probe is due, then a single message:
-   * one probe launch per back-off period, and the backlog's receive counts do not grow. Not ready meanwhile, with
-   * the fault as the reason. Returns how many of the {@code taken} permits the receive may use.
+   * one probe launch per back-off period, and the backlog's receive counts do not grow (readiness reads the pause
+   * itself). Returns how many of the {@code taken} permits the receive may use.
    */
   private int awaitAccountProbe(int taken) throws InterruptedException {
     Optional<Integer> limit = accountPause.receiveLimit();
     while (!stopping && limit.isPresent() && limit.get() == 0) {
-      readiness.paused(accountPause.pausedBecause());
       pause(CAP_RECHECK);
       limit = accountPause.receiveLimit();
     }
-    readiness.paused(accountPause.pausedBecause());
     return limit.map(l -> Math.min(l, taken)).orElse(taken);
   }
 

@@ -17,11 +17,17 @@ public final class Readiness {
   private volatile String lastError = "";
   private volatile boolean stopping;
   private volatile boolean atCapacity;
-  private volatile Optional<String> pausedBecause = Optional.empty();
+  private final java.util.function.Supplier<Optional<String>> pausedBecause;
 
   public Readiness(Clock clock, Duration window) {
+    this(clock, window, Optional::empty);
+  }
+
+  /** @param pausedBecause why launching is paused (an account fault), read on every readiness check */
+  public Readiness(Clock clock, Duration window, java.util.function.Supplier<Optional<String>> pausedBecause) {
     this.clock = clock;
     this.window = window;
+    this.pausedBecause = pausedBecause;
   }
 
   void receiveSucceeded(Instant at) {
@@ -41,11 +47,6 @@ public final class Readiness {
     atCapacity = value;
   }
 
-  /** Launching is paused (an account fault): not ready, for this reason, until it clears. */
-  void paused(Optional<String> because) {
-    pausedBecause = because;
-  }
-
   void stopping() {
     stopping = true;
   }
@@ -55,7 +56,7 @@ public final class Readiness {
     if (stopping) {
       return Optional.of("shutting down");
     }
-    Optional<String> paused = pausedBecause;
+    Optional<String> paused = pausedBecause.get();
     if (paused.isPresent()) {
       return paused;
     }

@@ -117,7 +117,8 @@ public final class Worker implements AutoCloseable {
     this.listeners = List.copyOf(listeners);
     this.keeper = new VisibilityKeeper(sqs, config.queueUrl(), registry, config.sqs().visibilityTimeout(),
         config.sqs().extendWhenRemaining(), clock, metrics);
-    this.readiness = new Readiness(clock, config.sqs().waitTime().plus(READINESS_MARGIN));
+    this.readiness = new Readiness(clock, config.sqs().waitTime().plus(READINESS_MARGIN),
+        accountPause::pausedBecause);
     this.handlers = new HandlerPool(Executors.newFixedThreadPool(config.maxInFlight(), named("launch-handler-")),
         this::releaseUnstarted);
     this.scheduler = Executors.newSingleThreadScheduledExecutor(named("worker-scheduler"));
