@@ -11,6 +11,7 @@ import io.launchworker.request.LaunchTags;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -128,7 +129,26 @@ public final class ConfigLoader {
     LaunchDefaults defaults = defaults(r);
     return new WorkerConfig(queueUrl, dlqUrl, resultsUrl, maxInFlight, maxAttempts,
         r.durationIn("launcher.max-request-age", "0s", "14d"), sqs, retry, ec2,
-        r.durationIn("launcher.shutdown.grace", "0s", "1h"), aws, admin, policy, defaults, metrics(r));
+        r.durationIn("launcher.shutdown.grace", "0s", "1h"), aws, admin, policy, defaults, metrics(r),
+        tokenKeys(r));
+  }
+
+  /** HMAC keys must be long enough not to be guessed: 32 characters (e.g. {@code openssl rand -base64 32}). */
+  private static WorkerConfig.TokenKeys tokenKeys(ConfigReader r) {
+    Optional<String> current = r.optionalString("launcher.token-key");
+    Optional<String> previous = r.optionalString("launcher.token-key-previous");
+    for (String key : List.of("launcher.token-key", "launcher.token-key-previous")) {
+      Optional<String> value = key.endsWith("previous") ? previous : current;
+      if (value.isPresent() && value.get().length() < 32) {
+        throw new ConfigException(key + ": " + value.get().length() + " characters; allowed: at least 32 (e.g. "
+            + "the output of `openssl rand -base64 32`); the value is not shown");
+      }
+    }
+    if (previous.isPresent() && current.isEmpty()) {
+      throw new ConfigException("launcher.token-key-previous is set but launcher.token-key is not: set the new key "
+          + "as launcher.token-key and the old one as launcher.token-key-previous");
+    }
+    return new WorkerConfig.TokenKeys(current, previous);
   }
 
   private static WorkerConfig.Metrics metrics(ConfigReader r) {

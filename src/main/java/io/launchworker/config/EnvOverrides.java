@@ -29,6 +29,8 @@ public final class EnvOverrides {
     m.put("LAUNCHER_RUN_INSTANCES_BURST", "launcher.ec2.run-instances-burst");
     m.put("LAUNCHER_RUN_INSTANCES_PER_SECOND", "launcher.ec2.run-instances-per-second");
     m.put("LAUNCHER_METRICS_REGISTRY", "launcher.metrics.registry");
+    m.put("LAUNCHER_TOKEN_KEY", "launcher.token-key");
+    m.put("LAUNCHER_TOKEN_KEY_PREVIOUS", "launcher.token-key-previous");
     return java.util.Collections.unmodifiableMap(m);
   }
 }

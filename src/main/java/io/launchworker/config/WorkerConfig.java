@@ -25,7 +25,29 @@ public record WorkerConfig(
     Admin admin,
     LaunchPolicy policy,
     LaunchDefaults defaults,
-    Metrics metrics) {
+    Metrics metrics,
+    TokenKeys tokenKeys) {
+
+  public WorkerConfig(String queueUrl, String dlqUrl, Optional<String> resultsQueueUrl, int maxInFlight,
+      int maxAttempts, Duration maxRequestAge, Sqs sqs, Retry retry, Ec2Limits ec2, Duration shutdownGrace, Aws aws,
+      Admin admin, LaunchPolicy policy, LaunchDefaults defaults, Metrics metrics) {
+    this(queueUrl, dlqUrl, resultsQueueUrl, maxInFlight, maxAttempts, maxRequestAge, sqs, retry, ec2, shutdownGrace,
+        aws, admin, policy, defaults, metrics, TokenKeys.NONE);
+  }
+
+  /**
+   * {@code launcher.token-key} and {@code launcher.token-key-previous}: HMAC keys for the token attribute the worker
+   * writes when it dead-letters. Empty: the attribute is honoured unsigned. Never printed.
+   */
+  public record TokenKeys(Optional<String> current, Optional<String> previous) {
+    public static final TokenKeys NONE = new TokenKeys(Optional.empty(), Optional.empty());
+
+    @Override
+    public String toString() {
+      return "TokenKeys[current=" + (current.isPresent() ? "****" : "none") + ", previous="
+          + (previous.isPresent() ? "****" : "none") + "]";
+    }
+  }
 
   /** {@code launcher.sqs}: receive, visibility and delete settings. */
   public record Sqs(
@@ -64,7 +86,7 @@ public record WorkerConfig(
 
   public WorkerConfig withAdminPort(int port) {
     return new WorkerConfig(queueUrl, dlqUrl, resultsQueueUrl, maxInFlight, maxAttempts, maxRequestAge, sqs, retry, ec2,
-        shutdownGrace, aws, new Admin(port, admin.host()), policy, defaults, metrics);
+        shutdownGrace, aws, new Admin(port, admin.host()), policy, defaults, metrics, tokenKeys);
   }
 
   /**

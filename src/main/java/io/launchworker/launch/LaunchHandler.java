@@ -9,6 +9,8 @@ import io.launchworker.request.RunInstancesMapper;
 import io.launchworker.settle.Ec2ErrorClassifier;
 import io.launchworker.settle.ErrorClass;
 import io.launchworker.settle.InFlightMessage;
+import io.launchworker.settle.MessageAttributes;
+import io.launchworker.settle.TokenSignature;
 import io.launchworker.settle.Outcome;
 import io.launchworker.settle.RetryBackoff;
 import java.time.Clock;
@@ -24,6 +26,7 @@ import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
  * the queue is the caller's job. Stateless apart from its collaborators; called concurrently by handler threads.
  */
 public final class LaunchHandler {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LaunchHandler.class);
   private final RequestReader reader;
   private final RunInstancesMapper mapper;
   private final Ec2Port ec2;
@@ -35,6 +38,7 @@ public final class LaunchHandler {
   private final Clock clock;
   private final int maxAttempts;
   private final AccountFaultPause accountPause;
+  private final TokenSignature signatures;
   private final WorkerMetrics metrics;
 
   /**
@@ -43,7 +47,7 @@ public final class LaunchHandler {
    */
   public LaunchHandler(RequestReader reader, RunInstancesMapper mapper, Ec2Port ec2, Ec2ErrorClassifier classifier,
       RetryBackoff backoff, Ec2Budget budget, HourlyInstanceCap cap, Duration maxRequestAge, Clock clock,
-      int maxAttempts, AccountFaultPause accountPause, WorkerMetrics metrics) {
+      int maxAttempts, AccountFaultPause accountPause, TokenSignature signatures, WorkerMetrics metrics) {
     this.reader = reader;
     this.mapper = mapper;
     this.ec2 = ec2;
@@ -55,6 +59,7 @@ public final class LaunchHandler {
     this.clock = clock;
     this.maxAttempts = maxAttempts;
     this.accountPause = accountPause;
+    this.signatures = signatures;
     this.metrics = metrics;
   }
 
@@ -67,18 +72,50 @@ public final class LaunchHandler {
    */
   public Result handle(InFlightMessage message, BooleanSupplier stopping) {
     ReadResult read = reader.read(message.body());
+    // A body that is not a valid request has no clientToken to trust: its message ID or attribute token is what an
+    // earlier launch of it carries. A valid request refused by today's policy keeps its own token.
+    Optional<LaunchRequest> valid = read instanceof ReadResult.Accepted accepted ? Optional.of(accepted.request())
+        : ((ReadResult.Rejected) read).request();
+    Optional<String> bodyToken = valid.flatMap(LaunchRequest::clientToken);
+    Optional<String> requestId = valid.flatMap(LaunchRequest::requestId);
+    Optional<Result> forged = unsignedTokenAttribute(message, bodyToken, requestId);
+    if (forged.isPresent()) {
+      return forged.get();
+    }
+    Token token = Token.resolve(bodyToken, message.attributes(), message.messageId());
     if (read instanceof ReadResult.Rejected rejected) {
-      // A body that is not a valid request has no clientToken to trust: its message ID or attribute token is
-      // what an earlier launch of it carries. A valid request refused by today's policy keeps its own token.
-      Optional<LaunchRequest> valid = rejected.request();
-      Token token = Token.resolve(valid.flatMap(LaunchRequest::clientToken), message.attributes(),
-          message.messageId());
-      return new Result(token, valid.flatMap(LaunchRequest::requestId),
+      return new Result(token, requestId,
           rejectUnlessLaunched(message, token, valid.map(RequestHash::of), rejected, stopping));
     }
-    LaunchRequest request = ((ReadResult.Accepted) read).request();
-    Token token = Token.resolve(request.clientToken(), message.attributes(), message.messageId());
-    return new Result(token, request.requestId(), launch(message, request, token, stopping));
+    return new Result(token, requestId, launch(message, valid.get(), token, stopping));
+  }
+
+  /**
+   * With a key configured, the token attribute counts only with the worker's signature: a producer who set it
+   * (to a token read off the status page, say) would otherwise be told another request's instances. Refused, never
+   * launched under another token: a legitimate redrive after a key change must not launch twice either. The DLQ
+   * copy keeps the attribute unsigned, so redriving it again is refused again.
+   */
+  private Optional<Result> unsignedTokenAttribute(InFlightMessage message, Optional<String> bodyToken,
+      Optional<String> requestId) {
+    String attribute = message.attributes().get(MessageAttributes.TOKEN);
+    if (!signatures.enabled() || bodyToken.isPresent() || attribute == null) {
+      return Optional.empty();
+    }
+    Optional<String> signature = Optional.ofNullable(message.attributes().get(MessageAttributes.TOKEN_SIGNATURE));
+    if (signatures.verifies(attribute, message.body(), signature)) {
+      return Optional.empty();
+    }
+    metrics.tokenSignatureInvalid();
+    log.warn("message {} carries a {} attribute that is {}; only the worker writes it: rejected as "
+        + "token_signature_invalid", message.messageId(), MessageAttributes.TOKEN,
+        signature.isEmpty() ? "unsigned" : "not signed by this worker's key");
+    Token kept = Token.isValidToken(attribute) ? new Token(attribute, Token.Source.ATTRIBUTE)
+        : new Token(Token.fromMessageId(message.messageId()), Token.Source.MESSAGE_ID);
+    return Optional.of(new Result(kept, requestId, Outcome.rejected("token_signature_invalid", "the "
+        + MessageAttributes.TOKEN + " attribute is " + (signature.isEmpty() ? "unsigned" : "signed with another key")
+        + "; only the worker writes it (when it dead-letters), so the message was not launched. Redrive the "
+        + "worker's own DLQ copy, or send the request again without the attribute", Optional.empty())));
   }
 
   /**
@@ -291,8 +328,9 @@ public final class LaunchHandler {
     boolean sameRequest = found.stream().allMatch(i -> i.requestHash().filter(hash::equals).isPresent());
     if (!sameRequest) {
       metrics.lookup(trigger, "conflict");
-      return Optional.of(Outcome.rejected("token_conflict", "client token already used by a different request ("
-          + found.size() + " instance(s), e.g. " + found.get(0).instanceId() + ")", Optional.empty()));
+      // Never name the other request's instances: they are not this message's to know.
+      return Optional.of(Outcome.rejected("token_conflict", "client token already used by a different request "
+          + "(its instances carry another request hash); choose another clientToken", Optional.empty()));
     }
     metrics.lookup(trigger, "found");
     return Optional.of(alreadyLaunched(how, found));

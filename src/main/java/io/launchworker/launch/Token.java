@@ -62,7 +62,8 @@ public record Token(String value, Source source) {
     }
   }
 
-  static boolean isValidToken(String token) {
+  /** 1 to 64 printable ASCII characters, as EC2 accepts. */
+  public static boolean isValidToken(String token) {
     if (token.isEmpty() || token.length() > MAX_LENGTH) {
       return false;
     }

@@ -28,6 +28,8 @@ public final class WorkerMetrics {
   public static final String RECEIVE_ERRORS = "launcher.receive.errors";
   public static final String INSTANCES_LAST_HOUR = "launcher.instances.last.hour";
   public static final String CAP_BINDING = "launcher.instance.cap.binding";
+  /** Messages refused because their token attribute lacked the worker's signature. */
+  public static final String TOKEN_SIGNATURE_INVALID = "launcher.token.signature.invalid";
   /** EC2 answers that paused launches for the whole account, by error code. */
   public static final String ACCOUNT_FAULTS = "launcher.account.faults";
   /** 1 while launches are paused for an account fault, else 0. */
@@ -141,6 +143,12 @@ public final class WorkerMetrics {
   public void accountFault(String code) {
     Counter.builder(ACCOUNT_FAULTS).tag("error", code)
         .description("Launches refused for the account (credentials, IAM/SCP, opt-in): launches pause, not DLQ")
+        .register(registry).increment();
+  }
+
+  public void tokenSignatureInvalid() {
+    Counter.builder(TOKEN_SIGNATURE_INVALID)
+        .description("Messages whose launch-worker-token attribute was unsigned or signed with another key: refused")
         .register(registry).increment();
   }
 

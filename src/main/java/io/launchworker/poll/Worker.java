@@ -21,6 +21,7 @@ import io.launchworker.settle.InFlightRegistry;
 import io.launchworker.settle.Outcome;
 import io.launchworker.settle.RetryBackoff;
 import io.launchworker.settle.Settler;
+import io.launchworker.settle.TokenSignature;
 import io.launchworker.settle.VisibilityKeeper;
 import java.time.Clock;
 import java.time.Duration;
@@ -104,13 +105,18 @@ public final class Worker implements AutoCloseable {
     this.fifo = config.queueUrl().endsWith(".fifo");
     HourlyInstanceCap cap = new HourlyInstanceCap(config.policy().maxInstancesPerHour(), clock);
     metrics.capGauges(cap::usedInLastHour, () -> cap.binding() ? 1 : 0);
+    TokenSignature signatures = TokenSignature.of(config.tokenKeys().current(), config.tokenKeys().previous());
+    if (!signatures.enabled()) {
+      log.warn("launcher.token-key is not set: the launch-worker-token attribute is honoured unsigned, so anyone who "
+          + "can write to the queue can set it; set LAUNCHER_TOKEN_KEY to have the worker sign it");
+    }
     AccountFaultPause accountPause = new AccountFaultPause(clock, config.retry().baseDelay(),
         config.retry().accountFaultDelay());
     metrics.accountPausedGauge(() -> accountPause.current().isPresent() ? 1 : 0);
     this.launcher = new LaunchHandler(new RequestReader(config.policy(), config.defaults()),
         new RunInstancesMapper(config.defaults()),
         ec2, new Ec2ErrorClassifier(), new RetryBackoff(config.retry(), random), budget, cap, config.maxRequestAge(), clock,
-        config.maxAttempts(), accountPause, metrics);
+        config.maxAttempts(), accountPause, signatures, metrics);
     this.deletes = new DeleteBatcher(sqs, config.queueUrl(), metrics);
     this.settler = new Settler(sqs, config.queueUrl(), deletes, new DeadLetterQueue(sqs, config.dlqUrl(), metrics),
         config.resultsQueueUrl().map(url -> new ResultEvents(sqs, url)), config.maxAttempts(), metrics, clock);

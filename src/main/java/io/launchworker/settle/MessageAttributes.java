@@ -7,6 +7,11 @@ package io.launchworker.settle;
 public final class MessageAttributes {
   /** The idempotency token of the request; read first on receipt, so a DLQ redrive cannot launch twice. */
   public static final String TOKEN = "launch-worker-token";
+  /**
+   * HMAC of the token and the body (see {@link TokenSignature}), written beside {@link #TOKEN} when the worker has
+   * a key; a token attribute without a valid one is refused as {@code token_signature_invalid}.
+   */
+  public static final String TOKEN_SIGNATURE = "launch-worker-token-signature";
   /** Rejection reason code (closed set). */
   public static final String REASON = "launch-worker-reason";
   /** Human explanation of the rejection. */
