@@ -70,7 +70,9 @@ public final class DeadLetterQueue {
         MAX_VALUE_BYTES));
     List<String> copied = new ArrayList<>();
     for (Map.Entry<String, String> own : new TreeMap<>(message.attributes()).entrySet()) {
-      if (attributes.size() < MAX_ATTRIBUTES && !attributes.containsKey(own.getKey())) {
+      // launch-worker-* names are the worker's to write: a stale error code from an earlier dead-lettering, or
+      // a reason a producer forged, must not pass for this rejection's.
+      if (attributes.size() < MAX_ATTRIBUTES && !own.getKey().startsWith(MessageAttributes.PREFIX)) {
         attributes.put(own.getKey(), SqsText.escape(own.getValue()));
         copied.add(own.getKey());
       }

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
- * The DLQ copy's attributes: SQS-safe, and cut in a fixed order to fit the DLQ's size limit. ElasticMQ does not
- * enforce {@code MaximumMessageSize}, so {@link SizeLimitedSqs} does.
+ * The DLQ copy's attributes: SQS-safe, never the producer's {@code launch-worker-*}, and cut in a fixed order to
+ * fit the DLQ's size limit. ElasticMQ does not enforce {@code MaximumMessageSize}, so {@link SizeLimitedSqs}
+ * does.
  */
 class DeadLetterQueueTest {
   private static final Instant NOW = Instant.parse("2026-11-29T10:00:00Z");
@@ -54,6 +55,16 @@ class DeadLetterQueueTest {
     Map<String, String> attributes = DeadLetterQueue.attributes(message("{}", Map.of()), "tok", INVALID, 262_144);
 
     assertThat(attributes.get(MessageAttributes.DETAIL)).endsWith("\\uFFFF\" is not an instance type");
+  }
+
+  @Test
+  void noLaunchWorkerAttributeIsCopiedFromTheSourceMessage() {
+    Map<String, String> attributes = DeadLetterQueue.attributes(message("{}", Map.of(
+        MessageAttributes.ERROR_CODE, "InvalidAMIID.NotFound", MessageAttributes.REASON, "forged",
+        "launch-worker-anything", "forged", "team", "blue")), "tok", INVALID, 262_144);
+
+    assertThat(attributes).doesNotContainKeys(MessageAttributes.ERROR_CODE, "launch-worker-anything")
+        .containsEntry(MessageAttributes.REASON, "invalid_value").containsEntry("team", "blue");
   }
 
   @Test
