@@ -25,6 +25,8 @@ public final class WorkerMetrics {
   public static final String DELETE_FAILURES = "launcher.delete.failures";
   public static final String DLQ_SENDS = "launcher.dlq.sends";
   public static final String RESULT_EVENTS_LOST = "launcher.result.events.lost";
+  /** Messages deleted at their last attempt because SQS refused even their minimal dead letter. */
+  public static final String DEAD_LETTER_REFUSED = "launcher.dead.letter.refused";
   public static final String RECEIVE_ERRORS = "launcher.receive.errors";
   public static final String INSTANCES_LAST_HOUR = "launcher.instances.last.hour";
   public static final String CAP_BINDING = "launcher.instance.cap.binding";
@@ -43,6 +45,7 @@ public final class WorkerMetrics {
   private final Counter visibilityExtensions;
   private final Counter deletes;
   private final Counter dlqSends;
+  private final Counter deadLetterRefused;
   private final Counter receiveErrors;
   private final DistributionSummary messageAge;
 
@@ -57,6 +60,10 @@ public final class WorkerMetrics {
     this.deletes = Counter.builder(DELETES).description("Messages deleted after their outcome was decided")
         .register(registry);
     this.dlqSends = Counter.builder(DLQ_SENDS).description("Messages sent to the dead-letter queue")
+        .register(registry);
+    // Registered up front: an alert on it should see 0, not a missing series.
+    this.deadLetterRefused = Counter.builder(DEAD_LETTER_REFUSED)
+        .description("Messages deleted at their last attempt because SQS refused even their minimal dead letter")
         .register(registry);
     this.receiveErrors = Counter.builder(RECEIVE_ERRORS).description("Failed ReceiveMessage calls")
         .register(registry);
@@ -119,6 +126,11 @@ public final class WorkerMetrics {
 
   public void dlqSent() {
     dlqSends.increment();
+  }
+
+  /** A message deleted without a DLQ copy: SQS refused even its minimal dead letter (logged with its ID). */
+  public void deadLetterRefused() {
+    deadLetterRefused.increment();
   }
 
   public void receiveError() {

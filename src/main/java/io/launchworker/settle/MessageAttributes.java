@@ -5,6 +5,8 @@ package io.launchworker.settle;
  * redriving it rely on them.
  */
 public final class MessageAttributes {
+  /** Every name the worker writes starts so; the worker never copies such an attribute from a message. */
+  public static final String PREFIX = "launch-worker-";
   /** The idempotency token of the request; read first on receipt, so a DLQ redrive cannot launch twice. */
   public static final String TOKEN = "launch-worker-token";
   /**

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -13,7 +14,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * retried ones for their back-off (or dead-letter them at the attempt limit), release unstarted ones at once.
  * When a results queue is configured, a final decision's event is sent before the message is deleted.
  * Called on handler threads; blocking; thread-safe. A message is never deleted before its outcome is durable
- * (DLQ and result sends first); if one of those fails, the message is kept for another attempt.
+ * (DLQ and result sends first); if one of those fails, the message is kept for another attempt, up to
+ * {@code max-attempts}: then a dead letter goes out with the minimal attributes, or, when SQS refuses even that,
+ * the message is deleted with an error log, so that no message loops for ever.
  */
 public final class Settler {
   private static final Logger log = LoggerFactory.getLogger(Settler.class);
@@ -75,11 +78,64 @@ public final class Settler {
       deletes.delete(message);
       return applied;
     }
+    if (applied.outcome().kind().deadLettered() && message.receiveCount() >= maxAttempts) {
+      Optional<Decision> ended = endDeadLetterAtLastAttempt(message, applied, e);
+      if (ended.isPresent()) {
+        return ended.get();
+      }
+    }
     log.warn("could not record the outcome of message {} ({}); keeping it for another attempt",
         message.messageId(), e.toString());
     changeVisibility(message, SEND_FAILURE_RETRY);
     return applied.withOutcome(Outcome.retry("settle_failed", e.toString(), Optional.empty(), SEND_FAILURE_RETRY),
         clock.instant());
+  }
+
+  /**
+   * A dead letter that kept failing, at its last attempt: ends the message so it cannot loop. Empty when the DLQ
+   * is only unreachable for now (an outage ends; a request lost to one would not come back): keep the message.
+   */
+  private Optional<Decision> endDeadLetterAtLastAttempt(InFlightMessage message, Decision applied,
+      RuntimeException e) {
+    if (!(e instanceof DeadLetterSendException)) {
+      if (!(e instanceof SdkException)) {
+        return Optional.empty(); // not an SQS answer: nothing says the DLQ copy exists
+      }
+      // The DLQ wraps its own failures, so SQS failed after it, on the result event: the DLQ copy is written, and
+      // retrying would add one more per attempt.
+      log.error("result event for dead-lettered message {} (token {}) could not be sent after {} attempts ({}); "
+          + "deleting the message, its DLQ copy is written", message.messageId(), applied.token(),
+          message.receiveCount(), e.toString());
+      metrics.resultEventLost();
+      deletes.deleteNow(message);
+      return Optional.of(applied);
+    }
+    try {
+      deadLetters.sendMinimal(message, applied.token(), applied.outcome());
+    } catch (DeadLetterSendException minimal) {
+      if (!minimal.refused()) {
+        return Optional.empty();
+      }
+      // Never the body: it may carry userData.
+      log.error("SQS refused even the minimal dead letter of message {} (token {}, reason {}, body {} bytes) after "
+          + "{} attempts ({}); deleting the message so that it cannot loop", message.messageId(), applied.token(),
+          applied.outcome().reason(), SqsText.utf8Length(message.body()), message.receiveCount(),
+          minimal.getMessage());
+      metrics.deadLetterRefused();
+      deletes.deleteNow(message);
+      return Optional.of(applied);
+    }
+    log.warn("message {} (token {}) dead-lettered with its token, reason and ID only after {} failed attempts ({})",
+        message.messageId(), applied.token(), message.receiveCount(), e.getMessage());
+    try {
+      publish(applied);
+    } catch (RuntimeException lost) {
+      log.error("result event for dead-lettered message {} (token {}) lost at its last attempt ({})",
+          message.messageId(), applied.token(), lost.toString());
+      metrics.resultEventLost();
+    }
+    deletes.deleteNow(message);
+    return Optional.of(applied);
   }
 
   private static boolean launchedOrFound(Decision d) {

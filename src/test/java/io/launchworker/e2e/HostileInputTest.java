@@ -52,14 +52,22 @@ class HostileInputTest {
 
   static List<Hostile> corpus() {
     try {
-      Path dir = Paths.get(HostileInputTest.class.getResource("/hostile/index.tsv").toURI()).getParent();
+      Path dir = corpusDir();
       return Files.readAllLines(dir.resolve("index.tsv")).stream()
           .filter(line -> !line.startsWith("#") && !line.isBlank())
           .map(line -> line.split("\t"))
           .map(f -> new Hostile(f[0], f[1], f[2], read(dir.resolve(f[0]))))
           .toList();
-    } catch (IOException | URISyntaxException e) {
+    } catch (IOException e) {
       throw new IllegalStateException("hostile corpus unreadable", e);
+    }
+  }
+
+  private static Path corpusDir() {
+    try {
+      return Paths.get(HostileInputTest.class.getResource("/hostile/index.tsv").toURI()).getParent();
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException("hostile corpus not on the class path", e);
     }
   }
 
@@ -116,6 +124,9 @@ class HostileInputTest {
           .isEqualTo(hostile.reason());
       assertThat(m.body().getBytes(StandardCharsets.UTF_8)).as(hostile.file())
           .isEqualTo(hostile.body().getBytes(StandardCharsets.UTF_8));
+      if (hostile.body().length() < 200_000) { // a body past 256 KiB leaves no room for it in a default-size DLQ
+        assertThat(m.messageAttributes()).as(hostile.file()).containsKey("launch-worker-detail");
+      }
     });
     assertThat(harness.ec2().stats().instancesLaunched()).isZero();
     assertThat(harness.ec2().stats().calls("RunInstances")).isZero();
@@ -126,5 +137,30 @@ class HostileInputTest {
     String good = harness.send(SandboxHarness.request("t3.micro"));
     harness.awaitDrained(Duration.ofSeconds(10));
     assertThat(harness.instancesByToken()).containsOnlyKeys(good);
+  }
+
+  /**
+   * Regression: the JSON escape of U+FFFF decodes to a character SQS refuses in an attribute; quoting it in
+   * the DLQ detail made every DLQ send fail, and the message came back as {@code settle_failed} forever.
+   */
+  @Test
+  void aRejectionQuotingACharacterSqsRefusesIsDeadLetteredOnceWithTheCharacterEscaped() {
+    harness = new SandboxHarness();
+    RunningWorker worker = harness.startWorker();
+    String body = read(corpusDir().resolve("49-instance-type-uffff.json"));
+    String id = harness.send(body);
+
+    harness.awaitDrained(Duration.ofSeconds(10));
+
+    List<Message> dead = harness.drainDlq();
+    assertThat(dead).hasSize(1);
+    Message m = dead.get(0);
+    assertThat(m.body()).isEqualTo(body);
+    assertThat(m.messageAttributes().get("launch-worker-original-message-id").stringValue()).isEqualTo(id);
+    assertThat(m.messageAttributes().get("launch-worker-reason").stringValue()).isEqualTo("invalid_value");
+    assertThat(m.messageAttributes().get("launch-worker-detail").stringValue()).contains("\\uFFFF");
+    assertThat(worker.outcomes("retry", "settle_failed")).isZero();
+    assertThat(worker.outcomes("rejected", "invalid_value")).isEqualTo(1);
+    assertThat(harness.ec2().stats().calls("RunInstances")).isZero();
   }
 }

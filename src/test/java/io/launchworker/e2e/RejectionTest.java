@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 
 /** Every class of rejection lands in the DLQ with its reason, launches nothing, and the worker goes on. */
 class RejectionTest {
@@ -65,6 +66,51 @@ class RejectionTest {
     String good = harness.send(SandboxHarness.request("t3.micro"));
     harness.awaitDrained(Duration.ofSeconds(10));
     assertThat(harness.instancesByToken()).containsOnlyKeys(good);
+  }
+
+  /** Regression: producer attributes were copied after the worker's, so an earlier rejection's code survived. */
+  @Test
+  void aRedrivenMessagesStaleErrorCodeDoesNotFollowItBackIntoTheDlq() {
+    harness.startWorker();
+    // As it comes back from a DLQ redrive: rejected once by EC2, now rejected for its body alone.
+    harness.send("{\"imageId\": \"" + AMI + "\"", Map.of(
+        "launch-worker-error-code", string("InvalidAMIID.NotFound"),
+        "launch-worker-reason", string("ec2:InvalidAMIID.NotFound"),
+        "team", string("blue")));
+
+    harness.awaitDrained(Duration.ofSeconds(10));
+
+    List<Message> dead = harness.drainDlq();
+    assertThat(dead).hasSize(1);
+    Map<String, MessageAttributeValue> attributes = dead.get(0).messageAttributes();
+    assertThat(attributes.get("launch-worker-reason").stringValue()).isEqualTo("malformed_json");
+    assertThat(attributes).doesNotContainKey("launch-worker-error-code");
+    assertThat(attributes.get("team").stringValue()).as("the producer's own attribute is kept").isEqualTo("blue");
+  }
+
+  /** Regression: a producer-set {@code launch-worker-*} attribute reached the DLQ copy as if the worker wrote it. */
+  @Test
+  void aProducerCannotForgeTheWorkersAttributesOnTheDlqCopy() {
+    harness.startWorker();
+    String id = harness.send("[1, 2]", Map.of(
+        "launch-worker-reason", string("forged"),
+        "launch-worker-detail", string("forged"),
+        "launch-worker-original-message-id", string("forged"),
+        "launch-worker-something-new", string("forged")));
+
+    harness.awaitDrained(Duration.ofSeconds(10));
+
+    List<Message> dead = harness.drainDlq();
+    assertThat(dead).hasSize(1);
+    Map<String, MessageAttributeValue> attributes = dead.get(0).messageAttributes();
+    assertThat(attributes.get("launch-worker-reason").stringValue()).isEqualTo("not_an_object");
+    assertThat(attributes.get("launch-worker-original-message-id").stringValue()).isEqualTo(id);
+    assertThat(attributes.get("launch-worker-detail").stringValue()).isNotEqualTo("forged");
+    assertThat(attributes).doesNotContainKey("launch-worker-something-new");
+  }
+
+  private static MessageAttributeValue string(String value) {
+    return MessageAttributeValue.builder().dataType("String").stringValue(value).build();
   }
 
   @Test
