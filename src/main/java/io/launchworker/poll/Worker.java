@@ -118,7 +118,7 @@ public final class Worker implements AutoCloseable {
         ec2, new Ec2ErrorClassifier(), new RetryBackoff(config.retry(), random), budget, cap, config.maxRequestAge(), clock,
         config.maxAttempts(), accountPause, signatures, metrics);
     this.deletes = new DeleteBatcher(sqs, config.queueUrl(), metrics);
-    this.settler = new Settler(sqs, config.queueUrl(), deletes, new DeadLetterQueue(sqs, config.dlqUrl(), metrics),
+    this.settler = new Settler(sqs, config.queueUrl(), deletes, new DeadLetterQueue(sqs, config.dlqUrl(), metrics, signatures),
         config.resultsQueueUrl().map(url -> new ResultEvents(sqs, url)), config.maxAttempts(), metrics, clock);
     this.listeners = List.copyOf(listeners);
     this.keeper = new VisibilityKeeper(sqs, config.queueUrl(), registry, config.sqs().visibilityTimeout(),

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
@@ -28,16 +29,35 @@ public final class DeadLetterQueue {
   private final String dlqUrl;
   private final WorkerMetrics metrics;
   private final MaxMessageSize maxMessageSize;
+  private final TokenSignature signatures;
 
   public DeadLetterQueue(SqsClient sqs, String dlqUrl, WorkerMetrics metrics) {
+    this(sqs, dlqUrl, metrics, TokenSignature.none());
+  }
+
+  /** @param signatures signs the token attribute, so a redrive of this copy resumes under its token */
+  public DeadLetterQueue(SqsClient sqs, String dlqUrl, WorkerMetrics metrics, TokenSignature signatures) {
     this.sqs = sqs;
     this.dlqUrl = dlqUrl;
     this.metrics = metrics;
     this.maxMessageSize = new MaxMessageSize(sqs, dlqUrl);
+    this.signatures = signatures;
   }
 
   public void send(InFlightMessage message, String token, Outcome outcome) {
-    send(message, token, attributes(message, token, outcome, maxMessageSize.bytes()));
+    send(message, token, attributes(message, token, signature(message, token, outcome), outcome,
+        maxMessageSize.bytes()));
+  }
+
+  /**
+   * The worker's signature for the token it writes, except on a message refused for a token attribute it did not
+   * sign: signing that one would launder the borrowed token, and its redrive must be refused again.
+   */
+  private Optional<String> signature(InFlightMessage message, String token, Outcome outcome) {
+    if ("token_signature_invalid".equals(outcome.reason())) {
+      return Optional.empty();
+    }
+    return signatures.sign(token, message.body());
   }
 
   /**
@@ -47,6 +67,7 @@ public final class DeadLetterQueue {
   void sendMinimal(InFlightMessage message, String token, Outcome outcome) {
     Map<String, String> minimal = new LinkedHashMap<>();
     putBounded(minimal, MessageAttributes.TOKEN, token, MAX_VALUE_BYTES);
+    signature(message, token, outcome).ifPresent(sig -> minimal.put(MessageAttributes.TOKEN_SIGNATURE, sig));
     putBounded(minimal, MessageAttributes.REASON, outcome.reason(), MAX_VALUE_BYTES);
     putBounded(minimal, MessageAttributes.ORIGINAL_MESSAGE_ID, message.messageId(), MAX_VALUE_BYTES);
     send(message, token, minimal);
@@ -59,8 +80,14 @@ public final class DeadLetterQueue {
    */
   static Map<String, String> attributes(InFlightMessage message, String token, Outcome outcome,
       int maxMessageBytes) {
+    return attributes(message, token, Optional.empty(), outcome, maxMessageBytes);
+  }
+
+  static Map<String, String> attributes(InFlightMessage message, String token, Optional<String> signature,
+      Outcome outcome, int maxMessageBytes) {
     Map<String, String> attributes = new LinkedHashMap<>();
     putBounded(attributes, MessageAttributes.TOKEN, token, MAX_VALUE_BYTES);
+    signature.ifPresent(sig -> attributes.put(MessageAttributes.TOKEN_SIGNATURE, sig));
     putBounded(attributes, MessageAttributes.REASON, outcome.reason(), MAX_VALUE_BYTES);
     putBounded(attributes, MessageAttributes.DETAIL, outcome.detail(), MAX_DETAIL_BYTES);
     putBounded(attributes, MessageAttributes.ORIGINAL_MESSAGE_ID, message.messageId(), MAX_VALUE_BYTES);
