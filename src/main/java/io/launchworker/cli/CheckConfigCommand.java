@@ -26,7 +26,7 @@ final class CheckConfigCommand implements Callable<Integer> {
     String rendered = ConfigLoader.merged(Optional.ofNullable(config.file), System.getenv(), Map.of())
         .getConfig("launcher").root()
         .render(ConfigRenderOptions.defaults().setOriginComments(false).setComments(false).setJson(false));
-    spec.commandLine().getOut().println("launcher " + Secrets.mask(rendered));
+    spec.commandLine().getOut().println("launcher " + io.launchworker.ops.Secrets.maskConfiguration(rendered));
     spec.commandLine().getOut().println("# configuration is valid; queue " + checked.queueUrl());
     return 0;
   }

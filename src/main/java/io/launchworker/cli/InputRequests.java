@@ -110,8 +110,9 @@ final class InputRequests {
       }
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
+      // Never the offending text: it is a request body, which may carry userData or a secret.
       throw new UnreadableInput(at == null ? 1 : at.getLineNr(), "not a valid JSON array: "
-          + String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse(""));
+          + io.launchworker.request.JsonErrors.describe(e));
     } catch (IOException e) {
       throw new UncheckedIOException("reading from a String failed", e);
     }

@@ -52,7 +52,8 @@ public final class LaunchWorkerCommand {
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       if (e instanceof ConfigException) {
-        commandLine.getErr().println("launch-worker: configuration error: " + e.getMessage());
+        commandLine.getErr().println("launch-worker: configuration error: "
+            + io.launchworker.ops.Secrets.mask(e.getMessage()));
         return EXIT_CONFIG;
       }
       throw e;

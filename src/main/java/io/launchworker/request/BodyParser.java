@@ -128,18 +128,8 @@ final class BodyParser {
     return new JsonParseException(p, what);
   }
 
-  /**
-   * Jackson's own message, first line only, with quoted snippets blanked: an unquoted token it echoes may be
-   * a piece of userData.
-   */
   private static String summary(JsonProcessingException e) {
-    String message = String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse("");
-    message = message.replaceAll("'[^']*'", "'…'").replaceAll("\"[^\"]*\"", "\"…\"");
-    if (message.length() > 160) {
-      message = message.substring(0, 160) + "...";
-    }
-    var at = e.getLocation();
-    return at == null ? message : message + " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+    return JsonErrors.describe(e);
   }
 
   /** UTF-8 size without encoding; a lone surrogate counts as the 3 bytes of a replacement character. */

@@ -341,6 +341,22 @@ class EnqueueCommandTest {
   }
 
   @Test
+  void aParseErrorNeverPrintsAValueFromTheBodyInJsonLinesOrArrays() throws IOException {
+    Path lines = file("leaky.jsonl", "{\"imageId\":\"" + AMI + "\",\"userData\":hunter2secret}\n"
+        + "{\"imageId\":\"" + AMI + "\", 'hunter2quoted': 1}\n");
+    Path array = file("leaky.json", "[\n" + request("a") + ",\n{\"imageId\": hunter2array}\n]\n");
+
+    int linesCode = run("enqueue", "--file", lines.toString());
+    int arrayCode = run("enqueue", "--file", array.toString());
+
+    assertThat(linesCode).isEqualTo(1);
+    assertThat(arrayCode).isEqualTo(1);
+    assertThat(err.toString()).contains("malformed_json", "not a valid JSON array", "line 2", "column")
+        .doesNotContain("hunter2");
+    assertThat(received()).isEmpty();
+  }
+
+  @Test
   void aBrokenJsonArraySendsNothingAndNamesTheLine() throws IOException {
     Path input = file("broken.json", "[\n" + request("a") + ",\n" + request("b") + "\n{\n]\n");
 
