@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import io.launchworker.request.SafeText;
 import io.launchworker.settle.Decision;
 import io.launchworker.settle.Outcome;
 import io.launchworker.settle.OutcomeKind;
@@ -19,6 +20,8 @@ import java.util.List;
  * {@code /status.json}: what the status page draws, built on each request from {@link RecentOutcomes} and the
  * registry's in-flight and queue-depth gauges. Carries message IDs, tokens and request IDs (operators search
  * for them) but never a message body, so never userData. A gauge not registered yet reads as {@code null}.
+ * Every text of a decision is {@link SafeText#escape escaped}: a rejection detail or an EC2 error may quote
+ * request text, and the page must show bidirectional overrides and zero-width characters, not obey them.
  *
  * <p>Thread-safe (stateless apart from its collaborators); runs on the admin server's threads.
  */
@@ -86,17 +89,18 @@ final class StatusJson implements HttpHandler {
     ObjectNode node = MAPPER.createObjectNode();
     node.put("decidedAt", d.decidedAt().toString());
     node.put("outcome", outcome.kind().tag());
-    node.put("reason", outcome.reason());
-    node.put("detail", outcome.detail());
-    node.put("errorCode", outcome.errorCode().orElse(null));
-    node.put("messageId", d.messageId());
-    node.put("token", d.token());
-    node.put("requestId", d.requestId().orElse(null));
+    node.put("reason", SafeText.escape(outcome.reason()));
+    node.put("detail", SafeText.escape(outcome.detail()));
+    node.put("errorCode", SafeText.escape(outcome.errorCode().orElse(null)));
+    node.put("messageId", SafeText.escape(d.messageId()));
+    node.put("token", SafeText.escape(d.token()));
+    node.put("requestId", SafeText.escape(d.requestId().orElse(null)));
     node.put("receiveCount", d.receiveCount());
     node.put("processingMillis", Math.max(0, Duration.between(d.receivedAt(), d.decidedAt()).toMillis()));
-    node.put("reservationId", outcome.reservationId().orElse(null));
+    node.put("reservationId", SafeText.escape(outcome.reservationId().orElse(null)));
     ArrayNode instances = node.putArray("instances");
-    outcome.instances().forEach(i -> instances.addObject().put("instanceId", i.instanceId()).put("state", i.state()));
+    outcome.instances().forEach(i -> instances.addObject()
+        .put("instanceId", SafeText.escape(i.instanceId())).put("state", SafeText.escape(i.state())));
     return node;
   }
 

@@ -1,9 +1,14 @@
 package io.launchworker.poll;
 
+import io.launchworker.request.SafeText;
 import io.launchworker.settle.InFlightMessage;
 import org.slf4j.MDC;
 
-/** Puts a message's identity into the logging MDC for every line logged while it is handled. */
+/**
+ * Puts a message's identity into the logging MDC for every line logged while it is handled, {@link SafeText#escape
+ * escaped}: message IDs and tokens are ASCII today, but the MDC rides on every line and must never be what
+ * splits or reorders one.
+ */
 final class MessageContext implements AutoCloseable {
   static final String MESSAGE_ID = "messageId";
   static final String TOKEN = "token";
@@ -12,13 +17,13 @@ final class MessageContext implements AutoCloseable {
   private MessageContext() {}
 
   static MessageContext open(InFlightMessage message) {
-    MDC.put(MESSAGE_ID, message.messageId());
+    MDC.put(MESSAGE_ID, SafeText.escape(message.messageId()));
     MDC.put(RECEIVE_COUNT, Integer.toString(message.receiveCount()));
     return new MessageContext();
   }
 
   void token(String token) {
-    MDC.put(TOKEN, token);
+    MDC.put(TOKEN, SafeText.escape(token));
   }
 
   @Override

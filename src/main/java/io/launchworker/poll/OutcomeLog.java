@@ -1,5 +1,6 @@
 package io.launchworker.poll;
 
+import io.launchworker.request.SafeText;
 import io.launchworker.settle.Decision;
 import io.launchworker.settle.Outcome;
 import java.time.Duration;
@@ -11,7 +12,8 @@ import org.slf4j.spi.LoggingEventBuilder;
 /**
  * One log line per decided message, with everything an operator asks about it as key-value pairs (fields of
  * their own in JSON logs). Message ID, token and receive count come from the MDC ({@link MessageContext}).
- * Never the body: it may carry userData.
+ * Never the body: it may carry userData. Every text value is {@link SafeText#escape escaped}: a detail may quote
+ * an EC2 error that quotes the request, and a log line must not be reordered or split by what it reports.
  */
 final class OutcomeLog {
   private static final Logger log = LoggerFactory.getLogger("io.launchworker.outcome");
@@ -22,14 +24,14 @@ final class OutcomeLog {
     Outcome o = d.outcome();
     LoggingEventBuilder line = log.atLevel(o.kind().deadLettered() ? Level.WARN : Level.INFO)
         .addKeyValue("outcome", o.kind().name())
-        .addKeyValue("reason", o.reason());
-    d.requestId().ifPresent(id -> line.addKeyValue("requestId", id));
-    o.reservationId().ifPresent(id -> line.addKeyValue("reservationId", id));
+        .addKeyValue("reason", SafeText.escape(o.reason()));
+    d.requestId().ifPresent(id -> line.addKeyValue("requestId", SafeText.escape(id)));
+    o.reservationId().ifPresent(id -> line.addKeyValue("reservationId", SafeText.escape(id)));
     if (!o.instances().isEmpty()) {
-      line.addKeyValue("instanceIds", o.instanceIds());
+      line.addKeyValue("instanceIds", o.instanceIds().stream().map(SafeText::escape).toList());
     }
-    o.errorCode().ifPresent(code -> line.addKeyValue("errorCode", code));
+    o.errorCode().ifPresent(code -> line.addKeyValue("errorCode", SafeText.escape(code)));
     line.addKeyValue("durationMs", Duration.between(d.receivedAt(), d.decidedAt()).toMillis())
-        .log("{} {}: {}", o.kind(), o.reason(), o.detail());
+        .log("{} {}: {}", o.kind(), SafeText.escape(o.reason()), SafeText.escape(o.detail()));
   }
 }

@@ -2,7 +2,10 @@ package io.launchworker.request;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** Renders paths and offending values for rejection messages: short, quoted, control characters escaped. */
+/**
+ * Renders paths and offending values for rejection messages: short, quoted, and with every character
+ * {@link SafeText#mustEscape} written as {@code \}{@code uXXXX}, so a message never carries what it reports.
+ */
 final class Show {
   /** Long enough to recognise a value, short enough for a DLQ attribute or a log line. */
   static final int MAX_SHOWN_CHARS = 60;
@@ -26,7 +29,10 @@ final class Show {
     return path.isEmpty() ? "body" : path;
   }
 
-  /** A value in double quotes, truncated and with control characters, quotes and backslashes escaped. */
+  /**
+   * A value in double quotes, truncated, with quotes and backslashes escaped and every character a reader must
+   * not see raw ({@link SafeText#mustEscape}) written as {@code \}{@code uXXXX}.
+   */
   static String quote(String value) {
     StringBuilder out = new StringBuilder("\"");
     int shown = 0;
@@ -38,10 +44,8 @@ final class Show {
       int c = value.codePointAt(i);
       if (c == '"' || c == '\\') {
         out.append('\\').appendCodePoint(c);
-      } else if (isControl(c)) {
-        out.append(String.format("\\u%04x", c));
       } else {
-        out.appendCodePoint(c);
+        SafeText.appendEscaped(out, c);
       }
       shown++;
     }
@@ -80,14 +84,5 @@ final class Show {
       return "a number";
     }
     return "a boolean";
-  }
-
-  /** C0 controls and DEL; what a terminal or a log parser may act on. */
-  static boolean isControl(int c) {
-    return c <= 0x1f || c == 0x7f;
-  }
-
-  static boolean hasControl(String value) {
-    return value.chars().anyMatch(Show::isControl);
   }
 }

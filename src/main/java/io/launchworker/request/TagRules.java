@@ -57,9 +57,7 @@ final class TagRules {
       throw invalid(path, "key of " + key.codePointCount(0, key.length()) + " characters; allowed: at most "
           + MAX_KEY_CHARS);
     }
-    if (Show.hasControl(key)) {
-      throw invalid(path, "key " + Show.quote(key) + " has control characters; allowed: none");
-    }
+    refuseHiddenCharacters(path, "key", key);
     return key;
   }
 
@@ -68,10 +66,16 @@ final class TagRules {
       throw invalid(path, "value " + Show.quote(value) + " has " + value.codePointCount(0, value.length())
           + " characters; allowed: at most " + MAX_VALUE_CHARS);
     }
-    if (Show.hasControl(value)) {
-      throw invalid(path, "value " + Show.quote(value) + " has control characters; allowed: none");
-    }
+    refuseHiddenCharacters(path, "value", value);
     return value;
+  }
+
+  /** The path names the tag; the message says which half is at fault and never shows the character itself. */
+  private static void refuseHiddenCharacters(String path, String half, String text) {
+    int at = SafeText.firstRefused(text);
+    if (at >= 0) {
+      throw invalid(path, half + " " + SafeText.refusal(text, at) + "; allowed: " + SafeText.ALLOWED);
+    }
   }
 
   private static InvalidRequestException invalid(String path, String message) {

@@ -122,14 +122,19 @@ final class ValueRules {
     return value;
   }
 
-  /** Non-empty and free of control characters: the rule every string field shares. */
+  /**
+   * Non-empty and free of control, bidirectional-formatting and zero-width characters ({@link SafeText#refused}):
+   * the rule every string field shares. The message names the code point and never shows it.
+   */
   static String text(String path, String value) {
     if (value.isEmpty()) {
       throw new InvalidRequestException(RejectReason.INVALID_VALUE,
           path + ": empty string; allowed: a non-empty value, or leave the field out");
     }
-    if (Show.hasControl(value)) {
-      throw invalid(path, value, "no control characters");
+    int at = SafeText.firstRefused(value);
+    if (at >= 0) {
+      throw new InvalidRequestException(RejectReason.INVALID_VALUE,
+          path + ": " + SafeText.refusal(value, at) + "; allowed: " + SafeText.ALLOWED);
     }
     return value;
   }

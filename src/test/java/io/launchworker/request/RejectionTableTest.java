@@ -103,6 +103,9 @@ class RejectionTableTest {
         new Case(template("'name':'web','version':'0'"), INVALID_VALUE, "launchTemplate.version"),
         new Case(with("'keyName':'" + "k".repeat(256) + "'"), INVALID_VALUE, "keyName"),
         new Case(with("'keyName':'ops\\tkey'"), INVALID_VALUE, "keyName"),
+        new Case(with("'keyName':'ops\\u2066key'"), INVALID_VALUE, "keyName: contains U+2066 (left-to-right isolate)"),
+        new Case(with("'keyName':'\\ufeffops-key'"), INVALID_VALUE, "keyName: contains U+FEFF"),
+        new Case(with("'keyName':'ops\\u0085key'"), INVALID_VALUE, "keyName: contains U+0085 (C1 control character)"),
         new Case(with("'iamInstanceProfile':{'arn':'web'}"), INVALID_VALUE, "iamInstanceProfile.arn"),
         new Case(with("'requestId':'" + "r".repeat(129) + "'"), INVALID_VALUE, "requestId"),
         new Case(with("'requestId':'réq'"), INVALID_VALUE, "requestId"),
@@ -131,6 +134,10 @@ class RejectionTableTest {
         new Case(with("'tags':{'env':'" + "v".repeat(257) + "'}"), INVALID_TAG, "tags.env"),
         new Case(with("'tags':{'env':'pr\\u0007od'}"), INVALID_TAG, "tags.env"),
         new Case(with("'tags':{'e\\u001bnv':'prod'}"), INVALID_TAG, "tags"),
+        new Case(with("'tags':{'x':'abc\\u202Ed'}"), INVALID_TAG,
+            "tags.x: value contains U+202E (right-to-left override) at position 3"),
+        new Case(with("'tags':{'env\\u200b':'prod'}"), INVALID_TAG, "key contains U+200B (zero width space)"),
+        new Case(with("'tags':{'env':'pro\\u009bd'}"), INVALID_TAG, "tags.env: value contains U+009B"),
         new Case(json("{'imageId':'ami-fedcba9876543210f'}"), IMAGE_NOT_ALLOWED, "imageId"),
         new Case(with("'instanceType':'t3a.micro'"), INSTANCE_TYPE_NOT_ALLOWED, "instanceType"),
         new Case(with("'instanceType':'m5.2xlarge'"), INSTANCE_TYPE_NOT_ALLOWED, "instanceType"),
@@ -189,9 +196,24 @@ class RejectionTableTest {
 
   @Test
   void controlCharactersInBadValuesAreEscapedInMessages() {
+    String message = reject(with("'minCount':'a\\u001b[31mb'")).message();
+
+    assertThat(message).contains("\\u001B").doesNotContain("\u001b");
+  }
+
+  @Test
+  void bidiZeroWidthAndC1CharactersInQuotedValuesAreEscapedInMessages() {
+    String message = reject(with("'minCount':'1\\u202e2\\u200b3\\u00854\\uffff'")).message();
+
+    assertThat(message).isEqualTo("minCount: expected an integer, got string \"1\\u202E2\\u200B3\\u00854\\uFFFF\"");
+  }
+
+  @Test
+  void aRefusedCharacterIsNamedByItsCodePointAndNeverEchoed() {
     String message = reject(with("'keyName':'a\\u001b[31mb'")).message();
 
-    assertThat(message).contains("\\u001b").doesNotContain("\u001b");
+    assertThat(message).startsWith("keyName: contains U+001B (control character) at position 1;")
+        .doesNotContain("\u001b").doesNotContain("[31m");
   }
 
   private static Rejection reject(String body) {
