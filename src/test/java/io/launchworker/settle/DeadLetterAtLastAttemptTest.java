@@ -3,7 +3,7 @@ package io.launchworker.settle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.launchworker.ops.WorkerMetrics;
-import io.launchworker.sandbox.EmbeddedSqs;
+import io.launchworker.testing.WithEmbeddedSqs;
 import io.launchworker.testing.LogCapture;
 import io.launchworker.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -12,9 +12,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -25,11 +23,10 @@ import software.amazon.awssdk.services.sqs.model.Message;
  * worker sends the minimal record, deletes the message when SQS refuses even that, and keeps it only while the
  * DLQ is merely unreachable. The DLQ's size limit is enforced by {@link SizeLimitedSqs} (ElasticMQ does not).
  */
-class DeadLetterAtLastAttemptTest {
+class DeadLetterAtLastAttemptTest extends WithEmbeddedSqs {
   private static final int DLQ_LIMIT = 2_048;
   private static final Outcome INVALID = Outcome.rejected("invalid_value",
       "instanceType: string \"" + "x".repeat(1_000) + "\" is not an instance type", Optional.empty());
-  private static EmbeddedSqs sqs;
   private static int queues;
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final WorkerMetrics metrics = new WorkerMetrics(registry);
@@ -39,15 +36,7 @@ class DeadLetterAtLastAttemptTest {
   private String queueUrl;
   private String dlq;
 
-  @BeforeAll
-  static void startSqs() {
-    sqs = EmbeddedSqs.start();
-  }
 
-  @AfterAll
-  static void stopSqs() {
-    sqs.close();
-  }
 
   @BeforeEach
   void newQueues() {

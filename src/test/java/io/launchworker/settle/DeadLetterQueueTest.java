@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.launchworker.ops.WorkerMetrics;
-import io.launchworker.sandbox.EmbeddedSqs;
+import io.launchworker.testing.WithEmbeddedSqs;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -12,8 +12,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -23,26 +21,17 @@ import software.amazon.awssdk.services.sqs.model.Message;
  * fit the DLQ's size limit. ElasticMQ does not enforce {@code MaximumMessageSize}, so {@link SizeLimitedSqs}
  * does.
  */
-class DeadLetterQueueTest {
+class DeadLetterQueueTest extends WithEmbeddedSqs {
   private static final Instant NOW = Instant.parse("2026-11-29T10:00:00Z");
   private static final Outcome INVALID = Outcome.rejected("invalid_value",
       "instanceType: string \"" + "x".repeat(900) + "\uFFFF\" is not an instance type", Optional.empty());
   private static final Map<String, String> PRODUCER = Map.of("team", "blue", "trace", "t".repeat(100));
-  private static EmbeddedSqs sqs;
   private static int queues;
   private final WorkerMetrics metrics = new WorkerMetrics(new SimpleMeterRegistry());
   private SizeLimitedSqs limited;
   private String dlq;
 
-  @BeforeAll
-  static void startSqs() {
-    sqs = EmbeddedSqs.start();
-  }
 
-  @AfterAll
-  static void stopSqs() {
-    sqs.close();
-  }
 
   @BeforeEach
   void newDlq() {

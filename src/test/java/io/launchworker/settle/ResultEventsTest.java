@@ -4,31 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.launchworker.sandbox.EmbeddedSqs;
+import io.launchworker.testing.WithEmbeddedSqs;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /** Result events are ASCII JSON SQS cannot refuse, and fit the results queue's size limit. */
-class ResultEventsTest {
+class ResultEventsTest extends WithEmbeddedSqs {
   private static final Instant NOW = Instant.parse("2026-11-29T10:00:00Z");
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static EmbeddedSqs sqs;
 
-  @BeforeAll
-  static void startSqs() {
-    sqs = EmbeddedSqs.start();
-  }
 
-  @AfterAll
-  static void stopSqs() {
-    sqs.close();
-  }
 
   /** Regression: the decoded U+FFFF went into the event's JSON as is, and SQS refused the event. */
   @Test

@@ -3,7 +3,7 @@ package io.launchworker.settle;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.launchworker.ops.WorkerMetrics;
-import io.launchworker.sandbox.EmbeddedSqs;
+import io.launchworker.testing.WithEmbeddedSqs;
 import io.launchworker.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -12,8 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -21,23 +19,14 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /** The settle stage's SQS calls against ElasticMQ, driven by a fake clock: no waiting. */
-class SettleOnSqsTest {
-  private static EmbeddedSqs sqs;
+class SettleOnSqsTest extends WithEmbeddedSqs {
   private static int queues;
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final WorkerMetrics metrics = new WorkerMetrics(registry);
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-29T10:00:00Z"));
   private String queueUrl;
 
-  @BeforeAll
-  static void startSqs() {
-    sqs = EmbeddedSqs.start();
-  }
 
-  @AfterAll
-  static void stopSqs() {
-    sqs.close();
-  }
 
   @BeforeEach
   void newQueue() {
