@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Whether the worker is ready to take work: it received from SQS successfully within the last poll window
@@ -13,14 +14,24 @@ import java.util.Optional;
 public final class Readiness {
   private final Clock clock;
   private final Duration window;
+  private final Supplier<Optional<String>> launchesHeld;
   private volatile Instant lastReceive;
   private volatile String lastError = "";
   private volatile boolean stopping;
   private volatile boolean atCapacity;
 
   public Readiness(Clock clock, Duration window) {
+    this(clock, window, Optional::empty);
+  }
+
+  /**
+   * @param launchesHeld why the worker may launch nothing at all now, if so (the hourly cap not yet counted);
+   *     called on the admin server's thread, must not block
+   */
+  public Readiness(Clock clock, Duration window, Supplier<Optional<String>> launchesHeld) {
     this.clock = clock;
     this.window = window;
+    this.launchesHeld = launchesHeld;
   }
 
   void receiveSucceeded(Instant at) {
@@ -48,6 +59,10 @@ public final class Readiness {
   public Optional<String> notReadyBecause() {
     if (stopping) {
       return Optional.of("shutting down");
+    }
+    Optional<String> held = launchesHeld.get();
+    if (held.isPresent()) {
+      return held;
     }
     Instant last = lastReceive;
     if (!lastError.isEmpty()) {

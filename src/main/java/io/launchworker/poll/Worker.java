@@ -72,6 +72,7 @@ public final class Worker implements AutoCloseable {
   private final InFlightRegistry registry = new InFlightRegistry();
   private final Semaphore permits;
   private final LaunchHandler launcher;
+  private final HourlyInstanceCap cap;
   private final Settler settler;
   private final List<DecisionListener> listeners;
   private final DeleteBatcher deletes;
@@ -102,7 +103,7 @@ public final class Worker implements AutoCloseable {
     this.metrics = metrics;
     this.permits = new Semaphore(config.maxInFlight());
     this.fifo = config.queueUrl().endsWith(".fifo");
-    HourlyInstanceCap cap = new HourlyInstanceCap(config.policy().maxInstancesPerHour(), clock);
+    this.cap = new HourlyInstanceCap(config.policy().maxInstancesPerHour(), ec2, budget, clock, metrics);
     metrics.capGauges(cap::usedInLastHour, () -> cap.binding() ? 1 : 0);
     this.launcher = new LaunchHandler(new RequestReader(config.policy()), new RunInstancesMapper(config.defaults()),
         ec2, new Ec2ErrorClassifier(), new RetryBackoff(config.retry(), random), budget, cap, config.maxRequestAge(), clock,
@@ -113,7 +114,7 @@ public final class Worker implements AutoCloseable {
     this.listeners = List.copyOf(listeners);
     this.keeper = new VisibilityKeeper(sqs, config.queueUrl(), registry, config.sqs().visibilityTimeout(),
         config.sqs().extendWhenRemaining(), clock, metrics);
-    this.readiness = new Readiness(clock, config.sqs().waitTime().plus(READINESS_MARGIN));
+    this.readiness = new Readiness(clock, config.sqs().waitTime().plus(READINESS_MARGIN), cap::notReadyBecause);
     this.handlers = Executors.newFixedThreadPool(config.maxInFlight(), named("launch-handler-"));
     this.scheduler = Executors.newSingleThreadScheduledExecutor(named("worker-scheduler"));
     this.poller = new Poller(sqs, config.queueUrl(), permits, registry, this::dispatch, this::releaseUnstarted,
@@ -137,6 +138,9 @@ public final class Worker implements AutoCloseable {
     scheduler.scheduleWithFixedDelay(guard("delete flush", deletes::flush), flush, flush, TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(guard("queue depths", queueDepths::refresh), 0,
         QUEUE_DEPTH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    // Counted before the first receive: until then the poller receives nothing (the cap counts as full).
+    scheduler.scheduleWithFixedDelay(guard("hourly cap count", cap::refresh), 0,
+        HourlyInstanceCap.REFRESH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     pollerThread.start();
     log.info("worker started: queue {}, max in flight {}", config.queueUrl(), config.maxInFlight());
   }
