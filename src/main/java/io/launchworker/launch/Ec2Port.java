@@ -1,12 +1,13 @@
 package io.launchworker.launch;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import io.launchworker.settle.Outcome;
 import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
 
 /**
- * The two EC2 operations the worker needs, and nothing else. Implementations block and throw the SDK's
+ * The EC2 operations the worker needs, and nothing else. Implementations block and throw the SDK's
  * exceptions unchanged so that {@code settle.Ec2ErrorClassifier} can read their error codes. Thread-safe.
  */
 public interface Ec2Port {
@@ -16,6 +17,17 @@ public interface Ec2Port {
 
   /** Every instance (any state) launched with this token, looked up by the given filter; paginated fully. */
   List<FoundInstance> findByToken(String token, TokenFilter filter);
+
+  /**
+   * One page of the instances (any state) that carry the token tag key and were launched within one of the given
+   * UTC hours: one DescribeInstances call filtered by {@code tag-key} and by {@code launch-time} wildcards, e.g.
+   * {@code 2026-11-30T19:*} (EC2's filter has no ranges). The page may hold instances of other hours too (an
+   * endpoint that refuses the {@code launch-time} filter is asked without it): callers keep the launch times they
+   * want. Start with an empty page token, then pass each answer's on until it is empty.
+   *
+   * @param utcHours the hours, each truncated to the hour
+   */
+  TaggedLaunchPage findTaggedLaunches(List<Instant> utcHours, Optional<String> pageToken);
 
   /** How instances are found for a token. */
   enum TokenFilter {
@@ -34,4 +46,14 @@ public interface Ec2Port {
 
   /** An instance found by token, with the request hash tag it was launched with, if any. */
   record FoundInstance(String instanceId, String reservationId, String state, Optional<String> requestHash) {}
+
+  /** An instance carrying the worker's token tag, and when EC2 says it was launched (its last start). */
+  record TaggedLaunch(String instanceId, String token, Instant launchTime) {}
+
+  /** One page of {@link #findTaggedLaunches}. */
+  record TaggedLaunchPage(List<TaggedLaunch> instances, Optional<String> nextPageToken) {
+    public TaggedLaunchPage {
+      instances = List.copyOf(instances);
+    }
+  }
 }

@@ -173,16 +173,15 @@ public final class LaunchHandler {
         return retryAfter(e, message);
       }
     }
+    // Before the cap: max-request-age wins. The cap only delays; a request it deferred past that age expires.
     Duration age = Duration.between(message.sentAt(), clock.instant());
     if (!maxRequestAge.isZero() && age.compareTo(maxRequestAge) > 0) {
       return Outcome.expired(age, maxRequestAge);
     }
     RunInstancesRequest call = mapper.map(request, token.value(), message.messageId(), hash);
-    HourlyInstanceCap.Reservation reserved = cap.tryReserve(request.maxCount());
+    HourlyInstanceCap.Reservation reserved = cap.tryReserve(token.value(), request.maxCount());
     if (reserved == null) {
-      Duration wait = cap.untilRoom(request.maxCount());
-      return Outcome.deferred(wait, "hourly instance cap " + cap.maxPerHour() + " reached ("
-          + cap.usedInLastHour() + " launched in the last hour); next room in " + wait.toSeconds() + "s");
+      return cap.deferral(request.maxCount());
     }
     if (!budget.runInstances().acquire(stopping)) {
       reserved.release();
@@ -195,13 +194,17 @@ public final class LaunchHandler {
     try {
       Ec2Port.Reservation reservation = ec2.runInstances(call);
       accountPause.launched();
-      reserved.settle(reservation.instances().size());
+      reserved.launched(reservation.instances());
       metrics.instancesLaunched(reservation.instances().size());
       return Outcome.launched(reservation.reservationId(), reservation.instances());
     } catch (RuntimeException e) {
-      // Maybe launched (an answer lost); counting it as not launched errs on the side of the producer.
-      reserved.release();
       ErrorClass error = classifier.classify(e);
+      // An unclear failure may have launched: it keeps its room in the cap until a count shows its token.
+      if (UNCLEAR.contains(error.reason())) {
+        reserved.answerLost();
+      } else {
+        reserved.release();
+      }
       return switch (error.action()) {
         case PARAMETER_MISMATCH -> resolveMismatch(message, token, hash);
         case ALREADY_DONE -> Outcome.alreadyLaunched(error.reason(), Optional.empty(), List.of());

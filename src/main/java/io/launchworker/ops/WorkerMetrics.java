@@ -36,6 +36,8 @@ public final class WorkerMetrics {
   public static final String ACCOUNT_FAULTS = "launcher.account.faults";
   /** 1 while launches are paused for an account fault, else 0. */
   public static final String ACCOUNT_PAUSED = "launcher.account.paused";
+  /** Counts of the hourly cap from EC2 ({@code result}: ok, failed). */
+  public static final String CAP_COUNTS = "launcher.instance.cap.counts";
   /** Approximate messages per queue ({@code queue}: source, dlq) and state (visible, in_flight, delayed). */
   public static final String QUEUE_DEPTH = "launcher.queue.depth";
 
@@ -142,13 +144,23 @@ public final class WorkerMetrics {
         .description("Approximate number of messages, read from SQS every 30 s").register(registry);
   }
 
-  /** Instances launched in the last hour, and 1 while the hourly cap refuses launches. */
+  /** Instances the fleet launched in the last hour as this worker sees it, and 1 while the hourly cap holds back. */
   public void capGauges(Supplier<Number> usedInLastHour, Supplier<Number> binding) {
     io.micrometer.core.instrument.Gauge.builder(INSTANCES_LAST_HOUR, usedInLastHour)
-        .description("Instances launched by this worker in the last hour (the hourly cap's window)")
+        .description("Instances launched in the last hour by the whole fleet, counted from EC2 plus this worker's "
+            + "launches not visible there yet (the hourly cap's window; every replica reports the fleet's, so "
+            + "take the max, not the sum)")
         .register(registry);
     io.micrometer.core.instrument.Gauge.builder(CAP_BINDING, binding)
-        .description("1 while the hourly instance cap defers launches, else 0").register(registry);
+        .description("1 while the hourly instance cap holds launches back (or has not been counted yet), else 0")
+        .register(registry);
+  }
+
+  /** One count of the hourly cap from EC2 (all its DescribeInstances pages); {@code result} is ok or failed. */
+  public void capCount(String result) {
+    Counter.builder(CAP_COUNTS).tag("result", result)
+        .description("Counts of the hourly instance cap from EC2 (DescribeInstances by tag key and launch hour)")
+        .register(registry).increment();
   }
 
   /** EC2 refused a launch for the account, not the request (an IAM, SCP or credentials change, say). */

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Whether the worker is ready to take work: it received from SQS successfully within the last poll window
@@ -13,21 +14,25 @@ import java.util.Optional;
 public final class Readiness {
   private final Clock clock;
   private final Duration window;
+  private final Supplier<Optional<String>> launchesHeld;
   private volatile Instant lastReceive;
   private volatile String lastError = "";
   private volatile boolean stopping;
   private volatile boolean atCapacity;
-  private final java.util.function.Supplier<Optional<String>> pausedBecause;
 
   public Readiness(Clock clock, Duration window) {
     this(clock, window, Optional::empty);
   }
 
-  /** @param pausedBecause why launching is paused (an account fault), read on every readiness check */
-  public Readiness(Clock clock, Duration window, java.util.function.Supplier<Optional<String>> pausedBecause) {
+  /**
+   * @param launchesHeld why the worker may launch nothing at all now, if so (an account fault, the hourly cap not
+   *     yet counted);
+   *     called on the admin server's thread, must not block
+   */
+  public Readiness(Clock clock, Duration window, Supplier<Optional<String>> launchesHeld) {
     this.clock = clock;
     this.window = window;
-    this.pausedBecause = pausedBecause;
+    this.launchesHeld = launchesHeld;
   }
 
   void receiveSucceeded(Instant at) {
@@ -56,9 +61,9 @@ public final class Readiness {
     if (stopping) {
       return Optional.of("shutting down");
     }
-    Optional<String> paused = pausedBecause.get();
-    if (paused.isPresent()) {
-      return paused;
+    Optional<String> held = launchesHeld.get();
+    if (held.isPresent()) {
+      return held;
     }
     Instant last = lastReceive;
     if (!lastError.isEmpty()) {

@@ -72,6 +72,7 @@ public final class Worker implements AutoCloseable {
   private final InFlightRegistry registry = new InFlightRegistry();
   private final Semaphore permits;
   private final LaunchHandler launcher;
+  private final HourlyInstanceCap cap;
   private final Settler settler;
   private final List<DecisionListener> listeners;
   private final DeleteBatcher deletes;
@@ -103,7 +104,7 @@ public final class Worker implements AutoCloseable {
     this.metrics = metrics;
     this.permits = new Semaphore(config.maxInFlight());
     this.fifo = config.queueUrl().endsWith(".fifo");
-    HourlyInstanceCap cap = new HourlyInstanceCap(config.policy().maxInstancesPerHour(), clock);
+    this.cap = new HourlyInstanceCap(config.policy().maxInstancesPerHour(), ec2, budget, clock, metrics);
     metrics.capGauges(cap::usedInLastHour, () -> cap.binding() ? 1 : 0);
     TokenSignature signatures = TokenSignature.of(config.tokenKeys().current(), config.tokenKeys().previous());
     if (!signatures.enabled()) {
@@ -123,8 +124,9 @@ public final class Worker implements AutoCloseable {
     this.listeners = List.copyOf(listeners);
     this.keeper = new VisibilityKeeper(sqs, config.queueUrl(), registry, config.sqs().visibilityTimeout(),
         config.sqs().extendWhenRemaining(), clock, metrics);
+    // Readiness says why nothing may launch now: an account fault, or an hourly cap not yet counted from EC2.
     this.readiness = new Readiness(clock, config.sqs().waitTime().plus(READINESS_MARGIN),
-        accountPause::pausedBecause);
+        () -> accountPause.pausedBecause().or(cap::notReadyBecause));
     this.handlers = new HandlerPool(Executors.newFixedThreadPool(config.maxInFlight(), named("launch-handler-")),
         this::releaseUnstarted);
     this.scheduler = Executors.newSingleThreadScheduledExecutor(named("worker-scheduler"));
@@ -151,6 +153,9 @@ public final class Worker implements AutoCloseable {
     scheduler.scheduleWithFixedDelay(guard("delete flush", deletes::flush), flush, flush, TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(guard("queue depths", queueDepths::refresh), 0,
         QUEUE_DEPTH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    // Counted before the first receive: until then the poller receives nothing (the cap counts as full).
+    scheduler.scheduleWithFixedDelay(guard("hourly cap count", cap::refresh), 0,
+        HourlyInstanceCap.REFRESH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     pollerThread.start();
     log.info("worker started: queue {}, max in flight {}", config.queueUrl(), config.maxInFlight());
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.launchworker.e2e.SandboxHarness.RunningWorker;
+import io.launchworker.launch.Ec2Port;
 import io.launchworker.ops.WorkerMetrics;
 import java.time.Clock;
 import java.time.Duration;
@@ -65,6 +66,84 @@ class BlastRadiusTest {
     assertThat(worker.counter(WorkerMetrics.RECEIVED)).isEqualTo(2);
     assertThat(worker.worker().readiness().notReadyBecause()).isEmpty();
     assertThat(harness.depth(harness.sandbox.dlqUrl())).isZero();
+  }
+
+  @Test
+  void twoReplicasWithACapOfTenLaunchAtMostTwelveAndLeaveTheRestOnTheQueue() {
+    io.launchworker.config.WorkerConfig config = harness.config(o -> {
+      o.put("launcher.policy.max-instances-per-request", 1);
+      o.put("launcher.policy.max-instances-per-hour", 10);
+      return o;
+    });
+    List<RunningWorker> replicas = List.of(harness.startWorker(config), harness.startWorker(config));
+    harness.sendMany(30, i -> SandboxHarness.request("t3.micro"));
+
+    // Both see the fleet's cap full and hold nothing, so neither can launch again within the hour (or the
+    // fleet has already gone past the bound, and waiting longer cannot fix that).
+    await().atMost(Duration.ofSeconds(60)).until(() -> harness.ec2().stats().instancesLaunched() > 12
+        || replicas.stream().allMatch(r -> r.worker().inFlight() == 0
+            && r.registry().get(WorkerMetrics.INSTANCES_LAST_HOUR).gauge().value() >= 10));
+    long launched = harness.ec2().stats().instancesLaunched();
+
+    assertThat(launched).isBetween(10L, 12L);
+    assertThat(replicas.stream().mapToLong(r -> r.outcomes("launched")).sum()).isEqualTo(launched);
+    // The launched messages are deleted in batches; the rest stay on the queue, none dead-lettered.
+    await().atMost(Duration.ofSeconds(10)).until(() -> harness.depth(harness.sandbox.queueUrl()) == 30 - launched);
+    assertThat(harness.depth(harness.sandbox.dlqUrl())).isZero();
+    assertThat(replicas.stream().mapToLong(r -> r.outcomes("rejected") + r.outcomes("expired")).sum()).isZero();
+  }
+
+  @Test
+  void aRestartedWorkerSeesTheHoursLaunchesAndLaunchesNothingMore() {
+    io.launchworker.config.WorkerConfig config = harness.config(o -> {
+      o.put("launcher.policy.max-instances-per-request", 1);
+      o.put("launcher.policy.max-instances-per-hour", 3);
+      return o;
+    });
+    RunningWorker first = harness.startWorker(config);
+    harness.sendMany(3, i -> SandboxHarness.request("t3.micro"));
+    harness.awaitDrained(Duration.ofSeconds(20));
+    first.close();
+
+    RunningWorker restarted = harness.startWorker(config);
+    harness.sendMany(3, i -> SandboxHarness.request("t3.micro"));
+    await().atMost(Duration.ofSeconds(20))
+        .until(() -> restarted.registry().get(WorkerMetrics.INSTANCES_LAST_HOUR).gauge().value() == 3);
+
+    assertThat(harness.ec2().stats().instancesLaunched()).isEqualTo(3);
+    assertThat(restarted.counter(WorkerMetrics.RECEIVED)).isZero();
+    assertThat(restarted.registry().get(WorkerMetrics.CAP_BINDING).gauge().value()).isEqualTo(1.0);
+    assertThat(harness.visible(harness.sandbox.queueUrl())).isEqualTo(3);
+  }
+
+  @Test
+  void aWorkerThatCannotCountTheHourlyCapFromEc2ReceivesNothingAndSaysWhyItIsNotReady() {
+    RunningWorker worker = harness.startWorker(harness.config(o -> o), real -> new Ec2Port() {
+      @Override
+      public Reservation runInstances(software.amazon.awssdk.services.ec2.model.RunInstancesRequest request) {
+        return real.runInstances(request);
+      }
+
+      @Override
+      public List<FoundInstance> findByToken(String token, TokenFilter filter) {
+        return real.findByToken(token, filter);
+      }
+
+      @Override
+      public TaggedLaunchPage findTaggedLaunches(List<java.time.Instant> utcHours,
+          java.util.Optional<String> pageToken) {
+        throw software.amazon.awssdk.core.exception.SdkClientException.create("DescribeInstances unreachable");
+      }
+    });
+    harness.send(SandboxHarness.request("t3.micro"));
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> worker.counter(WorkerMetrics.CAP_COUNTS) >= 1);
+
+    assertThat(worker.worker().readiness().notReadyBecause()).hasValueSatisfying(why -> assertThat(why)
+        .contains("hourly instance cap").contains("not counted from EC2").contains("DescribeInstances unreachable"));
+    assertThat(worker.counter(WorkerMetrics.RECEIVED)).isZero();
+    assertThat(harness.visible(harness.sandbox.queueUrl())).isEqualTo(1);
+    assertThat(harness.ec2().stats().instancesLaunched()).isZero();
   }
 
   @Test

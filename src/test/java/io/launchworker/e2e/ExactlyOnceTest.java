@@ -236,6 +236,12 @@ class ExactlyOnceTest {
       public List<FoundInstance> findByToken(String token, TokenFilter filter) {
         return lookups.incrementAndGet() <= 3 ? List.of() : real.findByToken(token, filter);
       }
+
+      @Override
+      public TaggedLaunchPage findTaggedLaunches(List<java.time.Instant> utcHours,
+          java.util.Optional<String> pageToken) {
+        return real.findTaggedLaunches(utcHours, pageToken);
+      }
     });
     harness.send(body);
 

@@ -71,12 +71,16 @@ class MeterCountsTest {
   @Test
   void ec2CallsAreTimedByOperationAndErrorCode() {
     Map<Map<String, String>, Double> calls = scrape.series("launcher_ec2_calls_seconds_count");
+    double capCounts = value("launcher_instance_cap_counts_total", Map.of("result", "ok"));
 
+    assertThat(capCounts).as("at least the count before the first receive").isGreaterThanOrEqualTo(1);
+    assertThat(scrape.find("launcher_instance_cap_counts_total", Map.of("result", "failed"))).isEmpty();
     assertThat(calls).containsOnly(
         entry(Map.of("operation", "RunInstances", "error", "none"), 3.0),
         entry(Map.of("operation", "RunInstances", "error", "RequestLimitExceeded"), 1.0),
-        // the crash's redelivery, the throttled message's redelivery, the drift's client-token look-up
-        entry(Map.of("operation", "DescribeInstances", "error", "none"), 3.0));
+        // the crash's redelivery, the throttled message's redelivery, the drift's client-token look-up, and the
+        // hourly cap's counts (one page each)
+        entry(Map.of("operation", "DescribeInstances", "error", "none"), 3.0 + capCounts));
   }
 
   @Test

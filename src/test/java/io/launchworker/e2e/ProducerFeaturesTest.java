@@ -126,6 +126,12 @@ class ProducerFeaturesTest {
       public List<FoundInstance> findByToken(String token, TokenFilter filter) {
         return real.findByToken(token, filter);
       }
+
+      @Override
+      public TaggedLaunchPage findTaggedLaunches(List<java.time.Instant> utcHours,
+          java.util.Optional<String> pageToken) {
+        return real.findTaggedLaunches(utcHours, pageToken);
+      }
     });
     for (String step : List.of("a1", "b1", "a2", "b2", "a3", "b3")) {
       harness.sqs().sendMessage(b -> b.queueUrl(queue).messageGroupId(step.substring(0, 1))
@@ -215,6 +221,12 @@ class ProducerFeaturesTest {
         @Override
         public List<FoundInstance> findByToken(String token, TokenFilter filter) {
           return lagging.findByToken(token, filter);
+        }
+
+        @Override
+        public TaggedLaunchPage findTaggedLaunches(List<java.time.Instant> utcHours,
+            java.util.Optional<String> pageToken) {
+          return lagging.findTaggedLaunches(utcHours, pageToken);
         }
       };
     });

@@ -166,6 +166,12 @@ final class SandboxHarness implements AutoCloseable {
       public List<FoundInstance> findByToken(String token, TokenFilter filter) {
         return findsNothing.test(filter) ? List.of() : real.findByToken(token, filter);
       }
+
+      @Override
+      public TaggedLaunchPage findTaggedLaunches(List<java.time.Instant> utcHours,
+          java.util.Optional<String> pageToken) {
+        return real.findTaggedLaunches(utcHours, pageToken);
+      }
     };
   }
 

@@ -71,6 +71,26 @@ class DescribeInstancesTest extends EmulatorTest {
   }
 
   @Test
+  void launchTimeFilterMatchesWholeHoursByWildcardAndTheExactTimeWithout() {
+    String tagged = launchTagged("t1", "red");
+    ec2.runInstances(launch("t2").tagSpecifications(List.of()).build());
+    java.time.Instant launched = emulator.instances().get(0).launchTime();
+    java.time.format.DateTimeFormatter hourOf = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH")
+        .withZone(java.time.ZoneOffset.UTC);
+    String thisHour = hourOf.format(launched) + ":*";
+    String previousHour = hourOf.format(launched.minus(java.time.Duration.ofHours(1))) + ":*";
+    String exact = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
+        .withZone(java.time.ZoneOffset.UTC).format(launched);
+
+    assertThat(idsMatching(filter("launch-time", previousHour, thisHour), filter("tag-key", "team")))
+        .containsExactly(tagged);
+    assertThat(idsMatching(filter("launch-time", previousHour))).isEmpty();
+    assertThat(idsMatching(filter("launch-time", exact.substring(0, 12) + "?" + exact.substring(13)),
+        filter("tag-key", "team"))).containsExactly(tagged);
+    assertThat(idsMatching(filter("launch-time", exact), filter("tag-key", "team"))).containsExactly(tagged);
+  }
+
+  @Test
   void instanceStateNameFilterTellsRunningFromTerminated() {
     String kept = launchTagged("t1", "red");
     String gone = launchTagged("t2", "red");

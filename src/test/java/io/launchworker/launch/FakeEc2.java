@@ -1,0 +1,115 @@
+package io.launchworker.launch;
+
+import io.launchworker.request.LaunchTags;
+import io.launchworker.settle.Outcome;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
+
+/**
+ * An in-memory EC2 behind {@link Ec2Port} for unit tests: what it "holds" is a list of tagged instances with
+ * launch times; launches may show in look-ups at once or only when the test says so (eventual consistency), and
+ * counts may fail. Records every call. Thread-safe.
+ */
+final class FakeEc2 implements Ec2Port {
+  private final Clock clock;
+  // Guarded by this.
+  private final List<TaggedLaunch> visible = new ArrayList<>();
+  private final List<TaggedLaunch> notYetVisible = new ArrayList<>();
+  private final List<List<Instant>> hoursAsked = new ArrayList<>();
+  private boolean launchesShowAtOnce = true;
+  private int failCounts;
+  private int pageSize = 1000;
+  private int nextId;
+  final AtomicInteger countCalls = new AtomicInteger();
+  final AtomicInteger runInstancesCalls = new AtomicInteger();
+
+  FakeEc2(Clock clock) {
+    this.clock = clock;
+  }
+
+  /** Another worker's launch: {@code count} instances with {@code token}, launched at {@code at}. */
+  synchronized void launchedElsewhere(String token, int count, Instant at) {
+    for (int i = 0; i < count; i++) {
+      visible.add(new TaggedLaunch(nextInstanceId(), token, at));
+    }
+  }
+
+  /** An instance EC2 now shows (e.g. one a worker recorded from RunInstances' answer). */
+  synchronized void shows(String instanceId, String token, Instant at) {
+    visible.add(new TaggedLaunch(instanceId, token, at));
+  }
+
+  /** Whether this port's own launches show in counts at once (true) or only after {@link #catchUp()}. */
+  synchronized void launchesShowAtOnce(boolean value) {
+    launchesShowAtOnce = value;
+  }
+
+  /** Lets every launch made so far show. */
+  synchronized void catchUp() {
+    visible.addAll(notYetVisible);
+    notYetVisible.clear();
+  }
+
+  synchronized void failNextCounts(int count) {
+    failCounts = count;
+  }
+
+  synchronized void pageSize(int size) {
+    pageSize = size;
+  }
+
+  synchronized List<List<Instant>> hoursAsked() {
+    return List.copyOf(hoursAsked);
+  }
+
+  @Override
+  public Reservation runInstances(RunInstancesRequest request) {
+    runInstancesCalls.incrementAndGet();
+    String token = request.tagSpecifications().get(0).tags().stream().filter(t -> t.key().equals(LaunchTags.TOKEN))
+        .findFirst().orElseThrow().value();
+    List<Outcome.InstanceRef> refs = new ArrayList<>();
+    synchronized (this) {
+      for (int i = 0; i < request.maxCount(); i++) {
+        TaggedLaunch launch = new TaggedLaunch(nextInstanceId(), token, clock.instant());
+        (launchesShowAtOnce ? visible : notYetVisible).add(launch);
+        refs.add(new Outcome.InstanceRef(launch.instanceId(), "pending"));
+      }
+    }
+    return new Reservation("r-" + token, refs);
+  }
+
+  @Override
+  public synchronized List<FoundInstance> findByToken(String token, TokenFilter filter) {
+    return visible.stream().filter(l -> l.token().equals(token))
+        .map(l -> new FoundInstance(l.instanceId(), "r-" + token, "running", Optional.empty())).toList();
+  }
+
+  @Override
+  public synchronized TaggedLaunchPage findTaggedLaunches(List<Instant> utcHours, Optional<String> pageToken) {
+    countCalls.incrementAndGet();
+    if (failCounts > 0) {
+      failCounts--;
+      throw SdkClientException.create("connection reset");
+    }
+    if (pageToken.isEmpty()) {
+      hoursAsked.add(List.copyOf(utcHours));
+    }
+    List<TaggedLaunch> matching = visible.stream()
+        .filter(l -> utcHours.contains(l.launchTime().truncatedTo(ChronoUnit.HOURS))).toList();
+    int from = pageToken.map(Integer::parseInt).orElse(0);
+    int to = Math.min(matching.size(), from + pageSize);
+    return new TaggedLaunchPage(matching.subList(from, to),
+        to < matching.size() ? Optional.of(Integer.toString(to)) : Optional.empty());
+  }
+
+  private String nextInstanceId() {
+    return String.format("i-%017x", ++nextId);
+  }
+}

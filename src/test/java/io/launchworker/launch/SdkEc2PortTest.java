@@ -1,0 +1,125 @@
+package io.launchworker.launch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.launchworker.ops.WorkerMetrics;
+import io.launchworker.request.LaunchTags;
+import io.launchworker.sandbox.EmbeddedSqs;
+import io.launchworker.sandbox.ec2.Ec2Emulator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.ResourceType;
+
+/** The count of the hourly cap through the real SDK: against the emulator, and against moto where installed. */
+class SdkEc2PortTest {
+  private static final String AMI = "ami-0123456789abcdef0";
+
+  private static Ec2Client client(URI endpoint) {
+    return Ec2Client.builder().endpointOverride(endpoint).region(EmbeddedSqs.REGION)
+        .credentialsProvider(StaticCredentialsProvider.create(EmbeddedSqs.CREDENTIALS))
+        .httpClient(Apache5HttpClient.builder().build()).build();
+  }
+
+  private static String launch(Ec2Client ec2, String token, boolean tagged) {
+    return ec2.runInstances(r -> {
+      r.imageId(AMI).instanceType("t3.micro").minCount(1).maxCount(1).clientToken(token);
+      if (tagged) {
+        r.tagSpecifications(s -> s.resourceType(ResourceType.INSTANCE).tags(t -> t.key(LaunchTags.TOKEN).value(token)));
+      }
+    }).instances().get(0).instanceId();
+  }
+
+  private static List<Instant> thisAndPreviousHour() {
+    Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
+    return List.of(hour.minus(1, ChronoUnit.HOURS), hour);
+  }
+
+  @Test
+  void taggedLaunchesOfTheAskedHoursComeWithTokenAndLaunchTime() {
+    try (Ec2Emulator emulator = Ec2Emulator.start(); Ec2Client ec2 = client(emulator.endpoint())) {
+      SdkEc2Port port = new SdkEc2Port(ec2, new WorkerMetrics(new SimpleMeterRegistry()), Clock.systemUTC());
+      String tagged = launch(ec2, "token-1", true);
+      launch(ec2, "untagged", false);
+
+      Ec2Port.TaggedLaunchPage page = port.findTaggedLaunches(thisAndPreviousHour(), Optional.empty());
+
+      assertThat(page.instances()).singleElement().satisfies(l -> {
+        assertThat(l.instanceId()).isEqualTo(tagged);
+        assertThat(l.token()).isEqualTo("token-1");
+        assertThat(l.launchTime()).isEqualTo(emulator.instances().get(0).launchTime());
+      });
+      assertThat(page.nextPageToken()).isEmpty();
+      Instant twoHoursAgo = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(2, ChronoUnit.HOURS);
+      assertThat(port.findTaggedLaunches(List.of(twoHoursAgo), Optional.empty()).instances()).isEmpty();
+    }
+  }
+
+  /** moto (LocalStack's EC2) answers the launch-time filter with HTTP 500: the count must still work there. */
+  @Test
+  void anEndpointRefusingTheLaunchTimeFilterIsAskedWithoutIt() throws Exception {
+    Optional<Path> moto = onPath("moto_server");
+    assumeTrue(moto.isPresent(), "moto_server is not on PATH: skipping the moto check");
+    int port;
+    try (ServerSocket free = new ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    Process server = new ProcessBuilder(moto.get().toString(), "-H", "127.0.0.1", "-p", Integer.toString(port))
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    try (Ec2Client ec2 = client(URI.create("http://127.0.0.1:" + port))) {
+      await().atMost(Duration.ofSeconds(60)).until(() -> accepts(port));
+      SdkEc2Port sdkPort = new SdkEc2Port(ec2, new WorkerMetrics(new SimpleMeterRegistry()), Clock.systemUTC());
+      String tagged = launch(ec2, "token-1", true);
+      launch(ec2, "untagged", false);
+
+      assertThat(sdkPort.findTaggedLaunches(thisAndPreviousHour(), Optional.empty()).instances())
+          .extracting(Ec2Port.TaggedLaunch::instanceId).containsExactly(tagged);
+      assertThat(sdkPort.findTaggedLaunches(thisAndPreviousHour(), Optional.empty()).instances())
+          .extracting(Ec2Port.TaggedLaunch::token).containsExactly("token-1");
+    } finally {
+      server.destroy();
+      server.waitFor();
+    }
+  }
+
+  private static boolean accepts(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static Optional<Path> onPath(String command) {
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return Optional.empty();
+    }
+    for (String dir : path.split(File.pathSeparator)) {
+      Path candidate = Path.of(dir, command);
+      if (Files.isExecutable(candidate)) {
+        return Optional.of(candidate);
+      }
+    }
+    return Optional.empty();
+  }
+}
