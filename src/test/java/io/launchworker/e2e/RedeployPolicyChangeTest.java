@@ -91,7 +91,7 @@ class RedeployPolicyChangeTest {
     harness.awaitDrained(Duration.ofSeconds(20));
 
     assertThat(worker.outcomes("rejected", "unknown_field")).isEqualTo(1);
-    assertThat(harness.ec2().stats().calls("DescribeInstances")).isZero();
+    assertThat(worker.counter("launcher.redelivery.lookups")).isZero();
     assertThat(harness.drainDlq()).hasSize(1);
   }
 
@@ -105,7 +105,8 @@ class RedeployPolicyChangeTest {
     harness.awaitDrained(Duration.ofSeconds(20));
 
     assertThat(worker.outcomes("rejected", "unknown_field")).isEqualTo(1);
-    assertThat(harness.ec2().stats().calls("DescribeInstances")).isEqualTo(1);
+    assertThat(worker.scrape()).contains(
+        "launcher_redelivery_lookups_total{result=\"not_found\",trigger=\"redelivery\"} 1.0");
     assertThat(harness.drainDlq()).hasSize(1);
   }
 }
