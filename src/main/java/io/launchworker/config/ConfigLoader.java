@@ -126,6 +126,7 @@ public final class ConfigLoader {
         r.intIn("launcher.admin.port", -1, 65_535), r.nonEmptyString("launcher.admin.host"));
     LaunchPolicy policy = policy(r);
     LaunchDefaults defaults = defaults(r);
+    refuseDefaultsThePolicyRefuses(r, policy, defaults);
     return new WorkerConfig(queueUrl, dlqUrl, resultsUrl, maxInFlight, maxAttempts,
         r.durationIn("launcher.max-request-age", "0s", "14d"), sqs, retry, ec2,
         r.durationIn("launcher.shutdown.grace", "0s", "1h"), aws, admin, policy, defaults, metrics(r));
@@ -175,6 +176,33 @@ public final class ConfigLoader {
         r.stringList("launcher.policy.allowed-image-ids"),
         r.stringList("launcher.policy.allowed-instance-types"),
         r.stringList("launcher.policy.allowed-subnet-ids"),
-        perRequest, perHour);
+        perRequest, perHour,
+        r.stringList("launcher.policy.allowed-launch-templates"),
+        r.stringList("launcher.policy.allowed-security-group-ids"),
+        r.stringList("launcher.policy.allowed-key-names"),
+        r.stringList("launcher.policy.allowed-instance-profiles"));
   }
+
+  /**
+   * A default its own allow-list refuses would reject every request that leaves the field out, so it is a
+   * configuration error, reported with both keys. Shared with {@link ProducerConfig}.
+   */
+  static void refuseDefaultsThePolicyRefuses(ConfigReader r, LaunchPolicy policy, LaunchDefaults defaults) {
+    for (LaunchPolicy.RefusedDefault refused : policy.refusedDefaults(defaults)) {
+      String defaultKey = switch (refused.field()) {
+        case INSTANCE_TYPE -> "launcher.defaults.instance-type";
+        case SUBNET_ID -> "launcher.defaults.subnet-id";
+        case SECURITY_GROUP_IDS -> "launcher.defaults.security-group-ids";
+      };
+      String listKey = switch (refused.field()) {
+        case INSTANCE_TYPE -> "launcher.policy.allowed-instance-types";
+        case SUBNET_ID -> "launcher.policy.allowed-subnet-ids";
+        case SECURITY_GROUP_IDS -> "launcher.policy.allowed-security-group-ids";
+      };
+      throw r.invalid(defaultKey, "\"" + refused.value() + "\" is refused by " + listKey + " = "
+          + r.stringList(listKey) + ", so every request that leaves the field out would be rejected; allowed: a "
+          + "default that " + listKey + " allows, or none");
+    }
+  }
+
 }

@@ -28,6 +28,30 @@ public record LaunchDefaults(
   }
 
   /**
+   * The instance type EC2 gets for a request: its own, else the default. A launch template request gets no
+   * default, since a configured default would override the template's own. {@link RunInstancesMapper} sends this
+   * and {@link PolicyCheck} checks this, so what is checked is what is sent.
+   */
+  public Optional<String> instanceTypeFor(LaunchRequest request) {
+    return request.instanceType().or(() -> appliesTo(request) ? instanceType : Optional.empty());
+  }
+
+  /** The subnet EC2 gets for a request, as {@link #instanceTypeFor}. */
+  public Optional<String> subnetIdFor(LaunchRequest request) {
+    return request.subnetId().or(() -> appliesTo(request) ? subnetId : Optional.empty());
+  }
+
+  /** The security groups EC2 gets for a request, as {@link #instanceTypeFor}; empty when none is sent. */
+  public List<String> securityGroupIdsFor(LaunchRequest request) {
+    return !request.securityGroupIds().isEmpty() || !appliesTo(request) ? request.securityGroupIds()
+        : securityGroupIds;
+  }
+
+  private static boolean appliesTo(LaunchRequest request) {
+    return request.launchTemplate().isEmpty();
+  }
+
+  /**
    * How many default tags an instance gets on top of a request's tags with these keys: those whose key the
    * request does not set itself (its value wins there) and that are not the worker's own tags (which always
    * replace them). Keys compare exactly, as EC2's do.

@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.TreeMap;
 import software.amazon.awssdk.services.ec2.model.IamInstanceProfileSpecification;
 import software.amazon.awssdk.services.ec2.model.LaunchTemplateSpecification;
@@ -53,13 +52,10 @@ public final class RunInstancesMapper {
         .launchTemplateName(t.name().orElse(null))
         .version(t.version())
         .build()));
-    // A launch template carries its own type, subnet and groups: configured defaults would override them.
-    boolean useDefaults = request.launchTemplate().isEmpty();
-    request.instanceType().or(() -> useDefaults ? defaults.instanceType() : Optional.empty())
-        .ifPresent(ec2::instanceType);
-    request.subnetId().or(() -> useDefaults ? defaults.subnetId() : Optional.empty()).ifPresent(ec2::subnetId);
-    List<String> groups = !request.securityGroupIds().isEmpty() || !useDefaults ? request.securityGroupIds()
-        : defaults.securityGroupIds();
+    // The same effective values PolicyCheck checked: a launch template keeps its own type, subnet and groups.
+    defaults.instanceTypeFor(request).ifPresent(ec2::instanceType);
+    defaults.subnetIdFor(request).ifPresent(ec2::subnetId);
+    List<String> groups = defaults.securityGroupIdsFor(request);
     if (!groups.isEmpty()) {
       ec2.securityGroupIds(groups);
     }
