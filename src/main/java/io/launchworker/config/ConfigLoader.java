@@ -10,6 +10,7 @@ import io.launchworker.request.LaunchPolicy;
 import io.launchworker.request.LaunchTags;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -153,7 +154,10 @@ public final class ConfigLoader {
         r.optionalString("launcher.defaults.instance-type"),
         r.optionalString("launcher.defaults.subnet-id"),
         r.stringList("launcher.defaults.security-group-ids"),
-        r.stringMap(tagsKey));
+        r.stringMap(tagsKey),
+        new LaunchDefaults.Imds(
+            r.oneOf("launcher.defaults.imds-v1", List.of("disabled", "allowed")).equals("allowed"),
+            r.intIn("launcher.defaults.imds-hop-limit", 1, LaunchDefaults.Imds.MAX_HOP_LIMIT)));
     int tags = defaults.tagsAddedTo(Set.of());
     if (tags > LaunchTags.MAX_OTHER_TAGS) {
       throw r.invalidWithoutValue(tagsKey, tags + " tags", "allowed: at most " + LaunchTags.MAX_OTHER_TAGS

@@ -189,6 +189,23 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void imdsV2IsRequiredByDefaultWithHopLimitOneAndImdsV1AllowedIsTheWayBack() throws IOException {
+    WorkerConfig builtIn = ConfigLoader.load(Optional.empty(), REQUIRED_ENV, Map.of());
+    assertThat(builtIn.defaults().imds()).isEqualTo(new io.launchworker.request.LaunchDefaults.Imds(false, 1));
+
+    WorkerConfig c = load("launcher.defaults { imds-v1 = allowed, imds-hop-limit = 2 }");
+
+    assertThat(c.defaults().imds()).isEqualTo(new io.launchworker.request.LaunchDefaults.Imds(true, 2));
+    assertThatThrownBy(() -> load("launcher.defaults.imds-v1 = optional"))
+        .hasMessageContaining("launcher.defaults.imds-v1 = \"optional\"")
+        .hasMessageContaining("must be one of disabled, allowed");
+    assertThatThrownBy(() -> load("launcher.defaults.imds-hop-limit = 0"))
+        .hasMessageContaining("must be a whole number from 1 to 64");
+    assertThatThrownBy(() -> load("launcher.defaults.imds-hop-limit = 65"))
+        .hasMessageContaining("must be a whole number from 1 to 64");
+  }
+
+  @Test
   void theSandboxOverridesWinOverEverything() {
     WorkerConfig c = ConfigLoader.load(Optional.empty(), REQUIRED_ENV,
         Map.of("launcher.queue-url", "http://127.0.0.1:9324/000000000000/q", "launcher.policy.allowed-subnet-ids",

@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ec2.model.HttpTokensState;
+import software.amazon.awssdk.services.ec2.model.InstanceMetadataEndpointState;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
@@ -147,5 +149,42 @@ class LeastPrivilegePolicyTest {
       assertThat(m.messageAttributes().get("launch-worker-detail").stringValue()).contains("default VPC");
     });
     assertThat(harness.ec2().stats().instancesLaunched()).isZero();
+  }
+
+  @Test
+  void everyLaunchRequiresImdsV2TemplateLaunchesIncluded() {
+    harness.ec2().registerLaunchTemplate(TEMPLATE_ID, "web");
+    RunningWorker worker = harness.startWorker(harness.config(o -> {
+      o.put("launcher.policy.allowed-launch-templates", List.of("web"));
+      return o;
+    }));
+    harness.sendMany(6, i -> i % 2 == 0 ? SandboxHarness.request("t3.micro")
+        : "{\"launchTemplate\":{\"name\":\"web\"},\"maxCount\":2}");
+
+    harness.awaitDrained(Duration.ofSeconds(20));
+
+    assertThat(worker.outcomes("launched")).isEqualTo(6);
+    assertThat(harness.metadataOptions()).hasSize(9).allSatisfy((id, imds) -> {
+      assertThat(imds.httpTokens()).as(id).isEqualTo(HttpTokensState.REQUIRED);
+      assertThat(imds.httpEndpoint()).as(id).isEqualTo(InstanceMetadataEndpointState.ENABLED);
+      assertThat(imds.httpPutResponseHopLimit()).as(id).isEqualTo(1);
+    });
+  }
+
+  @Test
+  void imdsV1AllowedSwitchesTokensToOptionalAndTheHopLimitIsConfigurable() {
+    harness.startWorker(harness.config(o -> {
+      o.put("launcher.defaults.imds-v1", "allowed");
+      o.put("launcher.defaults.imds-hop-limit", 2);
+      return o;
+    }));
+    harness.send(SandboxHarness.request("t3.micro"));
+
+    harness.awaitDrained(Duration.ofSeconds(20));
+
+    assertThat(harness.metadataOptions().values()).singleElement().satisfies(imds -> {
+      assertThat(imds.httpTokens()).isEqualTo(HttpTokensState.OPTIONAL);
+      assertThat(imds.httpPutResponseHopLimit()).isEqualTo(2);
+    });
   }
 }
