@@ -10,6 +10,7 @@ import io.launchworker.request.LaunchPolicy;
 import io.launchworker.request.LaunchTags;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.List;
 import java.util.Optional;
@@ -127,6 +128,7 @@ public final class ConfigLoader {
         r.intIn("launcher.admin.port", -1, 65_535), r.nonEmptyString("launcher.admin.host"));
     LaunchPolicy policy = policy(r);
     LaunchDefaults defaults = defaults(r);
+    refuseDefaultsThePolicyRefuses(r, policy, defaults);
     return new WorkerConfig(queueUrl, dlqUrl, resultsUrl, maxInFlight, maxAttempts,
         r.durationIn("launcher.max-request-age", "0s", "14d"), sqs, retry, ec2,
         r.durationIn("launcher.shutdown.grace", "0s", "1h"), aws, admin, policy, defaults, metrics(r),
@@ -172,7 +174,10 @@ public final class ConfigLoader {
         r.optionalString("launcher.defaults.instance-type"),
         r.optionalString("launcher.defaults.subnet-id"),
         r.stringList("launcher.defaults.security-group-ids"),
-        r.stringMap(tagsKey));
+        r.stringMap(tagsKey),
+        new LaunchDefaults.Imds(
+            r.oneOf("launcher.defaults.imds-v1", List.of("disabled", "allowed")).equals("allowed"),
+            r.intIn("launcher.defaults.imds-hop-limit", 1, LaunchDefaults.Imds.MAX_HOP_LIMIT)));
     int tags = defaults.tagsAddedTo(Set.of());
     if (tags > LaunchTags.MAX_OTHER_TAGS) {
       throw r.invalidWithoutValue(tagsKey, tags + " tags", "allowed: at most " + LaunchTags.MAX_OTHER_TAGS
@@ -195,6 +200,33 @@ public final class ConfigLoader {
         r.stringList("launcher.policy.allowed-image-ids"),
         r.stringList("launcher.policy.allowed-instance-types"),
         r.stringList("launcher.policy.allowed-subnet-ids"),
-        perRequest, perHour);
+        perRequest, perHour,
+        r.stringList("launcher.policy.allowed-launch-templates"),
+        r.stringList("launcher.policy.allowed-security-group-ids"),
+        r.stringList("launcher.policy.allowed-key-names"),
+        r.stringList("launcher.policy.allowed-instance-profiles"));
   }
+
+  /**
+   * A default its own allow-list refuses would reject every request that leaves the field out, so it is a
+   * configuration error, reported with both keys. Shared with {@link ProducerConfig}.
+   */
+  static void refuseDefaultsThePolicyRefuses(ConfigReader r, LaunchPolicy policy, LaunchDefaults defaults) {
+    for (LaunchPolicy.RefusedDefault refused : policy.refusedDefaults(defaults)) {
+      String defaultKey = switch (refused.field()) {
+        case INSTANCE_TYPE -> "launcher.defaults.instance-type";
+        case SUBNET_ID -> "launcher.defaults.subnet-id";
+        case SECURITY_GROUP_IDS -> "launcher.defaults.security-group-ids";
+      };
+      String listKey = switch (refused.field()) {
+        case INSTANCE_TYPE -> "launcher.policy.allowed-instance-types";
+        case SUBNET_ID -> "launcher.policy.allowed-subnet-ids";
+        case SECURITY_GROUP_IDS -> "launcher.policy.allowed-security-group-ids";
+      };
+      throw r.invalid(defaultKey, "\"" + refused.value() + "\" is refused by " + listKey + " = "
+          + r.stringList(listKey) + ", so every request that leaves the field out would be rejected; allowed: a "
+          + "default that " + listKey + " allows, or none");
+    }
+  }
+
 }

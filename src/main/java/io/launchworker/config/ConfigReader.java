@@ -171,6 +171,11 @@ final class ConfigReader {
     return result;
   }
 
+  /** A rule the key's value breaks that only shows with other keys: the key, its value, where it was set, the rule. */
+  ConfigException invalid(String key, String rule) {
+    return bad(key, rule);
+  }
+
   /** For a key whose value is too long to show in full: the key, what it holds, where it was set, the rule. */
   ConfigException invalidWithoutValue(String key, String what, String rule) {
     return new ConfigException(key + ": " + what + " (from " + origin(config.getValue(key)) + "): " + rule);

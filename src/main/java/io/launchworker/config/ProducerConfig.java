@@ -21,11 +21,14 @@ public record ProducerConfig(
   /** Throws {@link ConfigException} naming key, value, source and rule for a bad value of a key it reads. */
   public static ProducerConfig load(Optional<Path> file, Map<String, String> env) {
     ConfigReader r = new ConfigReader(ConfigLoader.merged(file, env, Map.of()));
+    LaunchPolicy policy = ConfigLoader.policy(r);
+    LaunchDefaults defaults = ConfigLoader.defaults(r);
+    ConfigLoader.refuseDefaultsThePolicyRefuses(r, policy, defaults);
     return new ProducerConfig(
         r.optionalUrl("launcher.queue-url"),
         r.optionalString("launcher.aws.region"),
         r.optionalUri("launcher.aws.sqs-endpoint"),
-        ConfigLoader.policy(r),
-        ConfigLoader.defaults(r));
+        policy,
+        defaults);
   }
 }

@@ -3,6 +3,7 @@ package io.launchworker.request;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -15,16 +16,75 @@ import java.util.Optional;
  * @param securityGroupIds used when the request has none
  * @param tags added to every instance; the request's own tags win on the same key. They take from the request's
  *     tag budget ({@link #tagsAddedTo}); configuration allows at most {@link LaunchTags#MAX_OTHER_TAGS}.
+ * @param imds the instance metadata options sent with every launch, launch templates included
  */
 public record LaunchDefaults(
     Optional<String> instanceType,
     Optional<String> subnetId,
     List<String> securityGroupIds,
-    Map<String, String> tags) {
+    Map<String, String> tags,
+    Imds imds) {
 
   public LaunchDefaults {
+    Objects.requireNonNull(instanceType, "instanceType");
+    Objects.requireNonNull(subnetId, "subnetId");
     securityGroupIds = List.copyOf(securityGroupIds);
     tags = Map.copyOf(tags);
+    Objects.requireNonNull(imds, "imds");
+  }
+
+  /** With the built-in metadata options, {@link Imds#DEFAULT}. */
+  public LaunchDefaults(Optional<String> instanceType, Optional<String> subnetId, List<String> securityGroupIds,
+      Map<String, String> tags) {
+    this(instanceType, subnetId, securityGroupIds, tags, Imds.DEFAULT);
+  }
+
+  /**
+   * The instance metadata service (IMDS) options every launch sends: the endpoint enabled, session tokens
+   * (IMDSv2) required unless {@code v1Allowed}, and the hop limit of the token's PUT response. Sent with launch
+   * templates too, so a template cannot switch IMDSv1 back on.
+   *
+   * @param v1Allowed {@code launcher.defaults.imds-v1 = allowed}: tokens optional, the only way back to IMDSv1
+   * @param hopLimit {@code launcher.defaults.imds-hop-limit}, 1 to 64 (EC2's range)
+   */
+  public record Imds(boolean v1Allowed, int hopLimit) {
+    /** EC2 accepts 1 to 64. */
+    public static final int MAX_HOP_LIMIT = 64;
+    /**
+     * IMDSv2 only, hop limit 1: only processes on the instance itself reach the service; a container behind a
+     * bridge network is one hop further and cannot fetch a token, so cannot take the instance role's credentials.
+     */
+    public static final Imds DEFAULT = new Imds(false, 1);
+
+    public Imds {
+      if (hopLimit < 1 || hopLimit > MAX_HOP_LIMIT) {
+        throw new IllegalArgumentException("hopLimit outside 1.." + MAX_HOP_LIMIT + ": " + hopLimit);
+      }
+    }
+  }
+
+  /**
+   * The instance type EC2 gets for a request: its own, else the default. A launch template request gets no
+   * default, since a configured default would override the template's own. {@link RunInstancesMapper} sends this
+   * and {@link PolicyCheck} checks this, so what is checked is what is sent.
+   */
+  public Optional<String> instanceTypeFor(LaunchRequest request) {
+    return request.instanceType().or(() -> appliesTo(request) ? instanceType : Optional.empty());
+  }
+
+  /** The subnet EC2 gets for a request, as {@link #instanceTypeFor}. */
+  public Optional<String> subnetIdFor(LaunchRequest request) {
+    return request.subnetId().or(() -> appliesTo(request) ? subnetId : Optional.empty());
+  }
+
+  /** The security groups EC2 gets for a request, as {@link #instanceTypeFor}; empty when none is sent. */
+  public List<String> securityGroupIdsFor(LaunchRequest request) {
+    return !request.securityGroupIds().isEmpty() || !appliesTo(request) ? request.securityGroupIds()
+        : securityGroupIds;
+  }
+
+  private static boolean appliesTo(LaunchRequest request) {
+    return request.launchTemplate().isEmpty();
   }
 
   /**
@@ -47,6 +107,6 @@ public record LaunchDefaults(
   }
 
   public static LaunchDefaults none() {
-    return new LaunchDefaults(Optional.empty(), Optional.empty(), List.of(), Map.of());
+    return new LaunchDefaults(Optional.empty(), Optional.empty(), List.of(), Map.of(), Imds.DEFAULT);
   }
 }

@@ -1,27 +1,50 @@
 package io.launchworker.request;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What requests may ask for, from configuration. An empty allow-list means "any".
+ * What requests may ask for, from configuration. Every list is checked against the <em>effective</em> value: the
+ * request's own, else the configured {@link LaunchDefaults} value. An empty list means "any", except
+ * {@code allowedLaunchTemplates}, where empty means "no launch templates at all" (a template sets what the worker
+ * cannot see, so allowing templates has to be a decision). Immutable and thread-safe.
+ *
+ * <p>Globs: {@code *} matches any run of characters, {@code ?} one, all else is literal.
  *
  * @param allowedImageIds exact AMI IDs
- * @param allowedInstanceTypes globs such as {@code t3.*} ({@code *} matches any run of characters, {@code ?} one)
- * @param allowedSubnetIds exact subnet IDs
+ * @param allowedInstanceTypes globs such as {@code t3.*}; when set, a request without a type (and without a default
+ *     or template) is refused rather than left to EC2's own default type
+ * @param allowedSubnetIds exact subnet IDs; when set, a request without a subnet (and without a default or
+ *     template) is refused rather than left to the default VPC
  * @param maxInstancesPerRequest cap on {@code maxCount}
  * @param maxInstancesPerHour rolling cap on instances one worker launches per hour (enforced by the launch stage)
+ * @param allowedLaunchTemplates globs matched against the template ID or name, whichever the request gives;
+ *     empty refuses every template
+ * @param allowedSecurityGroupIds exact group IDs; when set, every group must be listed and a request with no group
+ *     (and no default or template) is refused rather than left to the VPC's default group
+ * @param allowedKeyNames globs on key pair names
+ * @param allowedInstanceProfiles globs on instance profile names; an ARN (here or in a request) counts by its name,
+ *     the part after the last {@code /}
  */
 public record LaunchPolicy(
     List<String> allowedImageIds,
     List<String> allowedInstanceTypes,
     List<String> allowedSubnetIds,
     int maxInstancesPerRequest,
-    int maxInstancesPerHour) {
+    int maxInstancesPerHour,
+    List<String> allowedLaunchTemplates,
+    List<String> allowedSecurityGroupIds,
+    List<String> allowedKeyNames,
+    List<String> allowedInstanceProfiles) {
 
   public LaunchPolicy {
     allowedImageIds = List.copyOf(allowedImageIds);
     allowedInstanceTypes = List.copyOf(allowedInstanceTypes);
     allowedSubnetIds = List.copyOf(allowedSubnetIds);
+    allowedLaunchTemplates = List.copyOf(allowedLaunchTemplates);
+    allowedSecurityGroupIds = List.copyOf(allowedSecurityGroupIds);
+    allowedKeyNames = List.copyOf(allowedKeyNames);
+    allowedInstanceProfiles = List.copyOf(allowedInstanceProfiles);
     if (maxInstancesPerRequest < 1) {
       throw new IllegalArgumentException("maxInstancesPerRequest < 1: " + maxInstancesPerRequest);
     }
@@ -31,8 +54,58 @@ public record LaunchPolicy(
     }
   }
 
-  /** No allow-lists, at most 10 instances per request, 1,000 per hour. */
+  /** Images, types and subnets only: no launch templates, and any security group, key pair and profile. */
+  public LaunchPolicy(List<String> allowedImageIds, List<String> allowedInstanceTypes, List<String> allowedSubnetIds,
+      int maxInstancesPerRequest, int maxInstancesPerHour) {
+    this(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest, maxInstancesPerHour,
+        List.of(), List.of(), List.of(), List.of());
+  }
+
+  /** No allow-lists, any launch template, at most 10 instances per request, 1,000 per hour. */
   public static LaunchPolicy permissive() {
-    return new LaunchPolicy(List.of(), List.of(), List.of(), 10, 1000);
+    return new LaunchPolicy(List.of(), List.of(), List.of(), 10, 1000, List.of("*"), List.of(), List.of(),
+        List.of());
+  }
+
+  public LaunchPolicy withAllowedLaunchTemplates(List<String> templates) {
+    return new LaunchPolicy(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest,
+        maxInstancesPerHour, templates, allowedSecurityGroupIds, allowedKeyNames, allowedInstanceProfiles);
+  }
+
+  public LaunchPolicy withAllowedSecurityGroupIds(List<String> groups) {
+    return new LaunchPolicy(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest,
+        maxInstancesPerHour, allowedLaunchTemplates, groups, allowedKeyNames, allowedInstanceProfiles);
+  }
+
+  public LaunchPolicy withAllowedKeyNames(List<String> keyNames) {
+    return new LaunchPolicy(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest,
+        maxInstancesPerHour, allowedLaunchTemplates, allowedSecurityGroupIds, keyNames, allowedInstanceProfiles);
+  }
+
+  public LaunchPolicy withAllowedInstanceProfiles(List<String> profiles) {
+    return new LaunchPolicy(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest,
+        maxInstancesPerHour, allowedLaunchTemplates, allowedSecurityGroupIds, allowedKeyNames, profiles);
+  }
+
+  /** A configured default that this policy's own list refuses: which default, and the refused value. */
+  public record RefusedDefault(Default field, String value) {}
+
+  /** The configured defaults an allow-list applies to. */
+  public enum Default { INSTANCE_TYPE, SUBNET_ID, SECURITY_GROUP_IDS }
+
+  /**
+   * The defaults this policy would refuse: each one would reject every request that leaves its field out, so it
+   * is a configuration mistake, to be reported at start-up. Empty when the defaults fit.
+   */
+  public List<RefusedDefault> refusedDefaults(LaunchDefaults defaults) {
+    PolicyCheck check = new PolicyCheck(this, defaults);
+    List<RefusedDefault> refused = new ArrayList<>();
+    defaults.instanceType().filter(t -> !check.allowsInstanceType(t))
+        .ifPresent(t -> refused.add(new RefusedDefault(Default.INSTANCE_TYPE, t)));
+    defaults.subnetId().filter(s -> !check.allowsSubnet(s))
+        .ifPresent(s -> refused.add(new RefusedDefault(Default.SUBNET_ID, s)));
+    defaults.securityGroupIds().stream().filter(g -> !check.allowsSecurityGroup(g))
+        .forEach(g -> refused.add(new RefusedDefault(Default.SECURITY_GROUP_IDS, g)));
+    return refused;
   }
 }

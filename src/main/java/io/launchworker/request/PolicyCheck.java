@@ -2,50 +2,171 @@ package io.launchworker.request;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
- * Applies the configured {@link LaunchPolicy} to a valid request. Only fields the request itself sets are
- * checked: a launch template's AMI, and configuration defaults, are not seen here. Immutable and thread-safe.
+ * Applies the configured {@link LaunchPolicy} to a valid request, on the values EC2 will get: the request's own,
+ * else the configured {@link LaunchDefaults} (as {@link RunInstancesMapper} sends them). Where a restricted field
+ * would reach EC2 empty, EC2 would fill in a value nobody checked (its default instance type, a default-VPC subnet,
+ * the VPC's default group), so the request is refused instead, unless it launches from a template, which may set
+ * the field itself. What a launch template sets is not visible here. The first failed check wins, in field order,
+ * so a request always gets the same rejection.
+ *
+ * <p>Runs after validation, so a refused request is still a parsed one ({@link ReadResult.Rejected#request()}).
+ * Immutable and thread-safe.
  */
 final class PolicyCheck {
   private final LaunchPolicy policy;
+  private final LaunchDefaults defaults;
+  private final List<Glob> templates;
   private final List<Glob> instanceTypes;
+  private final List<Glob> keyNames;
+  private final List<Glob> profiles;
 
-  PolicyCheck(LaunchPolicy policy) {
+  PolicyCheck(LaunchPolicy policy, LaunchDefaults defaults) {
     this.policy = policy;
-    this.instanceTypes = policy.allowedInstanceTypes().stream().map(Glob::new).collect(Collectors.toList());
+    this.defaults = defaults;
+    this.templates = globs(policy.allowedLaunchTemplates());
+    this.instanceTypes = globs(policy.allowedInstanceTypes());
+    this.keyNames = globs(policy.allowedKeyNames());
+    this.profiles = globs(policy.allowedInstanceProfiles().stream().map(PolicyCheck::profileName).toList());
   }
 
   void check(LaunchRequest request) {
+    boolean fromTemplate = request.launchTemplate().isPresent();
+    request.launchTemplate().ifPresent(this::checkTemplate);
     Optional<String> image = request.imageId();
     if (image.isPresent() && !anyOrContains(policy.allowedImageIds(), image.get())) {
       throw notAllowed(RejectReason.IMAGE_NOT_ALLOWED, "imageId", image.get(), policy.allowedImageIds());
     }
-    Optional<String> type = request.instanceType();
-    if (type.isPresent() && !instanceTypes.isEmpty() && instanceTypes.stream().noneMatch(g -> g.matches(type.get()))) {
-      throw notAllowed(RejectReason.INSTANCE_TYPE_NOT_ALLOWED, "instanceType", type.get(),
-          policy.allowedInstanceTypes());
+    checkInstanceType(request, fromTemplate);
+    checkSubnet(request, fromTemplate);
+    checkSecurityGroups(request, fromTemplate);
+    Optional<String> key = request.keyName();
+    if (key.isPresent() && !matchesAny(keyNames, key.get())) {
+      throw notAllowed(RejectReason.KEY_NAME_NOT_ALLOWED, "keyName", key.get(), policy.allowedKeyNames());
     }
-    Optional<String> subnet = request.subnetId();
-    if (subnet.isPresent() && !anyOrContains(policy.allowedSubnetIds(), subnet.get())) {
-      throw notAllowed(RejectReason.SUBNET_NOT_ALLOWED, "subnetId", subnet.get(), policy.allowedSubnetIds());
-    }
+    request.iamInstanceProfile().ifPresent(this::checkProfile);
     if (request.maxCount() > policy.maxInstancesPerRequest()) {
       throw new InvalidRequestException(RejectReason.TOO_MANY_INSTANCES, "maxCount: " + request.maxCount()
           + " instances; allowed: at most " + policy.maxInstancesPerRequest() + " per request");
     }
   }
 
+  boolean allowsInstanceType(String type) {
+    return matchesAny(instanceTypes, type);
+  }
+
+  boolean allowsSubnet(String subnet) {
+    return anyOrContains(policy.allowedSubnetIds(), subnet);
+  }
+
+  boolean allowsSecurityGroup(String group) {
+    return anyOrContains(policy.allowedSecurityGroupIds(), group);
+  }
+
+  private void checkTemplate(LaunchTemplateRef template) {
+    String path = template.id().isPresent() ? "launchTemplate.id" : "launchTemplate.name";
+    String value = template.id().or(template::name).orElseThrow();
+    if (templates.stream().noneMatch(g -> g.matches(value))) {
+      throw policy.allowedLaunchTemplates().isEmpty()
+          ? new InvalidRequestException(RejectReason.LAUNCH_TEMPLATE_NOT_ALLOWED, path + ": got "
+              + Show.quote(value) + "; allowed: no launch templates (none is configured)")
+          : notAllowed(RejectReason.LAUNCH_TEMPLATE_NOT_ALLOWED, path, value, policy.allowedLaunchTemplates());
+    }
+  }
+
+  private void checkInstanceType(LaunchRequest request, boolean fromTemplate) {
+    Optional<String> type = defaults.instanceTypeFor(request);
+    if (type.isEmpty()) {
+      if (!fromTemplate && !instanceTypes.isEmpty()) {
+        throw required(RejectReason.INSTANCE_TYPE_REQUIRED, "instanceType", "no default is configured",
+            policy.allowedInstanceTypes(), "EC2 would launch its own default type");
+      }
+      return;
+    }
+    if (!allowsInstanceType(type.get())) {
+      throw notAllowed(RejectReason.INSTANCE_TYPE_NOT_ALLOWED, path("instanceType", request.instanceType()),
+          type.get(), policy.allowedInstanceTypes());
+    }
+  }
+
+  private void checkSubnet(LaunchRequest request, boolean fromTemplate) {
+    Optional<String> subnet = defaults.subnetIdFor(request);
+    if (subnet.isEmpty()) {
+      if (!fromTemplate && !policy.allowedSubnetIds().isEmpty()) {
+        throw required(RejectReason.SUBNET_REQUIRED, "subnetId", "no default is configured",
+            policy.allowedSubnetIds(), "EC2 would pick a subnet of the default VPC");
+      }
+      return;
+    }
+    if (!allowsSubnet(subnet.get())) {
+      throw notAllowed(RejectReason.SUBNET_NOT_ALLOWED, path("subnetId", request.subnetId()), subnet.get(),
+          policy.allowedSubnetIds());
+    }
+  }
+
+  private void checkSecurityGroups(LaunchRequest request, boolean fromTemplate) {
+    List<String> groups = defaults.securityGroupIdsFor(request);
+    List<String> allowed = policy.allowedSecurityGroupIds();
+    if (groups.isEmpty() && !fromTemplate && !allowed.isEmpty()) {
+      throw required(RejectReason.SECURITY_GROUP_REQUIRED, "securityGroupIds", "none is configured by default",
+          allowed, "EC2 would attach the VPC's default group");
+    }
+    boolean own = !request.securityGroupIds().isEmpty();
+    for (int i = 0; i < groups.size(); i++) {
+      if (!allowsSecurityGroup(groups.get(i))) {
+        String path = Show.index("securityGroupIds", i) + (own ? "" : " (the configured default)");
+        throw notAllowed(RejectReason.SECURITY_GROUP_NOT_ALLOWED, path, groups.get(i), allowed);
+      }
+    }
+  }
+
+  private void checkProfile(InstanceProfileRef profile) {
+    String path = profile.arn().isPresent() ? "iamInstanceProfile.arn" : "iamInstanceProfile.name";
+    String value = profile.arn().or(profile::name).orElseThrow();
+    String name = profileName(value);
+    if (!matchesAny(profiles, name)) {
+      throw notAllowed(RejectReason.INSTANCE_PROFILE_NOT_ALLOWED,
+          path + (profile.arn().isPresent() ? " (profile name " + Show.quote(name) + ")" : ""), value,
+          policy.allowedInstanceProfiles());
+    }
+  }
+
+  /** An instance profile ARN's name is the part after its last {@code /} (its path comes before); a name is itself. */
+  static String profileName(String nameOrArn) {
+    return nameOrArn.startsWith("arn:") ? nameOrArn.substring(nameOrArn.lastIndexOf('/') + 1) : nameOrArn;
+  }
+
+  private static String path(String field, Optional<String> own) {
+    return own.isPresent() ? field : field + " (the configured default)";
+  }
+
+  private static List<Glob> globs(List<String> patterns) {
+    return patterns.stream().map(Glob::new).toList();
+  }
+
+  private static boolean matchesAny(List<Glob> globs, String value) {
+    return globs.isEmpty() || globs.stream().anyMatch(g -> g.matches(value));
+  }
+
   private static boolean anyOrContains(List<String> allowed, String value) {
     return allowed.isEmpty() || allowed.contains(value);
   }
 
+  private static InvalidRequestException required(RejectReason reason, String path, String noDefault,
+      List<String> allowed, String otherwise) {
+    return new InvalidRequestException(reason, path + ": missing, no launch template, and " + noDefault
+        + "; allowed: " + shown(allowed) + " (left out, " + otherwise + ")");
+  }
+
   private static InvalidRequestException notAllowed(RejectReason reason, String path, String value,
       List<String> allowed) {
-    String shown = allowed.size() <= 10
+    return new InvalidRequestException(reason, path + ": got " + Show.quote(value) + "; allowed: " + shown(allowed));
+  }
+
+  private static String shown(List<String> allowed) {
+    return allowed.size() <= 10
         ? String.join(", ", allowed)
         : String.join(", ", allowed.subList(0, 10)) + " and " + (allowed.size() - 10) + " more";
-    return new InvalidRequestException(reason, path + ": got " + Show.quote(value) + "; allowed: " + shown);
   }
 }

@@ -42,12 +42,35 @@ public enum RejectReason {
   RESERVED_TAG_KEY("reserved_tag_key"),
   /** Tag key over 128 characters, value over 256, or empty key. */
   INVALID_TAG("invalid_tag"),
+  /** A launch template not matching {@code allowed-launch-templates}; with that list empty, any template. */
+  LAUNCH_TEMPLATE_NOT_ALLOWED("launch_template_not_allowed"),
   /** imageId not in the configured allow-list. */
   IMAGE_NOT_ALLOWED("image_not_allowed"),
-  /** instanceType not matching any configured glob. */
+  /**
+   * No instanceType in the request, no configured default and no launch template, while instance types are
+   * restricted: EC2 would launch its own default type, which the allow-list never saw.
+   */
+  INSTANCE_TYPE_REQUIRED("instance_type_required"),
+  /** The effective instanceType (the request's or the configured default) not matching any configured glob. */
   INSTANCE_TYPE_NOT_ALLOWED("instance_type_not_allowed"),
-  /** subnetId not in the configured allow-list. */
+  /**
+   * No subnetId in the request, no configured default and no launch template, while subnets are restricted: EC2
+   * would pick a subnet of the default VPC.
+   */
+  SUBNET_REQUIRED("subnet_required"),
+  /** The effective subnetId not in the configured allow-list. */
   SUBNET_NOT_ALLOWED("subnet_not_allowed"),
+  /**
+   * No securityGroupIds in the request, none configured by default and no launch template, while groups are
+   * restricted: EC2 would attach the VPC's default group.
+   */
+  SECURITY_GROUP_REQUIRED("security_group_required"),
+  /** One of the effective securityGroupIds not in the configured allow-list. */
+  SECURITY_GROUP_NOT_ALLOWED("security_group_not_allowed"),
+  /** keyName not matching any configured glob. */
+  KEY_NAME_NOT_ALLOWED("key_name_not_allowed"),
+  /** The instance profile's name (an ARN's part after the last {@code /}) not matching any configured glob. */
+  INSTANCE_PROFILE_NOT_ALLOWED("instance_profile_not_allowed"),
   /** maxCount above the configured per-request cap. */
   TOO_MANY_INSTANCES("too_many_instances");
 

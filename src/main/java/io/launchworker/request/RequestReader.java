@@ -5,8 +5,8 @@ import java.util.Objects;
 /**
  * Reads a message body into a {@link LaunchRequest}, or a {@link Rejection} that names the field, the bad value
  * and what is allowed. Strict: unknown fields, duplicate keys, wrong JSON types and {@code null} are rejected,
- * nothing is coerced. Then the {@link LaunchPolicy} is applied. The configured {@link LaunchDefaults} tags count
- * towards the request's tag budget: EC2 gets them too.
+ * nothing is coerced. Then the {@link LaunchPolicy} is applied to the values EC2 will get, configured
+ * {@link LaunchDefaults} included. The default tags count towards the request's tag budget: EC2 gets them too.
  *
  * <p>Thread-safe: one instance is meant to be shared by all handler threads. Never throws for any body, never
  * blocks, and never puts {@code userData} content into a rejection message.
@@ -16,15 +16,16 @@ public final class RequestReader {
   private final RequestValidator validator;
   private final PolicyCheck policy;
 
-  /** For a worker without default tags. */
+  /** For a worker without defaults. */
   public RequestReader(LaunchPolicy policy) {
     this(policy, LaunchDefaults.none());
   }
 
   /** @param defaults the worker's {@code launcher.defaults}, which the mapper will add to each request */
   public RequestReader(LaunchPolicy policy, LaunchDefaults defaults) {
-    this.policy = new PolicyCheck(Objects.requireNonNull(policy, "policy"));
-    this.validator = new RequestValidator(Objects.requireNonNull(defaults, "defaults"));
+    this.policy = new PolicyCheck(Objects.requireNonNull(policy, "policy"),
+        Objects.requireNonNull(defaults, "defaults"));
+    this.validator = new RequestValidator(defaults);
   }
 
   public ReadResult read(String body) {

@@ -5,9 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.TreeMap;
+import software.amazon.awssdk.services.ec2.model.HttpTokensState;
 import software.amazon.awssdk.services.ec2.model.IamInstanceProfileSpecification;
+import software.amazon.awssdk.services.ec2.model.InstanceMetadataEndpointState;
+import software.amazon.awssdk.services.ec2.model.InstanceMetadataOptionsRequest;
 import software.amazon.awssdk.services.ec2.model.LaunchTemplateSpecification;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
 import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
@@ -19,10 +21,11 @@ import software.amazon.awssdk.services.ec2.model.TagSpecification;
  * ID), so every attempt of one message sends equal parameters and EC2's ClientToken idempotency holds. Nothing
  * is looked up or resolved (a launch template's version is sent as given).
  *
- * <p>Fields the request leaves out come from {@link LaunchDefaults}; the request always wins. The instance tags
- * are, in this order: the default tags sorted by key (a request tag with the same key replaces the value in
- * place), the request's other tags in body order, then {@link LaunchTags#TOKEN}, {@link LaunchTags#MESSAGE_ID}
- * and {@link LaunchTags#REQUEST_HASH}.
+ * <p>Fields the request leaves out come from {@link LaunchDefaults}; the request always wins. Every launch sends
+ * {@code MetadataOptions} from {@link LaunchDefaults#imds()} (IMDSv2 required unless configured otherwise). The
+ * instance tags are, in this order: the default tags sorted by key (a request tag with the same key replaces the
+ * value in place), the request's other tags in body order, then {@link LaunchTags#TOKEN},
+ * {@link LaunchTags#MESSAGE_ID} and {@link LaunchTags#REQUEST_HASH}.
  *
  * <p>Immutable and thread-safe.
  */
@@ -53,13 +56,10 @@ public final class RunInstancesMapper {
         .launchTemplateName(t.name().orElse(null))
         .version(t.version())
         .build()));
-    // A launch template carries its own type, subnet and groups: configured defaults would override them.
-    boolean useDefaults = request.launchTemplate().isEmpty();
-    request.instanceType().or(() -> useDefaults ? defaults.instanceType() : Optional.empty())
-        .ifPresent(ec2::instanceType);
-    request.subnetId().or(() -> useDefaults ? defaults.subnetId() : Optional.empty()).ifPresent(ec2::subnetId);
-    List<String> groups = !request.securityGroupIds().isEmpty() || !useDefaults ? request.securityGroupIds()
-        : defaults.securityGroupIds();
+    // The same effective values PolicyCheck checked: a launch template keeps its own type, subnet and groups.
+    defaults.instanceTypeFor(request).ifPresent(ec2::instanceType);
+    defaults.subnetIdFor(request).ifPresent(ec2::subnetId);
+    List<String> groups = defaults.securityGroupIdsFor(request);
     if (!groups.isEmpty()) {
       ec2.securityGroupIds(groups);
     }
@@ -69,10 +69,20 @@ public final class RunInstancesMapper {
         .name(p.name().orElse(null))
         .build()));
     request.userData().ifPresent(ec2::userData);
+    ec2.metadataOptions(metadataOptions(defaults.imds()));
     return ec2.tagSpecifications(TagSpecification.builder()
             .resourceType(ResourceType.INSTANCE)
             .tags(tags(request, token, messageId, requestHash))
             .build())
+        .build();
+  }
+
+  /** Sent with every launch, templates included: a request's parameters override its template's. */
+  private static InstanceMetadataOptionsRequest metadataOptions(LaunchDefaults.Imds imds) {
+    return InstanceMetadataOptionsRequest.builder()
+        .httpEndpoint(InstanceMetadataEndpointState.ENABLED)
+        .httpTokens(imds.v1Allowed() ? HttpTokensState.OPTIONAL : HttpTokensState.REQUIRED)
+        .httpPutResponseHopLimit(imds.hopLimit())
         .build();
   }
 

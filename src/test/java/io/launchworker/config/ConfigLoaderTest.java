@@ -127,6 +127,85 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theNewAllowListsLoadAndLaunchTemplatesAreRefusedUnlessListed() throws IOException {
+    WorkerConfig builtIn = ConfigLoader.load(Optional.empty(), REQUIRED_ENV, Map.of());
+    assertThat(builtIn.policy().allowedLaunchTemplates()).as("no template unless listed").isEmpty();
+    assertThat(builtIn.policy().allowedSecurityGroupIds()).isEmpty();
+    assertThat(builtIn.policy().allowedKeyNames()).isEmpty();
+    assertThat(builtIn.policy().allowedInstanceProfiles()).isEmpty();
+
+    WorkerConfig c = load("launcher.policy { allowed-launch-templates = [\"web-*\"], "
+        + "allowed-security-group-ids = [\"sg-12345678\"], allowed-key-names = [\"ci-*\"], "
+        + "allowed-instance-profiles = [\"arn:aws:iam::123456789012:instance-profile/runner\"] }");
+
+    assertThat(c.policy().allowedLaunchTemplates()).containsExactly("web-*");
+    assertThat(c.policy().allowedSecurityGroupIds()).containsExactly("sg-12345678");
+    assertThat(c.policy().allowedKeyNames()).containsExactly("ci-*");
+    assertThat(c.policy().allowedInstanceProfiles())
+        .containsExactly("arn:aws:iam::123456789012:instance-profile/runner");
+  }
+
+  @Test
+  void aDefaultInstanceTypeItsOwnListRefusesStopsStartUpNamingBothKeys() throws IOException {
+    assertThat(load("launcher { policy.allowed-instance-types = [\"t3.*\"], defaults.instance-type = t3.small }")
+        .defaults().instanceType()).contains("t3.small");
+
+    assertThatThrownBy(() -> load("launcher {\n policy.allowed-instance-types = [\"t3.*\"]\n"
+        + " defaults.instance-type = m5.large\n}"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("launcher.defaults.instance-type = \"m5.large\" (from " + dir.resolve("worker.conf")
+            + ": 3): \"m5.large\" is refused by launcher.policy.allowed-instance-types = [t3.*], so every request "
+            + "that leaves the field out would be rejected; allowed: a default that "
+            + "launcher.policy.allowed-instance-types allows, or none");
+  }
+
+  @Test
+  void aDefaultSubnetItsOwnListRefusesStopsStartUpNamingBothKeys() {
+    assertThatThrownBy(() -> load("launcher { policy.allowed-subnet-ids = [subnet-12345678], "
+        + "defaults.subnet-id = subnet-87654321 }"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("launcher.defaults.subnet-id = \"subnet-87654321\"")
+        .hasMessageContaining("is refused by launcher.policy.allowed-subnet-ids = [subnet-12345678]");
+  }
+
+  @Test
+  void aDefaultSecurityGroupItsOwnListRefusesStopsStartUpNamingBothKeysAndTheGroup() {
+    assertThatThrownBy(() -> load("launcher { policy.allowed-security-group-ids = [sg-12345678], "
+        + "defaults.security-group-ids = [sg-12345678, sg-87654321] }"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("launcher.defaults.security-group-ids = ")
+        .hasMessageContaining("\"sg-87654321\" is refused by launcher.policy.allowed-security-group-ids = "
+            + "[sg-12345678]");
+  }
+
+  @Test
+  void enqueueRefusesTheSameMisconfiguredDefaultAsTheWorker() throws IOException {
+    Path file = write("launcher { policy.allowed-instance-types = [\"t3.*\"], defaults.instance-type = m5.large }");
+
+    assertThatThrownBy(() -> ProducerConfig.load(Optional.of(file), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("launcher.defaults.instance-type = \"m5.large\"")
+        .hasMessageContaining("launcher.policy.allowed-instance-types");
+  }
+
+  @Test
+  void imdsV2IsRequiredByDefaultWithHopLimitOneAndImdsV1AllowedIsTheWayBack() throws IOException {
+    WorkerConfig builtIn = ConfigLoader.load(Optional.empty(), REQUIRED_ENV, Map.of());
+    assertThat(builtIn.defaults().imds()).isEqualTo(new io.launchworker.request.LaunchDefaults.Imds(false, 1));
+
+    WorkerConfig c = load("launcher.defaults { imds-v1 = allowed, imds-hop-limit = 2 }");
+
+    assertThat(c.defaults().imds()).isEqualTo(new io.launchworker.request.LaunchDefaults.Imds(true, 2));
+    assertThatThrownBy(() -> load("launcher.defaults.imds-v1 = optional"))
+        .hasMessageContaining("launcher.defaults.imds-v1 = \"optional\"")
+        .hasMessageContaining("must be one of disabled, allowed");
+    assertThatThrownBy(() -> load("launcher.defaults.imds-hop-limit = 0"))
+        .hasMessageContaining("must be a whole number from 1 to 64");
+    assertThatThrownBy(() -> load("launcher.defaults.imds-hop-limit = 65"))
+        .hasMessageContaining("must be a whole number from 1 to 64");
+  }
+
+  @Test
   void theSandboxOverridesWinOverEverything() {
     WorkerConfig c = ConfigLoader.load(Optional.empty(), REQUIRED_ENV,
         Map.of("launcher.queue-url", "http://127.0.0.1:9324/000000000000/q", "launcher.policy.allowed-subnet-ids",

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.services.ec2.model.HttpTokensState;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /** The core promise, end to end through the SDK: every request becomes exactly one launch. */
@@ -40,6 +41,8 @@ class ExactlyOnceTest {
       assertThat(instances.get(0).clientToken()).isEqualTo(token);
     });
     assertThat(worker.outcomes("launched")).isEqualTo(200);
+    assertThat(harness.metadataOptions()).hasSize(200)
+        .allSatisfy((id, imds) -> assertThat(imds.httpTokens()).isEqualTo(HttpTokensState.REQUIRED));
     assertThat(harness.depth(harness.sandbox.queueUrl())).isZero();
     assertThat(harness.depth(harness.sandbox.dlqUrl())).isZero();
   }
@@ -134,6 +137,30 @@ class ExactlyOnceTest {
     assertThat(harness.instancesByToken().get("ci-job-17")).hasSize(1);
     assertThat(harness.ec2().stats().runInstancesCallsPerToken()).containsEntry("ci-job-17", 2);
     assertThat(after.outcomes("already_launched", "parameter_drift")).isEqualTo(1);
+    assertThat(harness.depth(harness.sandbox.dlqUrl())).isZero();
+  }
+
+  @Test
+  void imdsSettingsChangedBetweenTwoAttemptsAreParameterDriftNotATokenConflict() {
+    String body = "{\"imageId\":\"" + SandboxHarness.AMI + "\",\"clientToken\":\"ci-job-18\"}";
+    RunningWorker before = harness.startWorker();
+    harness.send(body);
+    harness.awaitDrained(Duration.ofSeconds(20));
+    before.close();
+
+    // A redeploy switched IMDSv1 back on: RunInstances' parameters differ, the request hash does not.
+    RunningWorker after = harness.startWorker(harness.config(o -> {
+      o.put("launcher.defaults.imds-v1", "allowed");
+      o.put("launcher.defaults.imds-hop-limit", 2);
+      return o;
+    }), SandboxHarness::tagLookupLagging);
+    harness.send(body);
+    harness.awaitDrained(Duration.ofSeconds(20));
+
+    assertThat(harness.instancesByToken().get("ci-job-18")).hasSize(1);
+    assertThat(harness.ec2().stats().runInstancesCallsPerToken()).containsEntry("ci-job-18", 2);
+    assertThat(after.outcomes("already_launched", "parameter_drift")).isEqualTo(1);
+    assertThat(after.outcomes("rejected")).isZero();
     assertThat(harness.depth(harness.sandbox.dlqUrl())).isZero();
   }
 

@@ -3,6 +3,7 @@ package io.launchworker.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.launchworker.e2e.SandboxHarness.RunningWorker;
+import io.launchworker.request.LaunchDefaults;
 import io.launchworker.request.LaunchPolicy;
 import io.launchworker.request.ReadResult;
 import io.launchworker.request.RequestReader;
@@ -18,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,6 +35,8 @@ class HostileInputTest {
   private static final List<String> ALLOWED_TYPES = List.of("t3.*");
   private static final List<String> ALLOWED_IMAGES = List.of(SandboxHarness.AMI);
   private static final List<String> ALLOWED_SUBNETS = List.of("subnet-0123456789abcdef0");
+  /** Bodies without a subnet get this one, so they meet the check they are about; no default instance type. */
+  private static final String DEFAULT_SUBNET = "subnet-0123456789abcdef0";
 
   record Hostile(String file, String reason, String what, String body) {
     @Override
@@ -88,7 +92,7 @@ class HostileInputTest {
   @MethodSource("corpus")
   void theValidatorGivesEachBodyItsReason(Hostile hostile) {
     RequestReader reader = new RequestReader(new LaunchPolicy(ALLOWED_IMAGES, ALLOWED_TYPES, ALLOWED_SUBNETS, 10,
-        1000));
+        1000), new LaunchDefaults(Optional.empty(), Optional.of(DEFAULT_SUBNET), List.of(), Map.of()));
 
     ReadResult result = reader.read(hostile.body());
 
@@ -103,6 +107,7 @@ class HostileInputTest {
       o.put("launcher.policy.allowed-instance-types", ALLOWED_TYPES);
       o.put("launcher.policy.allowed-image-ids", ALLOWED_IMAGES);
       o.put("launcher.policy.allowed-subnet-ids", ALLOWED_SUBNETS);
+      o.put("launcher.defaults.subnet-id", DEFAULT_SUBNET);
       return o;
     }));
     Map<String, Hostile> byMessageId = new LinkedHashMap<>();

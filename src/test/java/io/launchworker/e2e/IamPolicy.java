@@ -14,7 +14,10 @@ import java.util.regex.Pattern;
 /**
  * {@code docker/iam-policy.json} read as data: its Allow statements, and a small evaluator answering "is this
  * action allowed on this resource" with IAM's wildcard rules for resources ({@code *} any run, {@code ?} one
- * character). Conditions are kept for the tests to inspect, not evaluated.
+ * character). {@link #allows(String, String)} ignores conditions; {@link #allows(String, String, Map)} also
+ * evaluates them against a request context, for the operators the policy uses: {@code StringEquals} (any of the
+ * policy's values equals any of the context's) and {@code Null} ({@code "false"}: the key is present). Keys of one
+ * operator, and operators of one statement, must all hold, as in IAM; an operator it does not know fails.
  */
 record IamPolicy(List<Statement> statements) {
   static final Path FILE = Path.of("docker", "iam-policy.json");
@@ -23,6 +26,29 @@ record IamPolicy(List<Statement> statements) {
     boolean allows(String action, String resource) {
       return effect.equals("Allow") && actions.contains(action)
           && resources.stream().anyMatch(r -> glob(r).matcher(resource).matches());
+    }
+
+    /** Whether every condition holds for a request context (condition key to its values; absent = not in it). */
+    boolean conditionsHold(Map<String, List<String>> context) {
+      for (Map.Entry<String, JsonNode> operator : iterable(condition.fields())) {
+        for (Map.Entry<String, JsonNode> key : iterable(operator.getValue().fields())) {
+          List<String> expected = strings(key.getValue());
+          List<String> actual = context.getOrDefault(key.getKey(), List.of());
+          boolean holds = switch (operator.getKey()) {
+            case "StringEquals" -> actual.stream().anyMatch(expected::contains);
+            case "Null" -> expected.equals(List.of(String.valueOf(actual.isEmpty())));
+            default -> false;
+          };
+          if (!holds) {
+            return false;
+          }
+        }
+      }
+      return true;
+    }
+
+    private static <T> Iterable<T> iterable(java.util.Iterator<T> iterator) {
+      return () -> iterator;
     }
   }
 
@@ -62,6 +88,11 @@ record IamPolicy(List<Statement> statements) {
 
   boolean allows(String action, String resource) {
     return statements.stream().anyMatch(s -> s.allows(action, resource));
+  }
+
+  /** As {@link #allows(String, String)}, with the conditions of the matching statements evaluated on context. */
+  boolean allows(String action, String resource, Map<String, List<String>> context) {
+    return statements.stream().anyMatch(s -> s.allows(action, resource) && s.conditionsHold(context));
   }
 
   List<Statement> statementsFor(String action) {

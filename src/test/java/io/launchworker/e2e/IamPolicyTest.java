@@ -13,7 +13,10 @@ import io.launchworker.sandbox.Sandbox;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -21,7 +24,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import software.amazon.awssdk.services.ec2.model.InstanceMetadataOptionsRequest;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.TagSpecification;
 
 /**
@@ -36,6 +41,8 @@ class IamPolicyTest {
   private static final String ACCOUNT = "ACCOUNT";
   /** Authorized as part of RunInstances, never called on their own. */
   private static final Set<String> IMPLIED_BY_RUN_INSTANCES = Set.of("ec2:CreateTags", "iam:PassRole");
+  private static final String INSTANCE_ANY = "arn:aws:ec2:REGION:ACCOUNT:instance/*";
+  private static final String INSTANCE = "arn:aws:ec2:REGION:ACCOUNT:instance/i-0123456789abcdef0";
 
   private final RecordedOperations recorded = new RecordedOperations();
   private SandboxHarness harness;
@@ -133,6 +140,73 @@ class IamPolicyTest {
     // The other RunInstances statement covers what the launch uses, never instances, and "*" nowhere.
     assertThat(policy.statementsFor("ec2:RunInstances")).allSatisfy(s ->
         assertThat(s.resources()).doesNotContain("*"));
+  }
+
+  @Test
+  void everyRunInstancesTheWorkerSentMeetsTheInstanceConditionsImdsV2Included() {
+    assertThat(recorded.launches()).isNotEmpty().allSatisfy(launch ->
+        assertThat(policy.allows("ec2:RunInstances", INSTANCE, instanceContext(launch))).as("%s", launch).isTrue());
+  }
+
+  @Test
+  void anInstanceWithImdsV1OnOrWithoutMetadataOptionsOrWithoutTheWorkersTagsIsDenied() {
+    LaunchRequest request = ((ReadResult.Accepted) new RequestReader(LaunchPolicy.permissive())
+        .read(SandboxHarness.request("t3.micro"))).request();
+    RunInstancesRequest strict = new RunInstancesMapper(LaunchDefaults.none()).map(request, "t", "m");
+    RunInstancesRequest v1 = new RunInstancesMapper(new LaunchDefaults(Optional.empty(), Optional.empty(), List.of(),
+        Map.of(), new LaunchDefaults.Imds(true, 1))).map(request, "t", "m");
+
+    assertThat(policy.allows("ec2:RunInstances", INSTANCE, instanceContext(strict))).isTrue();
+    assertThat(policy.allows("ec2:RunInstances", INSTANCE, instanceContext(v1)))
+        .as("imds-v1 = allowed needs the MetadataHttpTokens condition taken out").isFalse();
+    assertThat(policy.allows("ec2:RunInstances", INSTANCE, instanceContext(strict.toBuilder()
+        .metadataOptions((InstanceMetadataOptionsRequest) null).build()))).isFalse();
+    assertThat(policy.allows("ec2:RunInstances", INSTANCE, instanceContext(strict.toBuilder()
+        .tagSpecifications(List.of()).build()))).isFalse();
+    assertThat(policy.statementsFor("ec2:RunInstances")).filteredOn(s -> s.resources().contains(INSTANCE_ANY))
+        .singleElement().satisfies(s -> assertThat(s.condition().path("StringEquals").path("ec2:MetadataHttpTokens")
+            .asText()).isEqualTo("required"));
+  }
+
+  @Test
+  void imagesMayComeOnlyFromYourAccountOrAmazon() {
+    String image = "arn:aws:ec2:REGION::image/ami-0123456789abcdef0";
+
+    assertThat(policy.allows("ec2:RunInstances", image, Map.of("ec2:Owner", List.of("amazon")))).isTrue();
+    assertThat(policy.allows("ec2:RunInstances", image, Map.of("ec2:Owner", List.of(ACCOUNT)))).isTrue();
+    assertThat(policy.allows("ec2:RunInstances", image, Map.of("ec2:Owner", List.of("210987654321"))))
+        .as("someone else's public AMI").isFalse();
+    assertThat(policy.allows("ec2:RunInstances", image, Map.of("ec2:Owner", List.of("aws-marketplace"))))
+        .isFalse();
+    assertThat(policy.allows("ec2:RunInstances", image, Map.of())).isFalse();
+  }
+
+  @Test
+  void subnetsSecurityGroupsKeyPairsAndLaunchTemplatesAreOnlyTheOnesYouName() {
+    Map<String, String> placeholders = Map.of(
+        "subnet", "SUBNET-ID-YOU-ALLOW",
+        "security-group", "SECURITY-GROUP-ID-YOU-ALLOW",
+        "key-pair", "KEY-PAIR-NAME-YOU-ALLOW",
+        "launch-template", "LAUNCH-TEMPLATE-ID-YOU-ALLOW");
+    placeholders.forEach((type, placeholder) -> {
+      String arn = "arn:aws:ec2:REGION:ACCOUNT:" + type + "/";
+      assertThat(policy.allows("ec2:RunInstances", arn + placeholder, Map.of())).as(type).isTrue();
+      assertThat(policy.allows("ec2:RunInstances", arn + "any-other-" + type)).as(type).isFalse();
+      assertThat(policy.statementsFor("ec2:RunInstances")).flatExtracting(IamPolicy.Statement::resources)
+          .as(type).noneMatch(r -> r.startsWith(arn) && r.contains("*"));
+    });
+  }
+
+  /** What IAM sees for the instance a RunInstances request creates: its instance tags and metadata options. */
+  private static Map<String, List<String>> instanceContext(RunInstancesRequest launch) {
+    Map<String, List<String>> context = new HashMap<>();
+    launch.tagSpecifications().stream().filter(t -> t.resourceType() == ResourceType.INSTANCE)
+        .flatMap(t -> t.tags().stream())
+        .forEach(tag -> context.put("aws:RequestTag/" + tag.key(), List.of(tag.value())));
+    if (launch.metadataOptions() != null && launch.metadataOptions().httpTokens() != null) {
+      context.put("ec2:MetadataHttpTokens", List.of(launch.metadataOptions().httpTokensAsString()));
+    }
+    return context;
   }
 
   @Test

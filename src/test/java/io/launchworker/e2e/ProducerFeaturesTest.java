@@ -188,7 +188,11 @@ class ProducerFeaturesTest {
   @Test
   void launchTemplatesLaunchByNameOrIdAndUnknownOnesAreRejectedLikeEc2Does() {
     harness.ec2().registerLaunchTemplate("lt-0123456789abcdef0", "web");
-    RunningWorker worker = harness.startWorker();
+    // Every template passes the worker's policy here, so that EC2 is the one to refuse the unknown one.
+    RunningWorker worker = harness.startWorker(harness.config(o -> {
+      o.put("launcher.policy.allowed-launch-templates", List.of("*"));
+      return o;
+    }));
     String byName = harness.send("{\"launchTemplate\":{\"name\":\"web\",\"version\":\"$Latest\"},"
         + "\"tags\":{\"team\":\"web\"}}");
     String byId = harness.send("{\"launchTemplate\":{\"id\":\"lt-0123456789abcdef0\"},\"instanceType\":\"t3.large\"}");
@@ -209,7 +213,10 @@ class ProducerFeaturesTest {
     // look-up lags behind, so the retry really calls RunInstances again.
     harness.ec2().faults().dropNextAnswersAfterLaunch(1).failNext("RunInstances", "InternalError", 500, 2);
     List<String> versionsSent = Collections.synchronizedList(new ArrayList<>());
-    RunningWorker worker = harness.startWorker(harness.config(o -> o), real -> {
+    RunningWorker worker = harness.startWorker(harness.config(o -> {
+      o.put("launcher.policy.allowed-launch-templates", List.of("web"));
+      return o;
+    }), real -> {
       Ec2Port lagging = SandboxHarness.tagLookupLagging(real);
       return new Ec2Port() {
         @Override

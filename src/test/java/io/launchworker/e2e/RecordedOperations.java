@@ -1,13 +1,16 @@
 package io.launchworker.e2e;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
 
 /**
  * Records every SDK operation a client executes (once per call, not per retry attempt), with the queue it
@@ -18,6 +21,7 @@ final class RecordedOperations implements ExecutionInterceptor {
   record Call(String service, String operation, Optional<String> queue) {}
 
   private final Set<Call> calls = ConcurrentHashMap.newKeySet();
+  private final List<RunInstancesRequest> launches = new CopyOnWriteArrayList<>();
 
   @Override
   public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
@@ -26,9 +30,17 @@ final class RecordedOperations implements ExecutionInterceptor {
     Optional<String> queue = context.request().getValueForField("QueueUrl", String.class)
         .map(url -> url.substring(url.lastIndexOf('/') + 1));
     calls.add(new Call(service, operation, queue));
+    if (context.request() instanceof RunInstancesRequest launch) {
+      launches.add(launch);
+    }
   }
 
   Set<Call> calls() {
     return Set.copyOf(calls);
+  }
+
+  /** Every RunInstances request as the worker built it, so IAM conditions can be evaluated against it. */
+  List<RunInstancesRequest> launches() {
+    return List.copyOf(launches);
   }
 }

@@ -28,6 +28,9 @@ class RejectionTest {
     RunningWorker worker = harness.startWorker(harness.config(o -> {
       o.put("launcher.policy.allowed-instance-types", List.of("t3.*"));
       o.put("launcher.policy.allowed-subnet-ids", List.of("subnet-0123456789abcdef0"));
+      // Bodies that leave type or subnet out get these; LeastPrivilegeTest covers having neither.
+      o.put("launcher.defaults.instance-type", "t3.micro");
+      o.put("launcher.defaults.subnet-id", "subnet-0123456789abcdef0");
       return o;
     }));
     Map<String, String> bodies = new java.util.LinkedHashMap<>();

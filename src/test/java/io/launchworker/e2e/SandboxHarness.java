@@ -246,6 +246,16 @@ final class SandboxHarness implements AutoCloseable {
         i -> i.tags().getOrDefault("launch-worker:token", "(untagged)"), HashMap::new, Collectors.toList()));
   }
 
+  /** Every instance's metadata options as DescribeInstances answers them through the SDK, by instance ID. */
+  Map<String, software.amazon.awssdk.services.ec2.model.InstanceMetadataOptionsResponse> metadataOptions() {
+    try (Ec2Client ec2 = ec2Client(1)) {
+      return ec2.describeInstancesPaginator(b -> b.maxResults(1000)).reservations().stream()
+          .flatMap(r -> r.instances().stream())
+          .collect(Collectors.toMap(software.amazon.awssdk.services.ec2.model.Instance::instanceId,
+              software.amazon.awssdk.services.ec2.model.Instance::metadataOptions));
+    }
+  }
+
   /**
    * Plays a worker that received a message, launched it with the message ID as token, and died before
    * deleting it: the message comes back after its (1 s) visibility timeout.

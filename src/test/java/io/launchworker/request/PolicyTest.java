@@ -40,16 +40,10 @@ class PolicyTest {
   }
 
   @Test
-  void requestWithoutInstanceTypeIsNotCheckedAgainstTheInstanceTypeGlobs() {
-    RequestReader reader = new RequestReader(new LaunchPolicy(List.of(), List.of("t3.*"), List.of(), 1, 1000));
-
-    assertThat(reader.read(Bodies.MINIMAL)).isInstanceOf(ReadResult.Accepted.class);
-  }
-
-  @Test
   void launchTemplateRequestIsNotCheckedAgainstTheImageAllowList() {
-    RequestReader reader =
-        new RequestReader(new LaunchPolicy(List.of("ami-fedcba98"), List.of(), List.of(), 1, 1000));
+    RequestReader reader = new RequestReader(
+        new LaunchPolicy(List.of("ami-fedcba98"), List.of(), List.of(), 1, 1000).withAllowedLaunchTemplates(
+            List.of("web")));
 
     assertThat(reader.read(Bodies.template("'name':'web'"))).isInstanceOf(ReadResult.Accepted.class);
   }

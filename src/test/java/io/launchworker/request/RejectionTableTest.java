@@ -18,7 +18,17 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Every bad body gets exactly one reason, and a message that names the field that is wrong. */
 class RejectionTableTest {
   private static final LaunchPolicy POLICY = new LaunchPolicy(
-      List.of(Bodies.AMI), List.of("t3.*", "m5.?large"), List.of(Bodies.SUBNET), 5, 1000);
+      List.of(Bodies.AMI), List.of("t3.*", "m5.?large"), List.of(Bodies.SUBNET), 5, 1000)
+      .withAllowedLaunchTemplates(List.of("web"))
+      .withAllowedSecurityGroupIds(List.of(Bodies.SG_1))
+      .withAllowedKeyNames(List.of("ops-*"))
+      .withAllowedInstanceProfiles(List.of("web-profile"));
+
+  /** A body that every allow-list of {@link #POLICY} accepts, plus extra members. */
+  private static String allowed(String members) {
+    return with("'instanceType':'t3.micro','subnetId':'" + Bodies.SUBNET + "','securityGroupIds':['" + Bodies.SG_1
+        + "']," + members);
+  }
 
   record Case(String body, RejectReason reason, String messageNames) {
     @Override
@@ -138,11 +148,24 @@ class RejectionTableTest {
             "tags.x: value contains U+202E (right-to-left override) at position 3"),
         new Case(with("'tags':{'env\\u200b':'prod'}"), INVALID_TAG, "key contains U+200B (zero width space)"),
         new Case(with("'tags':{'env':'pro\\u009bd'}"), INVALID_TAG, "tags.env: value contains U+009B"),
+        new Case(template("'name':'db-fleet'"), LAUNCH_TEMPLATE_NOT_ALLOWED, "launchTemplate.name"),
+        new Case(template("'id':'" + Bodies.TEMPLATE_ID + "'"), LAUNCH_TEMPLATE_NOT_ALLOWED, "launchTemplate.id"),
         new Case(json("{'imageId':'ami-fedcba9876543210f'}"), IMAGE_NOT_ALLOWED, "imageId"),
+        new Case(with("'subnetId':'" + Bodies.SUBNET + "'"), INSTANCE_TYPE_REQUIRED, "instanceType"),
         new Case(with("'instanceType':'t3a.micro'"), INSTANCE_TYPE_NOT_ALLOWED, "instanceType"),
         new Case(with("'instanceType':'m5.2xlarge'"), INSTANCE_TYPE_NOT_ALLOWED, "instanceType"),
-        new Case(with("'subnetId':'subnet-fedcba98'"), SUBNET_NOT_ALLOWED, "subnetId"),
-        new Case(with("'maxCount':6"), TOO_MANY_INSTANCES, "maxCount"));
+        new Case(with("'instanceType':'t3.micro'"), SUBNET_REQUIRED, "subnetId"),
+        new Case(with("'instanceType':'t3.micro','subnetId':'subnet-fedcba98'"), SUBNET_NOT_ALLOWED, "subnetId"),
+        new Case(with("'instanceType':'t3.micro','subnetId':'" + Bodies.SUBNET + "'"), SECURITY_GROUP_REQUIRED,
+            "securityGroupIds"),
+        new Case(with("'instanceType':'t3.micro','subnetId':'" + Bodies.SUBNET + "','securityGroupIds':['"
+            + Bodies.SG_1 + "','" + Bodies.SG_2 + "']"), SECURITY_GROUP_NOT_ALLOWED, "securityGroupIds[1]"),
+        new Case(allowed("'keyName':'prod-admin'"), KEY_NAME_NOT_ALLOWED, "keyName"),
+        new Case(allowed("'iamInstanceProfile':{'name':'admin'}"), INSTANCE_PROFILE_NOT_ALLOWED,
+            "iamInstanceProfile.name"),
+        new Case(allowed("'iamInstanceProfile':{'arn':'arn:aws:iam::123456789012:instance-profile/admin'}"),
+            INSTANCE_PROFILE_NOT_ALLOWED, "iamInstanceProfile.arn"),
+        new Case(allowed("'maxCount':6"), TOO_MANY_INSTANCES, "maxCount"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -154,6 +177,14 @@ class RejectionTableTest {
     Rejection rejection = ((ReadResult.Rejected) result).rejection();
     assertThat(rejection.reason()).as(rejection.message()).isEqualTo(c.reason().code());
     assertThat(rejection.message()).contains(c.messageNames());
+  }
+
+  @Test
+  void aBodyEveryAllowListAcceptsIsAccepted() {
+    assertThat(new RequestReader(POLICY).read(
+        allowed("'keyName':'ops-key','iamInstanceProfile':{'name':'web-profile'}")))
+        .isInstanceOf(ReadResult.Accepted.class);
+    assertThat(new RequestReader(POLICY).read(template("'name':'web'"))).isInstanceOf(ReadResult.Accepted.class);
   }
 
   @Test

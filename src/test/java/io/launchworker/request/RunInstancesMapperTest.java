@@ -8,7 +8,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.ec2.model.HttpTokensState;
 import software.amazon.awssdk.services.ec2.model.IamInstanceProfileSpecification;
+import software.amazon.awssdk.services.ec2.model.InstanceMetadataEndpointState;
+import software.amazon.awssdk.services.ec2.model.InstanceMetadataOptionsRequest;
 import software.amazon.awssdk.services.ec2.model.LaunchTemplateSpecification;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
 import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
@@ -62,6 +65,8 @@ class RunInstancesMapperTest {
         .keyName("ops-key")
         .iamInstanceProfile(IamInstanceProfileSpecification.builder().name("web-profile").build())
         .userData(Bodies.USER_DATA)
+        .metadataOptions(InstanceMetadataOptionsRequest.builder().httpEndpoint(InstanceMetadataEndpointState.ENABLED)
+            .httpTokens(HttpTokensState.REQUIRED).httpPutResponseHopLimit(1).build())
         .tagSpecifications(TagSpecification.builder()
             .resourceType(ResourceType.INSTANCE)
             .tags(tag("team", "web"), tag("env", "prod"), tag("cost-center", "42"),
@@ -178,6 +183,46 @@ class RunInstancesMapperTest {
     LaunchRequest request = read(Bodies.FULL);
 
     assertThat(mapper.map(request, "a", MESSAGE_ID)).isNotEqualTo(mapper.map(request, "b", MESSAGE_ID));
+  }
+
+  @Test
+  void everyLaunchRequiresImdsV2ByDefaultTemplateLaunchesIncluded() {
+    RunInstancesMapper mapper = new RunInstancesMapper(DEFAULTS);
+
+    for (String body : List.of(Bodies.MINIMAL, Bodies.FULL, Bodies.template("'name':'web'"))) {
+      InstanceMetadataOptionsRequest imds = mapper.map(read(body), TOKEN, MESSAGE_ID).metadataOptions();
+      assertThat(imds).as(body).isNotNull();
+      assertThat(imds.httpTokens()).as(body).isEqualTo(HttpTokensState.REQUIRED);
+      assertThat(imds.httpEndpoint()).as(body).isEqualTo(InstanceMetadataEndpointState.ENABLED);
+      assertThat(imds.httpPutResponseHopLimit()).as(body).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void imdsV1AllowedIsTheOnlyWayToOptionalTokensAndTheHopLimitIsSentAsConfigured() {
+    LaunchDefaults v1 = new LaunchDefaults(Optional.empty(), Optional.empty(), List.of(), Map.of(),
+        new LaunchDefaults.Imds(true, 2));
+
+    InstanceMetadataOptionsRequest imds = new RunInstancesMapper(v1).map(read(Bodies.MINIMAL), TOKEN, MESSAGE_ID)
+        .metadataOptions();
+
+    assertThat(imds.httpTokens()).isEqualTo(HttpTokensState.OPTIONAL);
+    assertThat(imds.httpEndpoint()).isEqualTo(InstanceMetadataEndpointState.ENABLED);
+    assertThat(imds.httpPutResponseHopLimit()).isEqualTo(2);
+  }
+
+  @Test
+  void metadataOptionsTakeNoPartInTheRequestHash() {
+    LaunchRequest request = read(Bodies.FULL);
+    LaunchDefaults v1 = new LaunchDefaults(Optional.empty(), Optional.empty(), List.of(), Map.of(),
+        new LaunchDefaults.Imds(true, 3));
+
+    RunInstancesRequest strict = new RunInstancesMapper(LaunchDefaults.none()).map(request, TOKEN, MESSAGE_ID);
+    RunInstancesRequest lax = new RunInstancesMapper(v1).map(request, TOKEN, MESSAGE_ID);
+
+    assertThat(lax.metadataOptions()).isNotEqualTo(strict.metadataOptions());
+    assertThat(tagMap(lax).get(LaunchTags.REQUEST_HASH)).isEqualTo(tagMap(strict).get(LaunchTags.REQUEST_HASH))
+        .isEqualTo(RequestHash.of(request));
   }
 
   private static Tag tag(String key, String value) {

@@ -43,8 +43,11 @@ class SchemaAgreementTest {
   private static final Path EXAMPLES = Paths.get("src/test/resources/requests");
   /** Filled in later by the hostile-input corpus; agreement is required there too. */
   private static final Path HOSTILE = Paths.get("src/test/resources/hostile");
-  private static final Set<RejectReason> POLICY = EnumSet.of(RejectReason.IMAGE_NOT_ALLOWED,
-      RejectReason.INSTANCE_TYPE_NOT_ALLOWED, RejectReason.SUBNET_NOT_ALLOWED, RejectReason.TOO_MANY_INSTANCES);
+  private static final Set<RejectReason> POLICY = EnumSet.of(RejectReason.LAUNCH_TEMPLATE_NOT_ALLOWED,
+      RejectReason.IMAGE_NOT_ALLOWED, RejectReason.INSTANCE_TYPE_REQUIRED, RejectReason.INSTANCE_TYPE_NOT_ALLOWED,
+      RejectReason.SUBNET_REQUIRED, RejectReason.SUBNET_NOT_ALLOWED, RejectReason.SECURITY_GROUP_REQUIRED,
+      RejectReason.SECURITY_GROUP_NOT_ALLOWED, RejectReason.KEY_NAME_NOT_ALLOWED,
+      RejectReason.INSTANCE_PROFILE_NOT_ALLOWED, RejectReason.TOO_MANY_INSTANCES);
 
   /** Worker rejects, schema accepts: the rules JSON Schema has no words for. Keyed by the worker's reason. */
   static final Map<String, KnownGap> KNOWN_GAPS = Map.of(
@@ -65,9 +68,10 @@ class SchemaAgreementTest {
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final Schema SCHEMA = loadSchema();
-  /** The worker's reader with policy out of the way: no allow-lists, no practical instance cap. */
+  /** The worker's reader with policy out of the way: no allow-lists, any launch template, no practical cap. */
   private static final RequestReader WORKER =
-      new RequestReader(new LaunchPolicy(List.of(), List.of(), List.of(), Integer.MAX_VALUE, Integer.MAX_VALUE));
+      new RequestReader(new LaunchPolicy(List.of(), List.of(), List.of(), Integer.MAX_VALUE, Integer.MAX_VALUE)
+          .withAllowedLaunchTemplates(List.of("*")));
 
   record Example(String name, Path file, Optional<Boolean> expectValid) {
     String body() {

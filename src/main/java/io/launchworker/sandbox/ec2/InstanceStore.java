@@ -84,7 +84,7 @@ final class InstanceStore {
     for (int i = 0; i < spec.count(); i++) {
       StoredInstance instance = new StoredInstance(newId("i-", instances.keySet()), reservationId, i,
           spec.clientToken(), spec.imageId(), spec.instanceType(), spec.subnetId(), spec.keyName(),
-          InstanceStates.RUNNING, spec.instanceTags(), now);
+          InstanceStates.RUNNING, spec.instanceTags(), now, spec.metadataOptions());
       instances.put(instance.instanceId(), instance);
       ids.add(instance.instanceId());
       created.add(instance);

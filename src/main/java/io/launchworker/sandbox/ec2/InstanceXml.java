@@ -34,6 +34,7 @@ final class InstanceXml {
         .open("placement").leaf("availabilityZone", StoredInstance.AVAILABILITY_ZONE).close("placement")
         .leaf("subnetId", instance.subnetId())
         .leaf("clientToken", instance.clientToken());
+    instance.metadataOptions().write(xml);
     tagSet(xml, instance.tags());
     xml.close("item");
   }

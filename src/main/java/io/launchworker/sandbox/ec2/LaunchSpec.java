@@ -11,6 +11,7 @@ record LaunchSpec(
     String keyName,
     String clientToken,
     Map<String, String> instanceTags,
+    MetadataOptions metadataOptions,
     String canonical) {
 
   LaunchSpec {

@@ -63,7 +63,8 @@ final class RunInstancesAction {
     }
     String instanceType = request.get("InstanceType");
     return new LaunchSpec(imageId, instanceType == null ? DEFAULT_INSTANCE_TYPE : instanceType, max,
-        request.get("SubnetId"), request.get("KeyName"), token, instanceTags(request), request.canonical());
+        request.get("SubnetId"), request.get("KeyName"), token, instanceTags(request), MetadataOptions.of(request),
+        request.canonical());
   }
 
   /** Tags of TagSpecifications with ResourceType instance; other resource types are accepted and ignored. */

@@ -17,7 +17,8 @@ record StoredInstance(
     String keyName,
     String state,
     Map<String, String> tags,
-    Instant launchTime) {
+    Instant launchTime,
+    MetadataOptions metadataOptions) {
 
   static final String AVAILABILITY_ZONE = "us-east-1a";
 
@@ -35,14 +36,14 @@ record StoredInstance(
 
   StoredInstance withState(String newState) {
     return new StoredInstance(instanceId, reservationId, launchIndex, clientToken, imageId, instanceType,
-        subnetId, keyName, newState, tags, launchTime);
+        subnetId, keyName, newState, tags, launchTime, metadataOptions);
   }
 
   StoredInstance withTags(Map<String, String> extra) {
     Map<String, String> merged = new LinkedHashMap<>(tags);
     merged.putAll(extra);
     return new StoredInstance(instanceId, reservationId, launchIndex, clientToken, imageId, instanceType,
-        subnetId, keyName, state, merged, launchTime);
+        subnetId, keyName, state, merged, launchTime, metadataOptions);
   }
 
   EmulatedInstance toPublic() {

@@ -10,7 +10,10 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesResponse;
 import software.amazon.awssdk.services.ec2.model.Filter;
+import software.amazon.awssdk.services.ec2.model.HttpTokensState;
 import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.InstanceMetadataEndpointState;
+import software.amazon.awssdk.services.ec2.model.InstanceMetadataOptionsResponse;
 import software.amazon.awssdk.services.ec2.model.InstanceStateChange;
 import software.amazon.awssdk.services.ec2.model.InstanceStateName;
 import software.amazon.awssdk.services.ec2.model.Reservation;
@@ -162,5 +165,41 @@ class DescribeInstancesTest extends EmulatorTest {
     assertThat(idsMatching(filter("tag:owner", "me"))).containsExactly(id);
     assertErrorCode(() -> ec2.createTags(c -> c.resources("i-00000000000000000").tags(t -> t.key("k").value("v"))),
         "InvalidInstanceID.NotFound", 400);
+  }
+
+  @Test
+  void metadataOptionsSentWithRunInstancesAreRecordedAndDescribed() {
+    String strict = ec2.runInstances(launch("imds-v2").metadataOptions(m -> m.httpTokens(HttpTokensState.REQUIRED)
+        .httpEndpoint(InstanceMetadataEndpointState.ENABLED).httpPutResponseHopLimit(2)).build())
+        .instances().get(0).instanceId();
+
+    InstanceMetadataOptionsResponse described = ec2.describeInstances(d -> d.instanceIds(strict)).reservations()
+        .get(0).instances().get(0).metadataOptions();
+
+    assertThat(described.httpTokens()).isEqualTo(HttpTokensState.REQUIRED);
+    assertThat(described.httpEndpoint()).isEqualTo(InstanceMetadataEndpointState.ENABLED);
+    assertThat(described.httpPutResponseHopLimit()).isEqualTo(2);
+    assertThat(described.stateAsString()).isEqualTo("applied");
+  }
+
+  @Test
+  void aLaunchWithoutMetadataOptionsGetsEc2sDefaultsSoImdsV1IsOn() {
+    String lax = launchTagged("no-imds-options", "red");
+
+    InstanceMetadataOptionsResponse described = ec2.describeInstances(d -> d.instanceIds(lax)).reservations()
+        .get(0).instances().get(0).metadataOptions();
+
+    assertThat(described.httpTokens()).isEqualTo(HttpTokensState.OPTIONAL);
+    assertThat(described.httpPutResponseHopLimit()).isEqualTo(1);
+    assertThat(described.httpEndpoint()).isEqualTo(InstanceMetadataEndpointState.ENABLED);
+  }
+
+  @Test
+  void metadataOptionsEc2WouldRefuseAreInvalidParameterValue() {
+    assertErrorCode(() -> ec2.runInstances(launch("hops").metadataOptions(m -> m.httpPutResponseHopLimit(65))
+        .build()), "InvalidParameterValue", 400);
+    assertErrorCode(() -> ec2.runInstances(launch("tokens").metadataOptions(m -> m.httpTokens("sometimes"))
+        .build()), "InvalidParameterValue", 400);
+    assertThat(emulator.instances()).isEmpty();
   }
 }
