@@ -65,11 +65,12 @@ final class WorkerRuntime implements AutoCloseable {
     Optional<AdminServer> admin = Optional.empty();
     if (config.admin().enabled()) {
       try {
-        admin = Optional.of(AdminServer.start(config.admin().host(), config.admin().port(), registry,
-            () -> worker.readiness().notReadyBecause(), recent));
+        admin = Optional.of(AdminServer.start(config.admin(), registry, () -> worker.readiness().notReadyBecause(),
+            recent));
       } catch (IOException e) {
         throw new UncheckedIOException("admin server could not listen on " + config.admin().host() + ":"
-            + config.admin().port() + " (launcher.admin.port / LAUNCHER_ADMIN_PORT)", e);
+            + config.admin().port() + " (launcher.admin.host / LAUNCHER_ADMIN_HOST, launcher.admin.port / "
+            + "LAUNCHER_ADMIN_PORT)", e);
       }
     }
     worker.start();

@@ -5,11 +5,13 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
 import io.launchworker.request.LaunchDefaults;
 import io.launchworker.request.LaunchPolicy;
 import io.launchworker.request.LaunchTags;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.List;
@@ -52,8 +54,10 @@ public final class ConfigLoader {
     for (Map.Entry<String, String> variable : EnvOverrides.VARIABLES.entrySet()) {
       String value = env.get(variable.getKey());
       if (value != null) {
-        merged = merged.withValue(variable.getValue(),
-            ConfigValueFactory.fromAnyRef(value, "environment variable " + variable.getKey()));
+        String origin = "environment variable " + variable.getKey();
+        merged = merged.withValue(variable.getValue(), defaults.getValue(variable.getValue()).valueType()
+            == ConfigValueType.LIST ? ConfigValueFactory.fromIterable(commaSeparated(value), origin)
+            : ConfigValueFactory.fromAnyRef(value, origin));
       }
     }
     for (Map.Entry<String, Object> override : overrides.entrySet()) {
@@ -64,6 +68,11 @@ public final class ConfigLoader {
     } catch (com.typesafe.config.ConfigException e) {
       throw new ConfigException("configuration: " + e.getMessage(), e);
     }
+  }
+
+  /** An environment variable's list: comma-separated, blanks around the commas dropped; "" is the empty list. */
+  private static List<String> commaSeparated(String value) {
+    return Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
   }
 
   private static Config parseFile(Path path) {
@@ -125,7 +134,8 @@ public final class ConfigLoader {
         r.optionalUri("launcher.aws.ec2-endpoint"),
         r.optionalUri("launcher.aws.cloudwatch-endpoint"));
     WorkerConfig.Admin admin = new WorkerConfig.Admin(
-        r.intIn("launcher.admin.port", -1, 65_535), r.nonEmptyString("launcher.admin.host"));
+        r.intIn("launcher.admin.port", -1, 65_535), r.nonEmptyString("launcher.admin.host"),
+        r.hostNames("launcher.admin.allowed-hosts"));
     LaunchPolicy policy = policy(r);
     LaunchDefaults defaults = defaults(r);
     refuseDefaultsThePolicyRefuses(r, policy, defaults);

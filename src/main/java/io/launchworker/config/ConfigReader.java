@@ -13,6 +13,10 @@ import java.util.Optional;
 
 /** Typed reads of one key each, every failure a one-line {@link ConfigException} with key, value and rule. */
 final class ConfigReader {
+  /** Dot-separated DNS labels (letters, digits, inner hyphens), as RFC 1123 allows them. */
+  private static final java.util.regex.Pattern HOST_NAME = java.util.regex.Pattern.compile(
+      "(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
+
   private final Config config;
 
   ConfigReader(Config config) {
@@ -153,6 +157,18 @@ final class ConfigReader {
       result.add(s.trim());
     }
     return result;
+  }
+
+  /** A list of DNS host names as a client writes them in a Host header: no scheme, port, path or wildcard. */
+  List<String> hostNames(String key) {
+    List<String> names = stringList(key);
+    for (String name : names) {
+      if (!HOST_NAME.matcher(name).matches()) {
+        throw bad(key, "\"" + name + "\" is not a host name; must be a list of names without scheme or port, "
+            + "e.g. [\"worker\", \"launch-worker.ops.svc\"]");
+      }
+    }
+    return names.stream().map(n -> n.toLowerCase(java.util.Locale.ROOT)).toList();
   }
 
   Map<String, String> stringMap(String key) {

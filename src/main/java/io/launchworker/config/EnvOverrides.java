@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * The environment variables that override configuration keys. The names are public interface: deployment
- * manifests and users' scripts set them, so they are only ever added to, never renamed.
+ * manifests and users' scripts set them, so they are only ever added to, never renamed. A variable whose key
+ * holds a list takes a comma-separated list.
  */
 public final class EnvOverrides {
   /** Environment variable → configuration path, in the order they are documented. */
@@ -23,6 +24,8 @@ public final class EnvOverrides {
     m.put("LAUNCHER_VISIBILITY_TIMEOUT", "launcher.sqs.visibility-timeout");
     m.put("LAUNCHER_SHUTDOWN_GRACE", "launcher.shutdown.grace");
     m.put("LAUNCHER_ADMIN_PORT", "launcher.admin.port");
+    m.put("LAUNCHER_ADMIN_HOST", "launcher.admin.host");
+    m.put("LAUNCHER_ADMIN_ALLOWED_HOSTS", "launcher.admin.allowed-hosts");
     m.put("LAUNCHER_MAX_INSTANCES_PER_REQUEST", "launcher.policy.max-instances-per-request");
     m.put("LAUNCHER_MAX_INSTANCES_PER_HOUR", "launcher.policy.max-instances-per-hour");
     m.put("LAUNCHER_MAX_REQUEST_AGE", "launcher.max-request-age");

@@ -4,6 +4,7 @@ import io.launchworker.request.LaunchDefaults;
 import io.launchworker.request.LaunchPolicy;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -77,8 +78,20 @@ public record WorkerConfig(
   public record Aws(Optional<String> region, Optional<URI> sqsEndpoint, Optional<URI> ec2Endpoint,
       Optional<URI> cloudwatchEndpoint) {}
 
-  /** {@code launcher.admin}: the admin HTTP server; port -1 turns it off, 0 picks a free port. */
-  public record Admin(int port, String host) {
+  /**
+   * {@code launcher.admin}: the admin HTTP server; port -1 turns it off, 0 picks a free port. {@code allowedHosts}
+   * are the names, besides localhost and IP literals, that requests may carry in their Host header (lower case).
+   */
+  public record Admin(int port, String host, List<String> allowedHosts) {
+    public Admin {
+      allowedHosts = List.copyOf(allowedHosts);
+    }
+
+    /** On a host with no names allowed beyond localhost and IP literals. */
+    public Admin(int port, String host) {
+      this(port, host, List.of());
+    }
+
     public boolean enabled() {
       return port >= 0;
     }
@@ -86,7 +99,8 @@ public record WorkerConfig(
 
   public WorkerConfig withAdminPort(int port) {
     return new WorkerConfig(queueUrl, dlqUrl, resultsQueueUrl, maxInFlight, maxAttempts, maxRequestAge, sqs, retry, ec2,
-        shutdownGrace, aws, new Admin(port, admin.host()), policy, defaults, metrics, tokenKeys);
+        shutdownGrace, aws, new Admin(port, admin.host(), admin.allowedHosts()), policy, defaults, metrics,
+        tokenKeys);
   }
 
   /**

@@ -1,81 +1,142 @@
 package io.launchworker.ops;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.launchworker.config.WorkerConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import java.net.InetAddress;
+import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import org.eclipse.jetty.io.ConnectionStatistics;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 
 /**
  * The admin HTTP server: {@code /metrics} (Prometheus text), {@code /health/live} and {@code /health/ready}
- * (JSON saying why), the status page at {@code /} and its data at {@code /status.json}. Runs on its own two
- * daemon threads; {@link #close()} stops it.
+ * (JSON saying why), the status page at {@code /} and its data at {@code /status.json} ({@link AdminRoutes}).
+ *
+ * <p>Slow or half-open clients cannot stall it: request heads are parsed on a selector, not on a thread per
+ * connection; each request head must arrive within {@link Limits#requestReadTime} ({@link RequestReadDeadline});
+ * at most {@link Limits#maxConnections} connections are open at once, more wait in the listen backlog. Requests
+ * naming a host this server is not known by get 421 ({@link HostAllowList}).
+ *
+ * <p>Runs on its own daemon threads (named {@code admin-http-*}): one accepts, one selects, two answer; one more
+ * keeps the deadlines. {@link #close()} stops them; thread-safe.
  */
 public final class AdminServer implements AutoCloseable {
-  private final HttpServer server;
-  private final ExecutorService executor;
+  private final Server server;
+  private final ServerConnector connector;
+  private final ConnectionStatistics connections;
 
-  private AdminServer(HttpServer server, ExecutorService executor) {
+  private AdminServer(Server server, ServerConnector connector, ConnectionStatistics connections) {
     this.server = server;
-    this.executor = executor;
+    this.connector = connector;
+    this.connections = connections;
   }
 
   /**
-   * Starts serving.
+   * What one admin server allows a client.
+   *
+   * @param maxConnections open at once; more wait, unaccepted, until one closes
+   * @param requestReadTime from a connection's opening, or its last response, until a request head has arrived
+   * @param idleTimeout the longest a connection may make no progress at all (a client that stopped reading)
+   */
+  record Limits(int maxConnections, Duration requestReadTime, Duration idleTimeout) {
+    /**
+     * Probes, a Prometheus or two and a few browsers need a handful of connections; 256 leaves room for many
+     * more and still bounds what a flood holds (256 sockets, 256 request-head buffers of 8 KiB). Real clients
+     * send a request head of a few hundred bytes at once, so 10 s is generous; a client holding connections
+     * must reopen them every 10 s.
+     */
+    static final Limits DEFAULT = new Limits(256, Duration.ofSeconds(10), Duration.ofSeconds(30));
+  }
+
+  /** Starts serving with the host names of {@code launcher.admin.allowed-hosts}. */
+  public static AdminServer start(WorkerConfig.Admin admin, PrometheusMeterRegistry registry,
+      Supplier<Optional<String>> notReadyBecause, RecentOutcomes recent) throws IOException {
+    return start(admin, Limits.DEFAULT, new AdminRoutes(registry, notReadyBecause, recent));
+  }
+
+  /**
+   * Starts serving, answering only {@code localhost} and IP literals in the Host header (see {@link HostAllowList}).
    *
    * @param notReadyBecause empty when ready, else the reason
    * @param recent the decisions the status page shows
    */
   public static AdminServer start(String host, int port, PrometheusMeterRegistry registry,
       Supplier<Optional<String>> notReadyBecause, RecentOutcomes recent) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
-    ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "admin-http");
-      t.setDaemon(true);
-      return t;
-    });
-    server.setExecutor(executor);
-    server.createContext("/metrics", exchange -> respond(exchange, 200,
-        "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
-    server.createContext("/health/live", exchange -> respond(exchange, 200, "application/json",
-        "{\"status\":\"UP\"}"));
-    server.createContext("/health/ready", exchange -> {
-      Optional<String> why = notReadyBecause.get();
-      if (why.isEmpty()) {
-        respond(exchange, 200, "application/json", "{\"status\":\"UP\"}");
-      } else {
-        respond(exchange, 503, "application/json", "{\"status\":\"DOWN\",\"reason\":" + Json.quote(why.get()) + "}");
-      }
-    });
-    server.createContext("/", new StatusPage());
-    server.createContext("/status.json", new StatusJson(registry, recent));
-    server.start();
-    return new AdminServer(server, executor);
+    return start(new WorkerConfig.Admin(port, host), registry, notReadyBecause, recent);
+  }
+
+  static AdminServer start(WorkerConfig.Admin admin, Limits limits, AdminRoutes routes) throws IOException {
+    QueuedThreadPool threads = new QueuedThreadPool(4, 2);
+    threads.setName("admin-http");
+    threads.setDaemon(true);
+    threads.setReservedThreads(0);
+    ScheduledExecutorScheduler scheduler = new ScheduledExecutorScheduler("admin-http-scheduler", true);
+    Server server = new Server(threads, scheduler, null);
+
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setRequestHeaderSize(8 * 1024);
+    ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+    connector.setHost(admin.host());
+    connector.setPort(admin.port());
+    connector.setIdleTimeout(limits.idleTimeout().toMillis());
+    RequestReadDeadline deadline = new RequestReadDeadline(scheduler, limits.requestReadTime());
+    connector.addEventListener(deadline);
+    ConnectionStatistics connections = new ConnectionStatistics();
+    connector.addBean(connections);
+    server.addConnector(connector);
+    server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
+
+    InetAddress bound = InetAddress.getByName(admin.host());
+    server.setHandler(new AdminHandler(HostAllowList.forServer(admin.host(), bound, admin.allowedHosts()), routes,
+        deadline));
+    server.setErrorHandler(new AdminHandler.Errors());
+    try {
+      server.start();
+    } catch (Exception e) {
+      stopQuietly(server);
+      throw e instanceof IOException io ? io : new IOException("admin server did not start", e);
+    }
+    return new AdminServer(server, connector, connections);
   }
 
   public int port() {
-    return server.getAddress().getPort();
+    return connector.getLocalPort();
   }
 
-  static void respond(HttpExchange exchange, int status, String contentType, String body)
-      throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", contentType);
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
+  /** Connections open now (for tests of the limit). */
+  long openConnections() {
+    return connections.getConnections();
+  }
+
+  /** The most connections that were open at once since the start (for tests of the limit). */
+  long mostConnectionsAtOnce() {
+    return connections.getConnectionsMax();
+  }
+
+  /** Connections accepted since the start (for tests of the limit). */
+  long connectionsAccepted() {
+    return connections.getConnectionsTotal();
   }
 
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
+    stopQuietly(server);
+  }
+
+  private static void stopQuietly(Server server) {
+    try {
+      server.stop();
+    } catch (Exception e) {
+      // Stopping closes sockets and ends threads; what fails then has nothing left to clean up.
+    }
   }
 }

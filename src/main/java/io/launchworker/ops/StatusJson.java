@@ -4,15 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import io.launchworker.request.SafeText;
 import io.launchworker.settle.Decision;
 import io.launchworker.settle.Outcome;
 import io.launchworker.settle.OutcomeKind;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 
@@ -25,7 +22,7 @@ import java.util.List;
  *
  * <p>Thread-safe (stateless apart from its collaborators); runs on the admin server's threads.
  */
-final class StatusJson implements HttpHandler {
+final class StatusJson {
   /** Queue roles and states as tagged on {@link WorkerMetrics#QUEUE_DEPTH}. */
   private static final List<String> QUEUES = List.of("source", "dlq");
   private static final List<String> STATES = List.of("visible", "in_flight", "delayed");
@@ -39,14 +36,11 @@ final class StatusJson implements HttpHandler {
     this.recent = recent;
   }
 
-  @Override
-  public void handle(HttpExchange exchange) throws IOException {
-    if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
-      AdminServer.respond(exchange, 405, "text/plain; charset=utf-8", "GET only\n");
-      return;
+  Reply reply(String method) {
+    if (!"GET".equals(method) && !"HEAD".equals(method)) {
+      return Reply.text(405, "GET only\n");
     }
-    exchange.getResponseHeaders().set("Cache-Control", "no-store");
-    AdminServer.respond(exchange, 200, "application/json", render());
+    return Reply.of(200, "application/json", render()).withHeader("Cache-Control", "no-store");
   }
 
   /** The current status as a JSON document. */

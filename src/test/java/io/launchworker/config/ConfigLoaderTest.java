@@ -219,6 +219,36 @@ class ConfigLoaderTest {
     return ConfigLoader.load(Optional.of(write(content)), REQUIRED_ENV, Map.of());
   }
 
+  @Test
+  void theAdminServerListensOnLoopbackAndKnowsNoExtraHostNamesByDefault() {
+    WorkerConfig c = ConfigLoader.load(Optional.empty(), REQUIRED_ENV, Map.of());
+
+    assertThat(c.admin().host()).isEqualTo("127.0.0.1");
+    assertThat(c.admin().allowedHosts()).isEmpty();
+  }
+
+  @Test
+  void containersSetTheAdminHostAndItsAllowedNamesThroughTheEnvironmentAsACommaSeparatedList() {
+    Map<String, String> env = new java.util.HashMap<>(REQUIRED_ENV);
+    env.put("LAUNCHER_ADMIN_HOST", "0.0.0.0");
+    env.put("LAUNCHER_ADMIN_ALLOWED_HOSTS", "worker, Launch-Worker.ops.svc,");
+
+    WorkerConfig c = ConfigLoader.load(Optional.empty(), env, Map.of());
+
+    assertThat(c.admin().host()).isEqualTo("0.0.0.0");
+    assertThat(c.admin().allowedHosts()).containsExactly("worker", "launch-worker.ops.svc");
+  }
+
+  @Test
+  void anAllowedHostWithASchemeOrPortIsRejectedNamingKeyAndValue() throws IOException {
+    Path file = write("launcher.admin.allowed-hosts = [\"worker\", \"http://worker:9400\"]");
+
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.of(file), REQUIRED_ENV, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("launcher.admin.allowed-hosts = ")
+        .hasMessageContaining("\"http://worker:9400\" is not a host name");
+  }
+
   private Path write(String content) throws IOException {
     Path file = dir.resolve("worker.conf");
     Files.writeString(file, content);

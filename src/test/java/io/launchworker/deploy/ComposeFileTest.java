@@ -54,6 +54,25 @@ class ComposeFileTest {
   }
 
   @Test
+  void everyPublishedPortListensOnThisMachinesLoopbackOnly() {
+    services.properties().forEach(service -> service.getValue().path("ports").forEach(port ->
+        assertThat(port.asText()).as(service.getKey() + " publishes " + port.asText()).startsWith("127.0.0.1:")));
+    assertThat(worker.path("ports")).isNotEmpty();
+  }
+
+  @Test
+  void workerListensOnEveryContainerInterfaceAndAnswersTheNamePrometheusScrapesItBy() throws Exception {
+    String target = prometheusTargets().stream().filter(t -> t.endsWith(":" + config.admin().port())).findFirst()
+        .orElseThrow(() -> new AssertionError("no scrape target on the admin port"));
+
+    assertThat(config.admin().host()).isEqualTo("0.0.0.0");
+    try (AdminEndpoints admin = new AdminEndpoints(config.admin().allowedHosts())) {
+      assertThat(admin.status("/metrics", target)).as("GET /metrics with Host: " + target).isEqualTo(200);
+      assertThat(admin.status("/metrics", "elsewhere.example:" + config.admin().port())).isEqualTo(421);
+    }
+  }
+
+  @Test
   void stopGracePeriodOutlastsTheShutdownGraceWhichOutlastsTheLongPoll() {
     Duration stopGrace = DeploymentFiles.duration(worker.path("stop_grace_period").asText());
 
@@ -137,6 +156,13 @@ class ComposeFileTest {
     JsonNode dashboard = new ObjectMapper().readTree(file.toFile());
     assertThat(dashboard.path("title").asText()).isNotBlank();
     assertThat(dashboard.path("panels").size()).isPositive();
+  }
+
+  private static List<String> prometheusTargets() {
+    List<String> targets = new ArrayList<>();
+    DeploymentFiles.yaml(DeploymentFiles.DOCKER.resolve("prometheus.yml")).path("scrape_configs").forEach(job ->
+        job.path("static_configs").forEach(sc -> sc.path("targets").forEach(t -> targets.add(t.asText()))));
+    return targets;
   }
 
   private static Map<String, String> environment(JsonNode service) {

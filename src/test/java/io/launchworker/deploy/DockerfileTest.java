@@ -68,6 +68,33 @@ class DockerfileTest {
   }
 
   @Test
+  void jarAndConfigurationBelongToRootAndAreReadOnlyToTheRuntimeUser() throws IOException {
+    List<Instruction> copies = dockerfile.inStage(runtime, "COPY");
+    Instruction jar = copies.stream().filter(c -> copySource(c).endsWith(jarName())).findFirst().orElseThrow();
+    List<String> runs = dockerfile.inStage(runtime, "RUN").stream().map(Instruction::arguments).toList();
+
+    copies.forEach(copy -> assertThat(flags(copy)).as(copy.arguments()).contains("--chown=root:root"));
+    assertThat(flags(jar)).contains("--chmod=0444");
+    assertThat(runs).anySatisfy(run -> assertThat(run)
+        .contains("find /app/config -type d -exec chmod 0555 {} +")
+        .contains("find /app/config -type f -exec chmod 0444 {} +")
+        .contains("chmod 0555 /app"));
+    long uid = runtimeUid();
+    assertThat(dockerfile.inStage(runtime, "COPY").stream().map(Instruction::arguments)).as("nothing handed to "
+        + "the runtime user").noneMatch(a -> a.contains("--chown=" + uid) || a.contains("--chown=worker"));
+    assertThat(runs).noneMatch(run -> run.contains("chown"));
+    assertThat(uid).isNotZero();
+  }
+
+  @Test
+  void containerListensOnEveryInterfaceOfItsOwnNetwork() {
+    assertThat(dockerfile.inStage(runtime, "ENV").stream().map(Instruction::arguments))
+        .contains("LAUNCHER_ADMIN_HOST=0.0.0.0");
+    assertThat(EnvOverrides.VARIABLES).containsEntry("LAUNCHER_ADMIN_HOST", "launcher.admin.host");
+    assertThat(DeploymentFiles.undocumented("LAUNCHER_ADMIN_HOST")).isEmpty();
+  }
+
+  @Test
   void healthCheckAsksTheLivenessPathOnTheConfiguredAdminPort() throws Exception {
     int defaultPort = DeploymentFiles.defaultInt("launcher.admin.port");
     String check = dockerfile.only(runtime, "HEALTHCHECK").arguments();
@@ -106,6 +133,11 @@ class DockerfileTest {
   private static List<String> execForm(Instruction instruction) throws IOException {
     assertThat(instruction.arguments()).as(instruction.keyword() + " in exec form").startsWith("[");
     return Arrays.asList(new ObjectMapper().readValue(instruction.arguments(), String[].class));
+  }
+
+  /** The {@code --flag=value} words of an instruction. */
+  private static List<String> flags(Instruction instruction) {
+    return Arrays.stream(instruction.arguments().split("\\s+")).filter(w -> w.startsWith("--")).toList();
   }
 
   /** {@code stage:source} for {@code COPY --from=stage}, else the source, of a one-source COPY. */

@@ -91,6 +91,60 @@ class KubernetesManifestsTest {
   }
 
   @Test
+  void workerListensOnThePodsInterfacesSoTheProbesAndPrometheusReachIt() {
+    assertThat(config.admin().host()).isEqualTo("0.0.0.0");
+    assertThat(env).containsEntry("LAUNCHER_ADMIN_HOST", "0.0.0.0");
+  }
+
+  @Test
+  void onlyPrometheusAndTheNodesProbesMayConnectAndOnlyToTheAdminPort() {
+    JsonNode policy = one("NetworkPolicy").path("spec");
+    Map<String, String> podLabels = fields(deployment.path("spec").path("template").path("metadata").path("labels"));
+    List<JsonNode> rules = list(policy.path("ingress"));
+
+    assertThat(podLabels).containsAllEntriesOf(fields(policy.path("podSelector").path("matchLabels")));
+    assertThat(policy.path("podSelector").path("matchLabels").size()).as("selects the worker, not every pod")
+        .isPositive();
+    assertThat(strings(policy.path("policyTypes"))).contains("Ingress");
+    assertThat(rules).isNotEmpty().allSatisfy(rule -> {
+      assertThat(list(rule.path("ports"))).as("a rule without ports admits every port").singleElement()
+          .satisfies(port -> {
+            assertThat(port.path("port").asInt()).isEqualTo(config.admin().port());
+            assertThat(port.path("protocol").asText("TCP")).isEqualTo("TCP");
+          });
+      assertThat(list(rule.path("from"))).as("a rule without peers admits everyone").isNotEmpty()
+          .allSatisfy(KubernetesManifestsTest::isPrometheusOrTheNodes);
+    });
+    List<JsonNode> peers = rules.stream().flatMap(r -> list(r.path("from")).stream()).toList();
+    assertThat(peers).anySatisfy(peer -> assertThat(peer.has("namespaceSelector") && peer.has("podSelector")).isTrue());
+    assertThat(peers).anySatisfy(peer -> assertThat(peer.has("ipBlock")).isTrue());
+  }
+
+  /** A peer of the policy: Prometheus's pods in its namespace (both selectors, one peer), or nodes by address. */
+  private static void isPrometheusOrTheNodes(JsonNode peer) {
+    if (peer.has("ipBlock")) {
+      String cidr = peer.path("ipBlock").path("cidr").asText();
+      assertThat(cidr).as("the nodes' range, not the world").isNotIn("0.0.0.0/0", "::/0");
+      assertThat(Integer.parseInt(cidr.substring(cidr.indexOf('/') + 1))).isGreaterThanOrEqualTo(8);
+      return;
+    }
+    assertThat(peer.path("namespaceSelector").path("matchLabels").size()).as("one namespace: " + peer).isPositive();
+    assertThat(peer.path("podSelector").path("matchLabels").size()).as("Prometheus's pods only: " + peer)
+        .isPositive();
+  }
+
+  @Test
+  void podsCarryNoKubernetesApiTokenSinceIrsaMountsItsOwn() {
+    JsonNode account = one("ServiceAccount");
+
+    assertThat(podSpec.path("automountServiceAccountToken").isBoolean()).isTrue();
+    assertThat(podSpec.path("automountServiceAccountToken").asBoolean()).isFalse();
+    assertThat(account.path("automountServiceAccountToken").isBoolean()).isTrue();
+    assertThat(account.path("automountServiceAccountToken").asBoolean()).isFalse();
+    assertThat(account.path("metadata").path("annotations").has("eks.amazonaws.com/role-arn")).isTrue();
+  }
+
+  @Test
   void containerRequestsResourcesAndLimitsMemorySoTheHeapCanBeSizedFromIt() {
     JsonNode resources = container.path("resources");
 
@@ -194,6 +248,10 @@ class KubernetesManifestsTest {
     Map<String, String> env = new LinkedHashMap<>();
     container.path("env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
     return env;
+  }
+
+  private static List<JsonNode> list(JsonNode array) {
+    return java.util.stream.StreamSupport.stream(array.spliterator(), false).toList();
   }
 
   private static List<String> strings(JsonNode array) {

@@ -138,6 +138,21 @@ class StatusEndpointTest {
   }
 
   @Test
+  void statusJsonAnswersHeadWithoutABodyAndRefusesOtherMethods() throws Exception {
+    URI uri = URI.create("http://127.0.0.1:" + server.port() + "/status.json");
+    HttpResponse<String> head = http.send(HttpRequest.newBuilder(uri).method("HEAD", HttpRequest.BodyPublishers.noBody())
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> post = http.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofString("{}"))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.headers().firstValue("Content-Type")).hasValue("application/json");
+    assertThat(head.body()).isEmpty();
+    assertThat(post.statusCode()).isEqualTo(405);
+    assertThat(post.body()).isEqualTo("GET only\n");
+  }
+
+  @Test
   void otherPathsUnderTheRootAreNotFound() throws Exception {
     assertThat(get("/favicon.ico").statusCode()).isEqualTo(404);
     assertThat(get("/metrics").statusCode()).as("still served by its own context").isEqualTo(200);

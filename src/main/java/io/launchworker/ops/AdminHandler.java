@@ -1,0 +1,78 @@
+package io.launchworker.ops;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Jetty's side of the admin server: stops the request read deadline, answers a request whose Host this server
+ * is not known by with 421 and no body, and writes what {@link AdminRoutes} replies to the rest. Every response,
+ * Jetty's own errors included ({@link Errors}), carries {@link #SECURITY_HEADERS}.
+ *
+ * <p>Thread-safe (stateless apart from its collaborators); runs on the admin pool's request threads.
+ */
+final class AdminHandler extends Handler.Abstract {
+  /** No content sniffing (a text/plain 404 echoing a path stays text) and no framing (no clickjacking). */
+  static final Map<String, String> SECURITY_HEADERS = Map.of(
+      "X-Content-Type-Options", "nosniff",
+      "X-Frame-Options", "DENY");
+  /** RFC 9110's answer for a request that names an authority this server does not serve. */
+  private static final Reply MISDIRECTED = Reply.empty(HttpStatus.MISDIRECTED_REQUEST_421);
+
+  private final HostAllowList hosts;
+  private final AdminRoutes routes;
+  private final RequestReadDeadline deadline;
+
+  AdminHandler(HostAllowList hosts, AdminRoutes routes, RequestReadDeadline deadline) {
+    this.hosts = hosts;
+    this.routes = routes;
+    this.deadline = deadline;
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) {
+    Connection connection = request.getConnectionMetaData().getConnection();
+    deadline.requestArrived(connection);
+    Reply reply = hosts.allows(request.getHeaders().get(HttpHeader.HOST))
+        ? routes.reply(request.getMethod(), Request.getPathInContext(request))
+        : MISDIRECTED;
+    writeReply(request, response, reply, deadline.rearmWhenDone(connection, callback));
+    return true;
+  }
+
+  static void writeReply(Request request, Response response, Reply reply, Callback callback) {
+    response.setStatus(reply.status());
+    HttpFields.Mutable headers = response.getHeaders();
+    SECURITY_HEADERS.forEach(headers::put);
+    if (!reply.contentType().isEmpty()) {
+      headers.put(HttpHeader.CONTENT_TYPE, reply.contentType());
+    }
+    reply.headers().forEach(headers::put);
+    byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
+    headers.put(HttpHeader.CONTENT_LENGTH, body.length);
+    boolean head = HttpMethod.HEAD.is(request.getMethod());
+    response.write(true, head ? ByteBuffer.allocate(0) : ByteBuffer.wrap(body), callback);
+  }
+
+  /**
+   * Jetty's answers to what never reaches {@link AdminHandler} (a malformed request, headers too large):
+   * {@code 400 Bad Request} as one line of text with the security headers, no page echoing the request.
+   */
+  static final class Errors extends ErrorHandler {
+    @Override
+    protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
+        Callback callback) {
+      writeReply(request, response, Reply.text(code, code + " " + HttpStatus.getMessage(code) + "\n"), callback);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package io.launchworker.ops;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * What each path of the admin server answers: {@code /metrics} (Prometheus text), {@code /health/live} and
+ * {@code /health/ready} (JSON saying why), the status page at {@code /} (also {@code /index.html}) and its data
+ * at {@code /status.json}; any other path is 404. Paths match exactly. Thread-safe; blocks only as long as a
+ * scrape of the registry takes.
+ */
+final class AdminRoutes {
+  static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+  private static final String UP = "{\"status\":\"UP\"}";
+
+  private final PrometheusMeterRegistry registry;
+  private final Supplier<Optional<String>> notReadyBecause;
+  private final StatusPage page;
+  private final StatusJson status;
+
+  AdminRoutes(PrometheusMeterRegistry registry, Supplier<Optional<String>> notReadyBecause, RecentOutcomes recent) {
+    this.registry = registry;
+    this.notReadyBecause = notReadyBecause;
+    this.page = new StatusPage();
+    this.status = new StatusJson(registry, recent);
+  }
+
+  Reply reply(String method, String path) {
+    return switch (path) {
+      case "/metrics" -> Reply.of(200, PROMETHEUS_TEXT, registry.scrape());
+      case "/health/live" -> Reply.of(200, "application/json", UP);
+      case "/health/ready" -> ready();
+      case "/status.json" -> status.reply(method);
+      case "/", "/index.html" -> page.reply();
+      default -> Reply.text(404, "not found: " + path + "\n");
+    };
+  }
+
+  private Reply ready() {
+    Optional<String> why = notReadyBecause.get();
+    return why.isEmpty() ? Reply.of(200, "application/json", UP)
+        : Reply.of(503, "application/json", "{\"status\":\"DOWN\",\"reason\":" + Json.quote(why.get()) + "}");
+  }
+}
