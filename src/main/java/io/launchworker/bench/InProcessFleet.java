@@ -10,7 +10,7 @@ import io.launchworker.ops.Metrics;
 import io.launchworker.ops.WorkerMetrics;
 import io.launchworker.poll.Worker;
 import io.launchworker.sandbox.EmbeddedSqs;
-import io.launchworker.settle.OutcomeKind;
+import io.launchworker.message.OutcomeKind;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;

@@ -3,7 +3,7 @@ package io.launchworker.launch;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import io.launchworker.settle.Outcome;
+import io.launchworker.message.Outcome;
 import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
 
 /**

@@ -1,7 +1,7 @@
 package io.launchworker.launch;
 
 import io.launchworker.ops.WorkerMetrics;
-import io.launchworker.settle.Outcome;
+import io.launchworker.message.Outcome;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

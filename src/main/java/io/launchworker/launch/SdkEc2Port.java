@@ -2,7 +2,7 @@ package io.launchworker.launch;
 
 import io.launchworker.ops.WorkerMetrics;
 import io.launchworker.request.LaunchTags;
-import io.launchworker.settle.Outcome;
+import io.launchworker.message.Outcome;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package io.launchworker.launch;
 
-import io.launchworker.settle.MessageAttributes;
+import io.launchworker.message.MessageAttributes;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

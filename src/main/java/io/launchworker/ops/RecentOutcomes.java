@@ -1,8 +1,8 @@
 package io.launchworker.ops;
 
-import io.launchworker.settle.Decision;
-import io.launchworker.settle.DecisionListener;
-import io.launchworker.settle.OutcomeKind;
+import io.launchworker.message.Decision;
+import io.launchworker.message.DecisionListener;
+import io.launchworker.message.OutcomeKind;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package io.launchworker.poll;
 
-import io.launchworker.settle.InFlightMessage;
+import io.launchworker.message.InFlightMessage;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;

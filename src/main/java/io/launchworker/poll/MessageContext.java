@@ -1,7 +1,7 @@
 package io.launchworker.poll;
 
 import io.launchworker.request.SafeText;
-import io.launchworker.settle.InFlightMessage;
+import io.launchworker.message.InFlightMessage;
 import org.slf4j.MDC;
 
 /**

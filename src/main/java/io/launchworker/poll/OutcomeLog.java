@@ -1,8 +1,8 @@
 package io.launchworker.poll;
 
 import io.launchworker.request.SafeText;
-import io.launchworker.settle.Decision;
-import io.launchworker.settle.Outcome;
+import io.launchworker.message.Decision;
+import io.launchworker.message.Outcome;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

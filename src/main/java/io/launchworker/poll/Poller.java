@@ -2,8 +2,8 @@ package io.launchworker.poll;
 
 import io.launchworker.launch.AccountFaultPause;
 import io.launchworker.ops.WorkerMetrics;
-import io.launchworker.settle.InFlightMessage;
-import io.launchworker.settle.InFlightRegistry;
+import io.launchworker.message.InFlightMessage;
+import io.launchworker.message.InFlightRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

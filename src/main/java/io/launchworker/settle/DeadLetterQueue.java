@@ -1,5 +1,8 @@
 package io.launchworker.settle;
 
+import io.launchworker.message.InFlightMessage;
+import io.launchworker.message.MessageAttributes;
+import io.launchworker.message.Outcome;
 import io.launchworker.ops.WorkerMetrics;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

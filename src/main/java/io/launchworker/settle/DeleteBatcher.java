@@ -1,5 +1,6 @@
 package io.launchworker.settle;
 
+import io.launchworker.message.InFlightMessage;
 import io.launchworker.ops.WorkerMetrics;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

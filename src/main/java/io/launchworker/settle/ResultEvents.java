@@ -1,5 +1,7 @@
 package io.launchworker.settle;
 
+import io.launchworker.message.Decision;
+import io.launchworker.message.Outcome;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,5 +1,9 @@
 package io.launchworker.settle;
 
+import io.launchworker.message.Decision;
+import io.launchworker.message.InFlightMessage;
+import io.launchworker.message.Outcome;
+import io.launchworker.message.OutcomeKind;
 import io.launchworker.ops.WorkerMetrics;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package io.launchworker.settle;
 
+import io.launchworker.message.InFlightMessage;
+import io.launchworker.message.InFlightRegistry;
 import io.launchworker.ops.WorkerMetrics;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.launchworker.it;
 
-import io.launchworker.settle.MessageAttributes;
+import io.launchworker.message.MessageAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.launchworker.launch;
 
 import io.launchworker.request.LaunchTags;
-import io.launchworker.settle.Outcome;
+import io.launchworker.message.Outcome;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.launchworker.ops.WorkerMetrics;
-import io.launchworker.settle.Outcome;
-import io.launchworker.settle.OutcomeKind;
+import io.launchworker.message.Outcome;
+import io.launchworker.message.OutcomeKind;
 import io.launchworker.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;

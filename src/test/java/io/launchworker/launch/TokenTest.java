@@ -2,7 +2,7 @@ package io.launchworker.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.launchworker.settle.MessageAttributes;
+import io.launchworker.message.MessageAttributes;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

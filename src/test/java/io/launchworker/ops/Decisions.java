@@ -1,7 +1,7 @@
 package io.launchworker.ops;
 
-import io.launchworker.settle.Decision;
-import io.launchworker.settle.Outcome;
+import io.launchworker.message.Decision;
+import io.launchworker.message.Outcome;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

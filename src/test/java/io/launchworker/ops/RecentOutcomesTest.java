@@ -2,9 +2,9 @@ package io.launchworker.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.launchworker.settle.Decision;
-import io.launchworker.settle.Outcome;
-import io.launchworker.settle.OutcomeKind;
+import io.launchworker.message.Decision;
+import io.launchworker.message.Outcome;
+import io.launchworker.message.OutcomeKind;
 import io.launchworker.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;

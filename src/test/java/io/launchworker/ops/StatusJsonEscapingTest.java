@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.launchworker.settle.Decision;
-import io.launchworker.settle.Outcome;
-import io.launchworker.settle.OutcomeKind;
+import io.launchworker.message.Decision;
+import io.launchworker.message.Outcome;
+import io.launchworker.message.OutcomeKind;
 import io.launchworker.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;

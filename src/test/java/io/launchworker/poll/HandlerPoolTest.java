@@ -2,7 +2,7 @@ package io.launchworker.poll;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.launchworker.settle.InFlightMessage;
+import io.launchworker.message.InFlightMessage;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

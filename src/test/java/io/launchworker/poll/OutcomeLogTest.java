@@ -2,10 +2,10 @@ package io.launchworker.poll;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.launchworker.settle.Decision;
-import io.launchworker.settle.InFlightMessage;
-import io.launchworker.settle.Outcome;
-import io.launchworker.settle.OutcomeKind;
+import io.launchworker.message.Decision;
+import io.launchworker.message.InFlightMessage;
+import io.launchworker.message.Outcome;
+import io.launchworker.message.OutcomeKind;
 import io.launchworker.testing.LogCapture;
 import java.time.Duration;
 import java.time.Instant;

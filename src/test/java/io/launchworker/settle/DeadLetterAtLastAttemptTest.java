@@ -1,5 +1,10 @@
 package io.launchworker.settle;
 
+import io.launchworker.message.Decision;
+import io.launchworker.message.InFlightMessage;
+import io.launchworker.message.MessageAttributes;
+import io.launchworker.message.Outcome;
+import io.launchworker.message.OutcomeKind;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.launchworker.ops.WorkerMetrics;

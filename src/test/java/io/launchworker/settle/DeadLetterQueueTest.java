@@ -1,5 +1,8 @@
 package io.launchworker.settle;
 
+import io.launchworker.message.InFlightMessage;
+import io.launchworker.message.MessageAttributes;
+import io.launchworker.message.Outcome;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,8 @@
 package io.launchworker.settle;
 
+import io.launchworker.message.Decision;
+import io.launchworker.message.InFlightMessage;
+import io.launchworker.message.Outcome;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.launchworker.ops.WorkerMetrics;

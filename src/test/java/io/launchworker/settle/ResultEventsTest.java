@@ -1,5 +1,7 @@
 package io.launchworker.settle;
 
+import io.launchworker.message.Decision;
+import io.launchworker.message.Outcome;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,5 +1,7 @@
 package io.launchworker.settle;
 
+import io.launchworker.message.InFlightMessage;
+import io.launchworker.message.InFlightRegistry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

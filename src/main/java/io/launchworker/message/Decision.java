@@ -1,4 +1,4 @@
-package io.launchworker.settle;
+package io.launchworker.message;
 
 import java.time.Instant;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package io.launchworker.settle;
+package io.launchworker.message;
 
 import java.util.Collection;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.launchworker.settle;
+package io.launchworker.message;
 
 /** The fate of one message. Names are public interface: they appear in logs, metrics and result events. */
 public enum OutcomeKind {

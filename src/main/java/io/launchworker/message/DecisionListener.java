@@ -1,4 +1,4 @@
-package io.launchworker.settle;
+package io.launchworker.message;
 
 /**
  * Told of every settled message, on the handler thread that settled it, after the queue reflects it. Must be

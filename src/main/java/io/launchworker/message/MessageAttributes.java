@@ -1,4 +1,4 @@
-package io.launchworker.settle;
+package io.launchworker.message;
 
 /**
  * Message attribute names the worker writes and reads. Public interface: tools reading the DLQ and producers

@@ -1,4 +1,4 @@
-package io.launchworker.settle;
+package io.launchworker.message;
 
 import java.time.Instant;
 import java.util.Map;
@@ -117,14 +117,15 @@ public final class InFlightMessage {
     }
   }
 
-  boolean settling() {
+  /** Whether the handler has begun settling it (the keeper then leaves it alone). */
+  public boolean settling() {
     synchronized (visibilityLock) {
       return settling;
     }
   }
 
   /** The keeper claims the next visibility change; false once the handler is settling the message. */
-  boolean tryBeginExtension() {
+  public boolean tryBeginExtension() {
     synchronized (visibilityLock) {
       if (settling) {
         return false;
@@ -135,7 +136,7 @@ public final class InFlightMessage {
   }
 
   /** The keeper's extension has landed ({@code until} is set) or failed (null); a waiting handler may go on. */
-  void endExtension(Instant until) {
+  public void endExtension(Instant until) {
     synchronized (visibilityLock) {
       if (until != null) {
         visibleAgainAt = until;
