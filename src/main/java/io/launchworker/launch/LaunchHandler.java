@@ -200,7 +200,7 @@ public final class LaunchHandler {
     } catch (RuntimeException e) {
       ErrorClass error = classifier.classify(e);
       // An unclear failure may have launched: it keeps its room in the cap until a count shows its token.
-      if (UNCLEAR.contains(error.reason())) {
+      if (error.mayHaveLaunched()) {
         reserved.answerLost();
       } else {
         reserved.release();
@@ -255,16 +255,12 @@ public final class LaunchHandler {
         .orElse("account fault"), wait.isZero() ? Duration.ofSeconds(1) : wait);
   }
 
-  /** Failures after which EC2 may have launched although the call failed (the request may have reached it). */
-  private static final java.util.Set<String> UNCLEAR = java.util.Set.of("network_error", "sdk_error",
-      "ec2_unavailable", "internal_error");
-
   /**
    * On the last allowed attempt, a failure that leaves open whether EC2 launched is looked up before the
    * message is dead-lettered, so a request that did launch is never reported as rejected.
    */
   private Optional<Outcome> lastAttemptCheck(InFlightMessage message, Token token, String hash, ErrorClass error) {
-    if (message.receiveCount() < maxAttempts || !UNCLEAR.contains(error.reason())) {
+    if (message.receiveCount() < maxAttempts || !error.mayHaveLaunched()) {
       return Optional.empty();
     }
     try {

@@ -89,13 +89,13 @@ public final class Ec2ErrorClassifier {
         || error instanceof java.io.UncheckedIOException) {
       // Timeouts, resets, refused connections: the call may or may not have reached EC2; the token makes
       // trying again safe.
-      return new ErrorClass(ErrorClass.Action.RETRY, error.getClass().getSimpleName(), "network_error");
+      return new ErrorClass(ErrorClass.Action.RETRY, error.getClass().getSimpleName(), "network_error", true);
     }
     if (error instanceof SdkException) {
-      return new ErrorClass(ErrorClass.Action.RETRY, error.getClass().getSimpleName(), "sdk_error");
+      return new ErrorClass(ErrorClass.Action.RETRY, error.getClass().getSimpleName(), "sdk_error", true);
     }
     // A bug of ours: retrying is safe (the token guards the launch), rejecting could drop a good request.
-    return new ErrorClass(ErrorClass.Action.RETRY, error.getClass().getSimpleName(), "internal_error");
+    return new ErrorClass(ErrorClass.Action.RETRY, error.getClass().getSimpleName(), "internal_error", true);
   }
 
   /**
@@ -116,12 +116,14 @@ public final class Ec2ErrorClassifier {
     if (action == null) {
       return byStatus(code, httpStatus);
     }
-    return new ErrorClass(action, code, reasonFor(action, code));
+    // EC2's own failures (InternalError, Unavailable) may come after the launch; throttling comes before any.
+    boolean mayHaveLaunched = action == ErrorClass.Action.RETRY && !THROTTLING.contains(code);
+    return new ErrorClass(action, code, reasonFor(action, code), mayHaveLaunched);
   }
 
   private static ErrorClass byStatus(String code, int httpStatus) {
     if (httpStatus >= 500 || httpStatus == 429) {
-      return new ErrorClass(ErrorClass.Action.RETRY, code, "ec2_unavailable");
+      return new ErrorClass(ErrorClass.Action.RETRY, code, "ec2_unavailable", true);
     }
     // An unknown 4xx: the request is at fault as far as EC2 is concerned.
     return new ErrorClass(ErrorClass.Action.REJECT, code, "ec2:other");

@@ -6,8 +6,16 @@ package io.launchworker.settle;
  * @param action what to do with the message
  * @param code the AWS error code, or the exception's simple name for client-side failures
  * @param reason closed-set reason code for metrics and the DLQ
+ * @param mayHaveLaunched whether the call may have reached EC2 and launched although it failed (a lost answer, a
+ *     5xx, a client-side failure mid-call): what the token launched must then be looked up before anything that
+ *     assumes nothing launched (dead-lettering, another shape). False for answers that prove nothing launched.
  */
-public record ErrorClass(Action action, String code, String reason) {
+public record ErrorClass(Action action, String code, String reason, boolean mayHaveLaunched) {
+
+  /** An EC2 answer that proves nothing launched. */
+  public ErrorClass(Action action, String code, String reason) {
+    this(action, code, reason, false);
+  }
 
   /** The decision an error leads to. */
   public enum Action {

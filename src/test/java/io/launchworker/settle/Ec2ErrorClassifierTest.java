@@ -87,6 +87,21 @@ class Ec2ErrorClassifierTest {
   }
 
   @Test
+  void onlyFailuresThatMayComeAfterTheLaunchSayItMayHaveLaunched() {
+    assertThat(classifier.classify(ec2Error("InternalError", 500)).mayHaveLaunched()).isTrue();
+    assertThat(classifier.classify(ec2Error("Unavailable", 503)).mayHaveLaunched()).isTrue();
+    assertThat(classifier.classify(Ec2Exception.builder().statusCode(502).build()).mayHaveLaunched()).isTrue();
+    assertThat(classifier.classify(SdkClientException.create("read timed out")).mayHaveLaunched()).isTrue();
+    assertThat(classifier.classify(new IllegalStateException("bug")).mayHaveLaunched()).isTrue();
+
+    assertThat(classifier.classify(ec2Error("RequestLimitExceeded", 503)).mayHaveLaunched()).isFalse();
+    assertThat(classifier.classify(ec2Error("InsufficientInstanceCapacity", 500)).mayHaveLaunched()).isFalse();
+    assertThat(classifier.classify(ec2Error("UnauthorizedOperation", 403)).mayHaveLaunched()).isFalse();
+    assertThat(classifier.classify(ec2Error("InvalidAMIID.NotFound", 400)).mayHaveLaunched()).isFalse();
+    assertThat(classifier.classify(ec2Error("IdempotentParameterMismatch", 400)).mayHaveLaunched()).isFalse();
+  }
+
+  @Test
   void networkFailuresAreRetriedBecauseTheTokenMakesTryingAgainSafe() {
     ErrorClass result = classifier.classify(SdkClientException.create("Unable to execute HTTP request",
         new IOException("Connection reset")));
