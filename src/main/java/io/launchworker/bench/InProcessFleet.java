@@ -5,10 +5,10 @@ import io.launchworker.config.AwsClients;
 import io.launchworker.config.WorkerConfig;
 import io.launchworker.launch.Ec2Budget;
 import io.launchworker.launch.Ec2CallObserver;
-import io.launchworker.launch.SdkEc2Port;
 import io.launchworker.ops.Metrics;
 import io.launchworker.ops.WorkerMetrics;
 import io.launchworker.poll.Worker;
+import io.launchworker.poll.WorkerAssembly;
 import io.launchworker.sandbox.EmbeddedSqs;
 import io.launchworker.message.OutcomeKind;
 import java.lang.management.ManagementFactory;
@@ -16,7 +16,6 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -65,12 +64,12 @@ final class InProcessFleet implements Fleet {
         List.of(new Ec2CallObserver(budget)));
     WorkerMetrics metrics = new WorkerMetrics(Metrics.prometheus());
     Clock clock = Clock.systemUTC();
-    Worker worker = new Worker(config, clients.sqs(), new SdkEc2Port(clients.ec2(), metrics, clock), budget, metrics,
-        clock, new SecureRandom(), List.of(d -> {
+    Worker worker = WorkerAssembly.forConfig(config).clients(clients).budget(budget).metrics(metrics).clock(clock)
+        .listener(d -> {
           if (FINAL.contains(d.outcome().kind())) {
             timeline.decided(d.messageId());
           }
-        }));
+        }).build();
     worker.start();
     return new InProcessFleet(clients, worker, Duration.ofNanos(System.nanoTime() - begin), outcomeLog, before);
   }

@@ -4,16 +4,15 @@ import io.launchworker.config.AwsClients;
 import io.launchworker.config.WorkerConfig;
 import io.launchworker.launch.Ec2Budget;
 import io.launchworker.launch.Ec2CallObserver;
-import io.launchworker.launch.SdkEc2Port;
 import io.launchworker.ops.AdminServer;
 import io.launchworker.ops.ProcessMeters;
 import io.launchworker.ops.RecentOutcomes;
 import io.launchworker.ops.WorkerMetrics;
 import io.launchworker.poll.Worker;
+import io.launchworker.poll.WorkerAssembly;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
@@ -60,8 +59,8 @@ final class WorkerRuntime implements AutoCloseable {
     WorkerMetrics metrics = new WorkerMetrics(meters.registry());
     Clock clock = Clock.systemUTC();
     RecentOutcomes recent = new RecentOutcomes(clock);
-    Worker worker = new Worker(config, clients.sqs(), new SdkEc2Port(clients.ec2(), metrics, clock), budget, metrics,
-        clock, new SecureRandom(), List.of(recent));
+    Worker worker = WorkerAssembly.forConfig(config).clients(clients).budget(budget).metrics(metrics).clock(clock)
+        .listener(recent).build();
     Optional<AdminServer> admin = Optional.empty();
     if (config.admin().enabled()) {
       try {

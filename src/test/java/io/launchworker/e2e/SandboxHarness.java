@@ -7,11 +7,11 @@ import io.launchworker.config.WorkerConfig;
 import io.launchworker.launch.Ec2Budget;
 import io.launchworker.launch.Ec2CallObserver;
 import io.launchworker.launch.Ec2Port;
-import io.launchworker.launch.SdkEc2Port;
 import io.launchworker.request.LaunchDefaults;
 import io.launchworker.request.LaunchPolicy;
 import io.launchworker.ops.WorkerMetrics;
 import io.launchworker.poll.Worker;
+import io.launchworker.poll.WorkerAssembly;
 import io.launchworker.sandbox.EmbeddedSqs;
 import io.launchworker.sandbox.Sandbox;
 import io.launchworker.sandbox.ec2.Ec2Emulator;
@@ -132,8 +132,8 @@ final class SandboxHarness implements AutoCloseable {
         }).build();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     WorkerMetrics metrics = new WorkerMetrics(registry);
-    Ec2Port port = wrap.apply(new SdkEc2Port(ec2, metrics, clock));
-    Worker worker = new Worker(config, sqs, port, budget, metrics, clock, new SplittableRandom(42));
+    Worker worker = WorkerAssembly.forConfig(config).sqs(sqs).ec2(ec2).decorateEc2(wrap).budget(budget)
+        .metrics(metrics).clock(clock).random(new SplittableRandom(42)).build();
     worker.start();
     RunningWorker running = new RunningWorker(worker, registry, sqs, ec2);
     workers.add(running);

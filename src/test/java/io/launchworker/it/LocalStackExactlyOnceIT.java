@@ -9,10 +9,10 @@ import io.launchworker.config.ConfigLoader;
 import io.launchworker.config.WorkerConfig;
 import io.launchworker.launch.Ec2Budget;
 import io.launchworker.launch.Ec2CallObserver;
-import io.launchworker.launch.SdkEc2Port;
 import io.launchworker.launch.Token;
 import io.launchworker.ops.WorkerMetrics;
 import io.launchworker.poll.Worker;
+import io.launchworker.poll.WorkerAssembly;
 import io.launchworker.request.LaunchDefaults;
 import io.launchworker.request.LaunchPolicy;
 import io.launchworker.request.ReadResult;
@@ -21,7 +21,6 @@ import io.launchworker.request.RunInstancesMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Paths;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -174,8 +173,8 @@ class LocalStackExactlyOnceIT {
     AwsClients aws = AwsClients.create(config, credentials(), List.of(new Ec2CallObserver(budget)));
     clients.add(aws);
     WorkerMetrics metrics = new WorkerMetrics(meters);
-    Worker worker = new Worker(config, aws.sqs(), new SdkEc2Port(aws.ec2(), metrics, Clock.systemUTC()), budget,
-        metrics, Clock.systemUTC(), new SplittableRandom(7));
+    Worker worker = WorkerAssembly.forConfig(config).clients(aws).budget(budget).metrics(metrics)
+        .random(new SplittableRandom(7)).build();
     worker.start();
     workers.add(worker);
     return worker;

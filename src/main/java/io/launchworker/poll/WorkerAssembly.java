@@ -1,0 +1,205 @@
+package io.launchworker.poll;
+
+import io.launchworker.config.AwsClients;
+import io.launchworker.config.WorkerConfig;
+import io.launchworker.launch.AccountFaultPause;
+import io.launchworker.launch.Ec2Budget;
+import io.launchworker.launch.Ec2Port;
+import io.launchworker.launch.HourlyInstanceCap;
+import io.launchworker.launch.LaunchHandler;
+import io.launchworker.launch.SdkEc2Port;
+import io.launchworker.message.DecisionListener;
+import io.launchworker.message.InFlightRegistry;
+import io.launchworker.ops.WorkerMetrics;
+import io.launchworker.request.RequestReader;
+import io.launchworker.request.RunInstancesMapper;
+import io.launchworker.settle.DeadLetterQueue;
+import io.launchworker.settle.DeleteBatcher;
+import io.launchworker.settle.Ec2ErrorClassifier;
+import io.launchworker.settle.ResultEvents;
+import io.launchworker.settle.RetryBackoff;
+import io.launchworker.settle.Settler;
+import io.launchworker.settle.TokenSignature;
+import io.launchworker.settle.VisibilityKeeper;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * Builds a {@link Worker} from its configuration and its outside world (the SDK clients, the EC2 budget, the
+ * meters, time and randomness): every part, wired once, in one place. {@code run}, the sandbox, the bench and the
+ * tests all assemble their workers here; tests reach in only through the options below (a decorated EC2 port,
+ * a fake clock, listeners). Not thread-safe; build on one thread.
+ *
+ * <pre>{@code
+ * Worker worker = WorkerAssembly.forConfig(config).sqs(sqs).ec2(ec2).budget(budget).metrics(metrics).build();
+ * }</pre>
+ */
+public final class WorkerAssembly {
+  private static final Logger log = LoggerFactory.getLogger(WorkerAssembly.class);
+  /** Readiness allows this much beyond one long poll before calling a silent poller broken. */
+  private static final Duration READINESS_MARGIN = Duration.ofSeconds(10);
+
+  private final WorkerConfig config;
+  private SqsClient sqs;
+  private Ec2Port ec2Port;
+  private Ec2Client ec2Client;
+  private UnaryOperator<Ec2Port> decorateEc2 = UnaryOperator.identity();
+  private Ec2Budget budget;
+  private WorkerMetrics metrics;
+  private Clock clock = Clock.systemUTC();
+  private RandomGenerator random = new SecureRandom();
+  private final List<DecisionListener> listeners = new ArrayList<>();
+
+  private WorkerAssembly(WorkerConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+  }
+
+  public static WorkerAssembly forConfig(WorkerConfig config) {
+    return new WorkerAssembly(config);
+  }
+
+  /** Required: the SQS client for the source queue, the DLQ and the results queue. */
+  public WorkerAssembly sqs(SqsClient client) {
+    this.sqs = Objects.requireNonNull(client, "sqs");
+    return this;
+  }
+
+  /** Both SDK clients of a process (see {@link AwsClients}). */
+  public WorkerAssembly clients(AwsClients clients) {
+    return sqs(clients.sqs()).ec2(clients.ec2());
+  }
+
+  /** The EC2 client; the worker talks to it through a timed {@link SdkEc2Port}. This or {@link #ec2(Ec2Port)}. */
+  public WorkerAssembly ec2(Ec2Client client) {
+    this.ec2Client = Objects.requireNonNull(client, "ec2");
+    return this;
+  }
+
+  /** A ready EC2 port instead of a client (an emulator-specific or recording port). */
+  public WorkerAssembly ec2(Ec2Port port) {
+    this.ec2Port = Objects.requireNonNull(port, "ec2");
+    return this;
+  }
+
+  /** Wraps the EC2 port the worker uses (tests: lose answers, lag look-ups, crash after a launch). */
+  public WorkerAssembly decorateEc2(UnaryOperator<Ec2Port> decorator) {
+    this.decorateEc2 = Objects.requireNonNull(decorator, "decorator");
+    return this;
+  }
+
+  /** The EC2 call budget; the same instance must feed the EC2 client's {@code Ec2CallObserver}. Default: config. */
+  public WorkerAssembly budget(Ec2Budget value) {
+    this.budget = Objects.requireNonNull(value, "budget");
+    return this;
+  }
+
+  /** Required: where the worker's meters go. */
+  public WorkerAssembly metrics(WorkerMetrics value) {
+    this.metrics = Objects.requireNonNull(value, "metrics");
+    return this;
+  }
+
+  public WorkerAssembly clock(Clock value) {
+    this.clock = Objects.requireNonNull(value, "clock");
+    return this;
+  }
+
+  /** The source of back-off jitter. Default: a {@link SecureRandom}. */
+  public WorkerAssembly random(RandomGenerator value) {
+    this.random = Objects.requireNonNull(value, "random");
+    return this;
+  }
+
+  /** Told of every settled message on the handler thread (status page, tests); must not block. */
+  public WorkerAssembly listener(DecisionListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+    return this;
+  }
+
+  public WorkerAssembly listeners(List<? extends DecisionListener> more) {
+    more.forEach(this::listener);
+    return this;
+  }
+
+  /** Wires every part; the worker is not started. */
+  public Worker build() {
+    Objects.requireNonNull(sqs, "sqs client not set");
+    Objects.requireNonNull(metrics, "metrics not set");
+    if (ec2Port == null && ec2Client == null) {
+      throw new IllegalStateException("an EC2 client or port must be set");
+    }
+    Ec2Budget ec2Budget = budget != null ? budget : Ec2Budget.of(config.ec2());
+    Ec2Port ec2 = decorateEc2.apply(ec2Port != null ? ec2Port : new SdkEc2Port(ec2Client, metrics, clock));
+    AtomicBoolean stopping = new AtomicBoolean();
+    InFlightRegistry registry = new InFlightRegistry();
+    Semaphore permits = new Semaphore(config.maxInFlight());
+
+    HourlyInstanceCap cap = new HourlyInstanceCap(config.policy().maxInstancesPerHour(), ec2, ec2Budget, clock,
+        metrics);
+    metrics.capGauges(cap::usedInLastHour, () -> cap.binding() ? 1 : 0);
+    TokenSignature signatures = TokenSignature.of(config.tokenKeys().current(), config.tokenKeys().previous());
+    if (!signatures.enabled()) {
+      log.warn("launcher.token-key is not set: the launch-worker-token attribute is honoured unsigned, so anyone who "
+          + "can write to the queue can set it; set LAUNCHER_TOKEN_KEY to have the worker sign it");
+    }
+    AccountFaultPause accountPause = new AccountFaultPause(clock, config.retry().baseDelay(),
+        config.retry().accountFaultDelay());
+    metrics.accountPausedGauge(() -> accountPause.current().isPresent() ? 1 : 0);
+    LaunchHandler launcher = new LaunchHandler(new RequestReader(config.policy(), config.defaults()),
+        new RunInstancesMapper(config.defaults()), ec2, new Ec2ErrorClassifier(),
+        new RetryBackoff(config.retry(), random), ec2Budget, cap, config.maxRequestAge(), clock, config.maxAttempts(),
+        accountPause, signatures, metrics);
+
+    DeleteBatcher deletes = new DeleteBatcher(sqs, config.queueUrl(), metrics);
+    Settler settler = new Settler(sqs, config.queueUrl(), deletes,
+        new DeadLetterQueue(sqs, config.dlqUrl(), metrics, signatures),
+        config.resultsQueueUrl().map(url -> new ResultEvents(sqs, url)), config.maxAttempts(), metrics, clock);
+    VisibilityKeeper keeper = new VisibilityKeeper(sqs, config.queueUrl(), registry,
+        config.sqs().visibilityTimeout(), config.sqs().extendWhenRemaining(), clock, metrics);
+    // Readiness says why nothing may launch now: an account fault, or an hourly cap not yet counted from EC2.
+    Readiness readiness = new Readiness(clock, config.sqs().waitTime().plus(READINESS_MARGIN),
+        () -> accountPause.pausedBecause().or(cap::notReadyBecause));
+
+    MessageRun run = new MessageRun(launcher, settler, listeners, registry, permits, clock, stopping::get);
+    HandlerPool handlers = new HandlerPool(Executors.newFixedThreadPool(config.maxInFlight(),
+        named("launch-handler-")), run::release);
+    Dispatch dispatch = Dispatch.forQueue(config.queueUrl(), handlers, run);
+    Poller poller = new Poller(sqs, config.queueUrl(), permits, registry, dispatch::dispatch, run::release,
+        config.sqs().waitTime(), config.sqs().visibilityTimeout(), config.sqs().receiveErrorBackoff(),
+        config.sqs().receiveErrorBackoffMax(), clock, d -> Thread.sleep(d.toMillis()), metrics, readiness,
+        () -> cap.hasRoomFor(1), accountPause);
+    metrics.inFlightGauge(registry::size);
+    QueueDepths queueDepths = new QueueDepths(sqs, Map.of("source", config.queueUrl(), "dlq", config.dlqUrl()),
+        metrics);
+
+    return new Worker(new Worker.Parts(config, clock, stopping, registry, readiness, poller,
+        named("sqs-poller").newThread(poller), handlers, run, keeper,
+        Executors.newSingleThreadScheduledExecutor(named("visibility-keeper")),
+        Executors.newSingleThreadScheduledExecutor(named("worker-scheduler")), deletes, queueDepths, cap));
+  }
+
+  static ThreadFactory named(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix.endsWith("-") ? prefix + n.incrementAndGet() : prefix);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}
