@@ -85,6 +85,20 @@ class MeterCountsTest {
   }
 
   @Test
+  void ec2AttemptsShowTheThrottlesTheSdkRetriedBeforeGivingUp() {
+    Map<Map<String, String>, Double> attempts = scrape.series("launcher_ec2_attempts_total");
+    double capCounts = value("launcher_instance_cap_counts_total", Map.of("result", "ok"));
+
+    // The throttled launch is one failed call, but the SDK tried it more than once before giving up.
+    assertThat(attempts.get(Map.of("operation", "RunInstances", "result", "throttled"))).isGreaterThan(1);
+    assertThat(attempts).contains(
+        entry(Map.of("operation", "RunInstances", "result", "ok"), 3.0),
+        entry(Map.of("operation", "DescribeInstances", "result", "ok"), 3.0 + capCounts),
+        entry(Map.of("operation", "DescribeInstances", "result", "throttled"), 0.0),
+        entry(Map.of("operation", "RunInstances", "result", "no_response"), 0.0));
+  }
+
+  @Test
   void redeliveryLookupsSayWhatTheyFound() {
     assertThat(scrape.series("launcher_redelivery_lookups_total")).containsOnly(
         entry(Map.of("trigger", "redelivery", "result", "found"), 1.0),
