@@ -14,7 +14,12 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.metrics.CoreMetric;
+import software.amazon.awssdk.http.HttpMetric;
+import software.amazon.awssdk.metrics.MetricCollection;
+import software.amazon.awssdk.metrics.MetricPublisher;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesResponse;
@@ -23,7 +28,11 @@ import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.RunInstancesResponse;
 import software.amazon.awssdk.services.ec2.model.Tag;
 
-/** {@link Ec2Port} over the AWS SDK's {@link Ec2Client}, timing every call by operation and error code. */
+/**
+ * {@link Ec2Port} over the AWS SDK's {@link Ec2Client}, timing every call by operation and error code, and
+ * counting every HTTP attempt of it by result: a throttle the SDK retried on its own ends in a successful call
+ * (error "none"), and only the attempts show it.
+ */
 public final class SdkEc2Port implements Ec2Port {
   private static final Logger log = LoggerFactory.getLogger(SdkEc2Port.class);
   /** Large pages keep a token look-up to one call in practice. */
@@ -34,6 +43,7 @@ public final class SdkEc2Port implements Ec2Port {
   private final Ec2Client ec2;
   private final WorkerMetrics metrics;
   private final Clock clock;
+  private final MetricPublisher attempts;
   /** Set once the endpoint failed a launch-time query and answered the same without it (moto, LocalStack). */
   private volatile boolean launchTimeFilterRefused;
 
@@ -41,11 +51,14 @@ public final class SdkEc2Port implements Ec2Port {
     this.ec2 = ec2;
     this.metrics = metrics;
     this.clock = clock;
+    this.attempts = new AttemptCounter(metrics);
   }
 
   @Override
   public Reservation runInstances(RunInstancesRequest request) {
-    RunInstancesResponse response = timed("RunInstances", () -> ec2.runInstances(request));
+    RunInstancesRequest counted = request.toBuilder()
+        .overrideConfiguration(countingAttempts(request.overrideConfiguration())).build();
+    RunInstancesResponse response = timed("RunInstances", () -> ec2.runInstances(counted));
     List<Outcome.InstanceRef> instances = response.instances().stream()
         .map(i -> new Outcome.InstanceRef(i.instanceId(), i.state() == null ? "pending" : i.state().nameAsString()))
         .toList();
@@ -58,7 +71,8 @@ public final class SdkEc2Port implements Ec2Port {
     Filter f = filter == TokenFilter.TAG
         ? Filter.builder().name("tag:" + LaunchTags.TOKEN).values(literal).build()
         : Filter.builder().name("client-token").values(literal).build();
-    DescribeInstancesRequest request = DescribeInstancesRequest.builder().filters(f).maxResults(PAGE_SIZE).build();
+    DescribeInstancesRequest request = DescribeInstancesRequest.builder().filters(f).maxResults(PAGE_SIZE)
+        .overrideConfiguration(countingAttempts(Optional.empty())).build();
     return timed("DescribeInstances", () -> {
       List<FoundInstance> found = new ArrayList<>();
       ec2.describeInstancesPaginator(request).reservations().forEach(r -> r.instances().forEach(i ->
@@ -98,7 +112,7 @@ public final class SdkEc2Port implements Ec2Port {
       filters.add(Filter.builder().name("launch-time").values(hours).build());
     }
     DescribeInstancesRequest request = DescribeInstancesRequest.builder().filters(filters).maxResults(PAGE_SIZE)
-        .nextToken(pageToken.orElse(null)).build();
+        .nextToken(pageToken.orElse(null)).overrideConfiguration(countingAttempts(Optional.empty())).build();
     DescribeInstancesResponse response = timed("DescribeInstances", () -> ec2.describeInstances(request));
     Instant now = clock.instant();
     List<TaggedLaunch> launches = new ArrayList<>();
@@ -119,6 +133,50 @@ public final class SdkEc2Port implements Ec2Port {
 
   private static Optional<String> hashTag(List<Tag> tags) {
     return tags.stream().filter(t -> LaunchTags.REQUEST_HASH.equals(t.key())).map(Tag::value).findFirst();
+  }
+
+  /** The request's own override configuration (if any) plus the attempt counter; a paginator's pages keep it. */
+  private AwsRequestOverrideConfiguration countingAttempts(Optional<AwsRequestOverrideConfiguration> own) {
+    return own.map(AwsRequestOverrideConfiguration::toBuilder).orElseGet(AwsRequestOverrideConfiguration::builder)
+        .addMetricPublisher(attempts).build();
+  }
+
+  /**
+   * Reads the SDK's metrics of one call, published on the calling thread when the call ends, and counts each of
+   * its attempts. The SDK records every attempt, also those that got no HTTP answer, which an interceptor's
+   * {@code afterTransmission} never sees.
+   */
+  private static final class AttemptCounter implements MetricPublisher {
+    private final WorkerMetrics metrics;
+
+    AttemptCounter(WorkerMetrics metrics) {
+      this.metrics = metrics;
+    }
+
+    @Override
+    public void publish(MetricCollection call) {
+      String operation = call.metricValues(CoreMetric.OPERATION_NAME).stream().findFirst().orElse("unknown");
+      call.childrenWithName("ApiCallAttempt").forEach(attempt -> metrics.ec2Attempt(operation, result(attempt)));
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /** Throttling as the SDK's retry logic sees it (RequestLimitExceeded, 429), else by the HTTP status. */
+  static WorkerMetrics.AttemptResult result(MetricCollection attempt) {
+    if (attempt.metricValues(CoreMetric.ERROR_TYPE).contains("Throttling")) {
+      return WorkerMetrics.AttemptResult.THROTTLED;
+    }
+    List<Integer> status = attempt.metricValues(HttpMetric.HTTP_STATUS_CODE);
+    if (status.isEmpty()) {
+      return WorkerMetrics.AttemptResult.NO_RESPONSE;
+    }
+    int code = status.get(0);
+    if (code >= 200 && code < 300) {
+      return WorkerMetrics.AttemptResult.OK;
+    }
+    return code >= 500 ? WorkerMetrics.AttemptResult.SERVER_ERROR : WorkerMetrics.AttemptResult.CLIENT_ERROR;
   }
 
   private <T> T timed(String operation, Supplier<T> call) {

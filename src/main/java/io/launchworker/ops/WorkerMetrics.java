@@ -1,15 +1,22 @@
 package io.launchworker.ops;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
  * Every meter the worker records, by name, in one place. Tag values come from closed sets (outcome kinds,
- * reason codes, EC2 operation names and error codes), never from message IDs or tokens. Thread-safe.
+ * reason codes, EC2 operation names and error codes), never from message IDs or tokens. Every meter has a
+ * description (Prometheus's HELP line: {@code promtool check metrics} requires one), and every timing histogram
+ * is a timer with explicit buckets fitted to what it measures (message age was a distribution summary in seconds
+ * with Micrometer's 276 default buckets from 1 to 4e18; its buckets count ceil(value), so every sub-second age
+ * fell in the first and Prometheus showed fake quantiles of exactly 0.5, 0.9 and 0.99 s). Quantiles come from
+ * the buckets (Prometheus's {@code histogram_quantile}, across the fleet), so no meter computes client-side
+ * percentiles: neither registry exports them next to buckets. Thread-safe.
  */
 public final class WorkerMetrics {
   public static final String RECEIVED = "launcher.messages.received";
@@ -19,6 +26,8 @@ public final class WorkerMetrics {
   public static final String PROCESSING = "launcher.message.processing";
   public static final String MESSAGE_AGE = "launcher.message.age";
   public static final String EC2_CALLS = "launcher.ec2.calls";
+  /** Every HTTP attempt of an EC2 call, the SDK's own retries included, by {@code operation} and {@code result}. */
+  public static final String EC2_ATTEMPTS = "launcher.ec2.attempts";
   public static final String LOOKUPS = "launcher.redelivery.lookups";
   public static final String VISIBILITY_EXTENSIONS = "launcher.visibility.extensions";
   public static final String DELETES = "launcher.deletes";
@@ -41,6 +50,47 @@ public final class WorkerMetrics {
   /** Approximate messages per queue ({@code queue}: source, dlq) and state (visible, in_flight, delayed). */
   public static final String QUEUE_DEPTH = "launcher.queue.depth";
 
+  /** The EC2 operations the worker calls; their attempt counters exist from the start, at 0. */
+  public static final List<String> EC2_OPERATIONS = List.of("RunInstances", "DescribeInstances");
+
+  /**
+   * Message age at receipt. A queue that keeps up is read within tens of milliseconds (a long poll
+   * returns as soon as a message arrives); a backlog is minutes to hours; SQS keeps a message at most 14 days.
+   * Neighbouring bounds are at most 3x apart, so a quantile is off by less than that factor.
+   */
+  static final Duration[] MESSAGE_AGE_BUCKETS = durations(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+      60, 120, 300, 600, 1800, 3600, 7200, 21600, 43200, 86400, 259200, 604800, 1209600);
+  /**
+   * Receipt to decision: a rejection takes about a millisecond, a launch one RunInstances call (a few hundred
+   * milliseconds on AWS) or several with look-ups and client-side rate limiting; minutes means something waits.
+   */
+  static final Duration[] PROCESSING_BUCKETS = durations(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+      1, 2.5, 5, 10, 30, 60, 120, 300);
+  /**
+   * One EC2 call, SDK retries included: milliseconds on loopback, 0.1 to 3 s on AWS, up to the client's 60 s
+   * call timeout (config.AwsClients) when the SDK keeps retrying.
+   */
+  static final Duration[] EC2_CALL_BUCKETS = durations(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+      60);
+
+  /** What one HTTP attempt of an EC2 call came to; the tag value is the lower-case name. */
+  public enum AttemptResult {
+    /** A 2xx answer. */
+    OK,
+    /** Throttled ({@code RequestLimitExceeded}, 503): the SDK may have retried it, the rate gate backs off. */
+    THROTTLED,
+    /** Any other 4xx answer: the request, the account or its permissions. */
+    CLIENT_ERROR,
+    /** Any other 5xx answer. */
+    SERVER_ERROR,
+    /** No HTTP answer: a connection error or the attempt's timeout. */
+    NO_RESPONSE;
+
+    String tag() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
   private final MeterRegistry registry;
   private final Counter received;
   private final Counter instancesLaunched;
@@ -49,7 +99,8 @@ public final class WorkerMetrics {
   private final Counter dlqSends;
   private final Counter deadLetterRefused;
   private final Counter receiveErrors;
-  private final DistributionSummary messageAge;
+  private final Counter tokenSignatureInvalid;
+  private final Timer messageAge;
 
   public WorkerMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -69,9 +120,30 @@ public final class WorkerMetrics {
         .register(registry);
     this.receiveErrors = Counter.builder(RECEIVE_ERRORS).description("Failed ReceiveMessage calls")
         .register(registry);
-    this.messageAge = DistributionSummary.builder(MESSAGE_AGE).baseUnit("seconds")
-        .description("Message age at receipt: now minus SentTimestamp").publishPercentiles(0.5, 0.9, 0.99)
-        .publishPercentileHistogram().register(registry);
+    this.tokenSignatureInvalid = Counter.builder(TOKEN_SIGNATURE_INVALID)
+        .description("Messages whose launch-worker-token attribute was unsigned or signed with another key: refused")
+        .register(registry);
+    // A timer, not a distribution summary in seconds: a summary's fixed buckets count ceil(value), so every
+    // sub-second age landed in the bucket of 1.
+    this.messageAge = Timer.builder(MESSAGE_AGE).description("Message age at receipt: now minus SentTimestamp")
+        .serviceLevelObjectives(MESSAGE_AGE_BUCKETS).register(registry);
+    // At 0 from the start, so a throttle-share panel shows 0 rather than "No data" before the first throttle.
+    for (String operation : EC2_OPERATIONS) {
+      for (AttemptResult result : AttemptResult.values()) {
+        attempts(operation, result);
+      }
+    }
+    for (String result : List.of("ok", "failed")) {
+      capCounts(result);
+    }
+  }
+
+  private static Duration[] durations(double... seconds) {
+    Duration[] durations = new Duration[seconds.length];
+    for (int i = 0; i < seconds.length; i++) {
+      durations[i] = Duration.ofNanos(Math.round(seconds[i] * 1e9));
+    }
+    return durations;
   }
 
   public MeterRegistry registry() {
@@ -83,14 +155,15 @@ public final class WorkerMetrics {
   }
 
   public void messageAge(Duration age) {
-    messageAge.record(Math.max(0, age.toMillis()) / 1000.0);
+    messageAge.record(age.isNegative() ? Duration.ZERO : age);
   }
 
   public void outcome(String kind, String reason, Duration processing) {
-    Counter.builder(OUTCOMES).tag("outcome", kind).tag("reason", reason).register(registry).increment();
-    // Percentiles for one worker's view, histogram buckets so a fleet's percentiles can be aggregated.
-    Timer.builder(PROCESSING).tag("outcome", kind).publishPercentiles(0.5, 0.99).publishPercentileHistogram()
-        .register(registry).record(processing);
+    Counter.builder(OUTCOMES).tag("outcome", kind).tag("reason", reason)
+        .description("Messages decided, by outcome and reason code (rejection reasons are the DLQ's reason)")
+        .register(registry).increment();
+    Timer.builder(PROCESSING).tag("outcome", kind).serviceLevelObjectives(PROCESSING_BUCKETS)
+        .description("Receipt to decision of one message, by outcome").register(registry).record(processing);
   }
 
   public void instancesLaunched(int count) {
@@ -99,13 +172,30 @@ public final class WorkerMetrics {
 
   /** Times one EC2 call; {@code errorCode} is "none" on success. */
   public void ec2Call(String operation, String errorCode, Duration duration) {
-    Timer.builder(EC2_CALLS).tag("operation", operation).tag("error", errorCode).publishPercentiles(0.5, 0.99)
-        .publishPercentileHistogram().register(registry).record(duration);
+    Timer.builder(EC2_CALLS).tag("operation", operation).tag("error", errorCode)
+        .serviceLevelObjectives(EC2_CALL_BUCKETS)
+        .description("EC2 calls as the worker saw them, SDK retries included, by operation and final error code "
+            + "(none on success)")
+        .register(registry).record(duration);
+  }
+
+  /** One HTTP attempt of an EC2 call, including those the SDK retried on its own. */
+  public void ec2Attempt(String operation, AttemptResult result) {
+    attempts(operation, result).increment();
+  }
+
+  private Counter attempts(String operation, AttemptResult result) {
+    return Counter.builder(EC2_ATTEMPTS).tag("operation", operation).tag("result", result.tag())
+        .description("HTTP attempts of EC2 calls, the SDK's own retries included, by operation and result (ok, "
+            + "throttled, client_error, server_error, no_response)")
+        .register(registry);
   }
 
   /** A look-up of instances by token; {@code result} is "found", "not_found" or "conflict". */
   public void lookup(String trigger, String result) {
-    Counter.builder(LOOKUPS).tag("trigger", trigger).tag("result", result).register(registry).increment();
+    Counter.builder(LOOKUPS).tag("trigger", trigger).tag("result", result)
+        .description("Look-ups of earlier launches by token, by what triggered them and what they found")
+        .register(registry).increment();
   }
 
   public void visibilityExtended(int count) {
@@ -117,7 +207,9 @@ public final class WorkerMetrics {
   }
 
   public void deleteFailed(String code) {
-    Counter.builder(DELETE_FAILURES).tag("error", code).register(registry).increment();
+    Counter.builder(DELETE_FAILURES).tag("error", code)
+        .description("Messages whose delete SQS refused, by error code (the message comes back and is found by token)")
+        .register(registry).increment();
   }
 
   /** A result event that could not be sent by the message's last attempt (the message was deleted anyway). */
@@ -158,9 +250,13 @@ public final class WorkerMetrics {
 
   /** One count of the hourly cap from EC2 (all its DescribeInstances pages); {@code result} is ok or failed. */
   public void capCount(String result) {
-    Counter.builder(CAP_COUNTS).tag("result", result)
+    capCounts(result).increment();
+  }
+
+  private Counter capCounts(String result) {
+    return Counter.builder(CAP_COUNTS).tag("result", result)
         .description("Counts of the hourly instance cap from EC2 (DescribeInstances by tag key and launch hour)")
-        .register(registry).increment();
+        .register(registry);
   }
 
   /** EC2 refused a launch for the account, not the request (an IAM, SCP or credentials change, say). */
@@ -171,9 +267,7 @@ public final class WorkerMetrics {
   }
 
   public void tokenSignatureInvalid() {
-    Counter.builder(TOKEN_SIGNATURE_INVALID)
-        .description("Messages whose launch-worker-token attribute was unsigned or signed with another key: refused")
-        .register(registry).increment();
+    tokenSignatureInvalid.increment();
   }
 
   public void accountPausedGauge(Supplier<Number> paused) {

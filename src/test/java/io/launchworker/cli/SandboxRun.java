@@ -20,6 +20,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 
 /**
  * A sandbox run in this JVM, wired as {@code launch-worker sandbox} wires it ({@link WorkerRuntime}, admin
@@ -47,14 +48,19 @@ final class SandboxRun implements AutoCloseable {
 
   /** The known mix above. */
   static SandboxRun start() {
-    return start(List.of("t3.*"), (sandbox, config) -> { }, SandboxRun::sendMix,
+    return start(List.of("t3.*"), Map.of(), (sandbox, config) -> { }, SandboxRun::sendMix,
         () -> LAUNCHED + REJECTION_REASONS.size());
   }
 
   /** The {@code sandbox} command's own demo mix ({@link DemoMix}), as that command configures it. */
   static SandboxRun startDemo() {
+    return startDemo(Map.of());
+  }
+
+  /** The demo mix, with configuration {@code extra} over the test's (a fixed admin port, say). */
+  static SandboxRun startDemo(Map<String, Object> extra) {
     DemoMix[] demo = new DemoMix[1];
-    return start(List.of("t3.*", "t4g.*"), (sandbox, config) -> {
+    return start(List.of("t3.*", "t4g.*"), extra, (sandbox, config) -> {
       demo[0] = new DemoMix(sandbox, config);
       demo[0].prepare();
     }, run -> { }, () -> demo[0].sent());
@@ -65,8 +71,8 @@ final class SandboxRun implements AutoCloseable {
    * @param send puts messages on the queue once the worker runs
    * @param finalOutcomes how many final outcomes (not retry) to wait for
    */
-  private static SandboxRun start(List<String> allowedTypes, BiConsumer<Sandbox, WorkerConfig> beforeWorker,
-      Consumer<SandboxRun> send, IntSupplier finalOutcomes) {
+  private static SandboxRun start(List<String> allowedTypes, Map<String, Object> extra,
+      BiConsumer<Sandbox, WorkerConfig> beforeWorker, Consumer<SandboxRun> send, IntSupplier finalOutcomes) {
     Sandbox sandbox = Sandbox.start(Duration.ofSeconds(30));
     SandboxRun run = null;
     try {
@@ -77,6 +83,7 @@ final class SandboxRun implements AutoCloseable {
       overrides.put("launcher.sqs.delete-flush-interval", "50ms");
       overrides.put("launcher.shutdown.grace", "5s");
       overrides.put("launcher.policy.allowed-instance-types", allowedTypes);
+      overrides.putAll(extra);
       WorkerConfig config = ConfigLoader.load(Optional.empty(), Map.of(), overrides);
       beforeWorker.accept(sandbox, config);
       run = new SandboxRun(sandbox, WorkerRuntime.start(config,
@@ -106,15 +113,26 @@ final class SandboxRun implements AutoCloseable {
     send("{\"imageId\":\"" + AMI + "\",\"instanceType\":\"p5.48xlarge\",\"requestId\":\"page-test-too-big\"}");
   }
 
-  private void send(String body) {
-    sandbox.sqs().client().sendMessage(b -> b.queueUrl(sandbox.queueUrl()).messageBody(body));
+  void send(String body) {
+    send(body, Map.of());
   }
 
-  private void awaitSettled(int expected) {
+  void send(String body, Map<String, MessageAttributeValue> attributes) {
+    sandbox.sqs().client().sendMessage(b -> b.queueUrl(sandbox.queueUrl()).messageBody(body)
+        .messageAttributes(attributes));
+  }
+
+  /** Waits until at least {@code expected} messages have a final outcome (not retry) and none is in flight. */
+  void awaitSettled(int expected) {
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() ->
-        runtime.registry().find(WorkerMetrics.OUTCOMES).counters().stream()
-            .filter(c -> !List.of("retry", "released").contains(c.getId().getTag("outcome")))
-            .mapToDouble(c -> c.count()).sum() >= expected && runtime.worker().inFlight() == 0);
+        finalOutcomes() >= expected && runtime.worker().inFlight() == 0);
+  }
+
+  /** Messages with a final outcome so far: every outcome but retry and released. */
+  long finalOutcomes() {
+    return (long) runtime.registry().find(WorkerMetrics.OUTCOMES).counters().stream()
+        .filter(c -> !List.of("retry", "released").contains(c.getId().getTag("outcome")))
+        .mapToDouble(c -> c.count()).sum();
   }
 
   int adminPort() {

@@ -182,6 +182,14 @@ class KubernetesManifestsTest {
   }
 
   @Test
+  void kedaOwnsTheReplicaCountSoTheDeploymentSetsNone() {
+    assertThat(scaledObject.path("spec").path("scaleTargetRef").path("name").asText())
+        .isEqualTo(deployment.path("metadata").path("name").asText());
+    assertThat(deployment.path("spec").has("replicas"))
+        .as("spec.replicas would reset KEDA's count on every kubectl apply").isFalse();
+  }
+
+  @Test
   void kedaTargetsOneReplicaPerMaxInFlightMessages() {
     JsonNode metadata = scaledObject.path("spec").path("triggers").get(0).path("metadata");
 

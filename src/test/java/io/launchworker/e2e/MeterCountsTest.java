@@ -74,13 +74,28 @@ class MeterCountsTest {
     double capCounts = value("launcher_instance_cap_counts_total", Map.of("result", "ok"));
 
     assertThat(capCounts).as("at least the count before the first receive").isGreaterThanOrEqualTo(1);
-    assertThat(scrape.find("launcher_instance_cap_counts_total", Map.of("result", "failed"))).isEmpty();
+    assertThat(value("launcher_instance_cap_counts_total", Map.of("result", "failed"))).as("at 0 from the start")
+        .isZero();
     assertThat(calls).containsOnly(
         entry(Map.of("operation", "RunInstances", "error", "none"), 3.0),
         entry(Map.of("operation", "RunInstances", "error", "RequestLimitExceeded"), 1.0),
         // the crash's redelivery, the throttled message's redelivery, the drift's client-token look-up, and the
         // hourly cap's counts (one page each)
         entry(Map.of("operation", "DescribeInstances", "error", "none"), 3.0 + capCounts));
+  }
+
+  @Test
+  void ec2AttemptsShowTheThrottlesTheSdkRetriedBeforeGivingUp() {
+    Map<Map<String, String>, Double> attempts = scrape.series("launcher_ec2_attempts_total");
+    double capCounts = value("launcher_instance_cap_counts_total", Map.of("result", "ok"));
+
+    // The throttled launch is one failed call, but the SDK tried it more than once before giving up.
+    assertThat(attempts.get(Map.of("operation", "RunInstances", "result", "throttled"))).isGreaterThan(1);
+    assertThat(attempts).contains(
+        entry(Map.of("operation", "RunInstances", "result", "ok"), 3.0),
+        entry(Map.of("operation", "DescribeInstances", "result", "ok"), 3.0 + capCounts),
+        entry(Map.of("operation", "DescribeInstances", "result", "throttled"), 0.0),
+        entry(Map.of("operation", "RunInstances", "result", "no_response"), 0.0));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.launchworker.launch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -8,7 +9,10 @@ import io.launchworker.ops.WorkerMetrics;
 import io.launchworker.request.LaunchTags;
 import io.launchworker.sandbox.EmbeddedSqs;
 import io.launchworker.sandbox.ec2.Ec2Emulator;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -27,9 +31,14 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Ec2Exception;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
+import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
 
-/** The count of the hourly cap through the real SDK: against the emulator, and against moto where installed. */
+/**
+ * The port through the real SDK: the count of the hourly cap (against the emulator, and against moto where
+ * installed) and the attempt counts behind the dashboard's throttle share.
+ */
 class SdkEc2PortTest {
   private static final String AMI = "ami-0123456789abcdef0";
 
@@ -71,6 +80,54 @@ class SdkEc2PortTest {
       Instant twoHoursAgo = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(2, ChronoUnit.HOURS);
       assertThat(port.findTaggedLaunches(List.of(twoHoursAgo), Optional.empty()).instances()).isEmpty();
     }
+  }
+
+  @Test
+  void throttlesTheSdkRetriedAwayAreCountedAsAttemptsThoughTheCallSucceeded() {
+    try (Ec2Emulator emulator = Ec2Emulator.start(); Ec2Client ec2 = client(emulator.endpoint())) {
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      SdkEc2Port port = new SdkEc2Port(ec2, new WorkerMetrics(registry), Clock.systemUTC());
+      emulator.faults().failNext("RunInstances", "RequestLimitExceeded", 503, 2);
+
+      port.runInstances(RunInstancesRequest.builder().imageId(AMI).instanceType("t3.micro").minCount(1).maxCount(1)
+          .clientToken("throttled-twice").build());
+
+      assertThat(counter(registry, "launcher.ec2.attempts", "operation", "RunInstances", "result", "throttled"))
+          .isEqualTo(2);
+      assertThat(counter(registry, "launcher.ec2.attempts", "operation", "RunInstances", "result", "ok"))
+          .isEqualTo(1);
+      assertThat(registry.get("launcher.ec2.calls").tags("operation", "RunInstances", "error", "none").timer()
+          .count()).as("the call itself succeeded").isEqualTo(1);
+    }
+  }
+
+  @Test
+  void attemptsAreCountedByResultAndEveryExpectedSeriesExistsBeforeTheFirstCall() {
+    try (Ec2Emulator emulator = Ec2Emulator.start(); Ec2Client ec2 = client(emulator.endpoint())) {
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      SdkEc2Port port = new SdkEc2Port(ec2, new WorkerMetrics(registry), Clock.systemUTC());
+      for (String operation : List.of("RunInstances", "DescribeInstances")) {
+        for (String result : List.of("ok", "throttled", "client_error", "server_error", "no_response")) {
+          assertThat(counter(registry, "launcher.ec2.attempts", "operation", operation, "result", result))
+              .as("%s %s before any call", operation, result).isZero();
+        }
+      }
+      emulator.faults().failNext("DescribeInstances", "InvalidParameterValue", 400, 1);
+
+      assertThatThrownBy(() -> port.findByToken("token-1", Ec2Port.TokenFilter.TAG))
+          .isInstanceOf(Ec2Exception.class);
+      port.findByToken("token-1", Ec2Port.TokenFilter.TAG);
+      port.findTaggedLaunches(thisAndPreviousHour(), Optional.empty());
+
+      assertThat(counter(registry, "launcher.ec2.attempts", "operation", "DescribeInstances", "result",
+          "client_error")).isEqualTo(1);
+      assertThat(counter(registry, "launcher.ec2.attempts", "operation", "DescribeInstances", "result", "ok"))
+          .isEqualTo(2);
+    }
+  }
+
+  private static double counter(MeterRegistry registry, String name, String... tags) {
+    return registry.get(name).tags(tags).counter().count();
   }
 
   /** moto (LocalStack's EC2) answers the launch-time filter with HTTP 500: the count must still work there. */
