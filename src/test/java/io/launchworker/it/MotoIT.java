@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,8 +50,8 @@ class MotoIT {
   @TempDir
   Path workDir;
 
-  @BeforeAll
-  static void needsMotoAndTheAwsCli() {
+  @BeforeEach
+  void needsMotoAndTheAwsCli() {
     assumeTrue(onPath("moto_server"), "moto_server is not on PATH: skipping the third-party AWS test "
         + "(pip install 'moto[server]' to run it)");
     assumeTrue(onPath("aws"), "the AWS CLI (aws) is not on PATH: skipping the third-party AWS test "
