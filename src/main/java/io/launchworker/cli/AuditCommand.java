@@ -53,7 +53,7 @@ final class AuditCommand implements Callable<Integer> {
       report = new LaunchAudit(ec2, Clock.systemUTC(), LaunchAudit.MAX_PAGE_SIZE).run(since);
     } catch (SdkException e) {
       spec.commandLine().getErr().println("launch-worker audit: cannot read EC2: " + e.getMessage());
-      return LaunchWorkerCommand.EXIT_CONFIG;
+      return ServiceCommand.EXIT_CONFIG;
     }
     out.print(json ? report.json() + System.lineSeparator() : report.table(all));
     out.flush();

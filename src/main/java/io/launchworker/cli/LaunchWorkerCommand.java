@@ -1,37 +1,18 @@
 package io.launchworker.cli;
 
-import io.launchworker.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code launch-worker} command. Exit codes: 0 success, 1 failure found (e.g. a failed sandbox check),
- * 2 bad configuration or usage.
+ * The whole {@code launch-worker} tool: the {@link ServiceCommand}'s commands plus {@code sandbox} and
+ * {@code bench}, which bring the embedded SQS (ElasticMQ) and the EC2 emulator. The main class of
+ * {@code target/ec2-launch-worker.jar}. Picocli adds these subcommands to the ones the superclass declares.
  */
-@Command(name = "launch-worker", mixinStandardHelpOptions = true, versionProvider = Version.class,
-    description = "Consumes EC2 launch requests from SQS and launches each exactly once.",
-    subcommands = {RunCommand.class, CheckConfigCommand.class, SandboxCommand.class, EnqueueCommand.class,
-        AuditCommand.class, BenchCommand.class,
-        CommandLine.HelpCommand.class})
-public final class LaunchWorkerCommand {
-  static final int EXIT_CONFIG = 2;
-
+@Command(subcommands = {SandboxCommand.class, BenchCommand.class})
+public final class LaunchWorkerCommand extends ServiceCommand {
   public static void main(String[] args) {
     chooseLogFormat(args);
     System.exit(execute(args));
-  }
-
-  /**
-   * JSON lines for {@code run} (log pipelines), readable text for the interactive commands, unless
-   * {@code LAUNCHER_LOG_FORMAT} or {@code -Dlauncher.log.format} says otherwise. Must run before the first
-   * logger is created: logback reads the property when it configures itself.
-   */
-  static void chooseLogFormat(String[] args) {
-    if (System.getProperty("launcher.log.format") != null || System.getenv("LAUNCHER_LOG_FORMAT") != null) {
-      return;
-    }
-    boolean run = java.util.Arrays.asList(args).contains("run");
-    System.setProperty("launcher.log.format", run ? "json" : "text");
   }
 
   /** Runs the command line and returns the exit code. */
@@ -47,17 +28,6 @@ public final class LaunchWorkerCommand {
   /** As above, with commands made by {@code factory} (tests hand {@code enqueue} its stdin and SQS client). */
   static int execute(CommandLine.IFactory factory, java.io.PrintWriter out, java.io.PrintWriter err,
       String... args) {
-    CommandLine cli = new CommandLine(new LaunchWorkerCommand(), factory);
-    cli.setOut(out);
-    cli.setErr(err);
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      if (e instanceof ConfigException) {
-        commandLine.getErr().println("launch-worker: configuration error: "
-            + io.launchworker.ops.Secrets.mask(e.getMessage()));
-        return EXIT_CONFIG;
-      }
-      throw e;
-    });
-    return cli.execute(args);
+    return execute(new LaunchWorkerCommand(), factory, out, err, args);
   }
 }

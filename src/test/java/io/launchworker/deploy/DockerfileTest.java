@@ -3,6 +3,7 @@ package io.launchworker.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.launchworker.cli.ServiceCommand;
 import io.launchworker.config.EnvOverrides;
 import io.launchworker.deploy.DockerfileInstructions.Instruction;
 import java.io.IOException;
@@ -11,26 +12,47 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.xpath.XPath;
+import javax.xml.xpath.XPathConstants;
+import javax.xml.xpath.XPathFactory;
 import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
 
-/** docker/Dockerfile, read instruction by instruction, against the worker's configuration and jar. */
+/** docker/Dockerfile, read instruction by instruction, against the worker's configuration and service jar. */
 class DockerfileTest {
   private static DockerfileInstructions dockerfile;
   private static int runtime;
+  private static ShadedJar serviceJar;
 
   @BeforeAll
-  static void read() throws IOException {
+  static void read() throws Exception {
     dockerfile = DockerfileInstructions.read(DeploymentFiles.DOCKERFILE);
     runtime = dockerfile.lastStage();
+    serviceJar = serviceJar();
   }
 
-  /** The jar's name as Maven builds it: {@code <finalName>.jar} of pom.xml. */
-  static String jarName() {
-    Matcher m = Pattern.compile("<finalName>([^<]+)</finalName>").matcher(DeploymentFiles.read(
-        DeploymentFiles.ROOT.resolve("pom.xml")));
-    assertThat(m.find()).as("pom.xml has a finalName").isTrue();
-    return m.group(1) + ".jar";
+  /**
+   * The service jar as Maven builds it: the shade execution of pom.xml that writes a jar of its own
+   * ({@code outputFile}), its name with the {@code finalName} filled in, and its main class.
+   */
+  static ShadedJar serviceJar() throws Exception {
+    Document pom = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+        .parse(DeploymentFiles.ROOT.resolve("pom.xml").toFile());
+    XPath xpath = XPathFactory.newInstance().newXPath();
+    String finalName = xpath.evaluate("/project/build/finalName", pom);
+    String execution = "/project/build/plugins/plugin[artifactId='maven-shade-plugin']/executions/execution"
+        + "[configuration/outputFile]";
+    assertThat(((Double) xpath.evaluate("count(" + execution + ")", pom, XPathConstants.NUMBER)).intValue())
+        .as("shade executions writing a jar of their own").isEqualTo(1);
+    String output = xpath.evaluate(execution + "/configuration/outputFile", pom);
+    String mainClass = xpath.evaluate(execution + "/configuration/transformers/transformer/mainClass", pom);
+    String name = output.substring(output.lastIndexOf('/') + 1).replace("${project.build.finalName}", finalName);
+    return new ShadedJar(name, finalName + ".jar", mainClass);
   }
+
+  /** A shaded jar of the build: its file name, the full tool's beside it, and its {@code Main-Class}. */
+  record ShadedJar(String name, String fullJarName, String mainClass) {}
 
   /** The numeric user the runtime stage switches to. */
   static long runtimeUid() throws IOException {
@@ -51,12 +73,19 @@ class DockerfileTest {
   }
 
   @Test
-  void runtimeImageHoldsOnlyTheJarAndTheConfigFolder() {
+  void runtimeImageHoldsOnlyTheServiceJarAndTheConfigFolder() {
     List<String> copied = dockerfile.inStage(runtime, "COPY").stream().map(DockerfileTest::copySource).toList();
 
-    assertThat(copied).containsExactlyInAnyOrder("build:/src/target/" + jarName(), "config/");
+    assertThat(copied).containsExactlyInAnyOrder("build:/src/target/" + serviceJar.name(), "config/");
     assertThat(DeploymentFiles.CONFIG_REFERENCE).exists();
     assertThat(dockerfile.inStage(runtime, "ADD")).isEmpty();
+  }
+
+  /** The image runs what production needs; sandbox and bench, with ElasticMQ's closure, stay in the full jar. */
+  @Test
+  void imageShipsTheServiceJarNotTheFullTool() {
+    assertThat(serviceJar.mainClass()).isEqualTo(ServiceCommand.class.getName());
+    assertThat(serviceJar.name()).isNotEqualTo(serviceJar.fullJarName());
   }
 
   @Test
@@ -70,7 +99,7 @@ class DockerfileTest {
   @Test
   void jarAndConfigurationBelongToRootAndAreReadOnlyToTheRuntimeUser() throws IOException {
     List<Instruction> copies = dockerfile.inStage(runtime, "COPY");
-    Instruction jar = copies.stream().filter(c -> copySource(c).endsWith(jarName())).findFirst().orElseThrow();
+    Instruction jar = copies.stream().filter(c -> copySource(c).endsWith(serviceJar.name())).findFirst().orElseThrow();
     List<String> runs = dockerfile.inStage(runtime, "RUN").stream().map(Instruction::arguments).toList();
 
     copies.forEach(copy -> assertThat(flags(copy)).as(copy.arguments()).contains("--chown=root:root"));
@@ -116,7 +145,7 @@ class DockerfileTest {
     List<String> entrypoint = execForm(dockerfile.only(runtime, "ENTRYPOINT"));
 
     assertThat(entrypoint.get(0)).isEqualTo("java");
-    assertThat(entrypoint).endsWith("-jar", "/app/" + jarName());
+    assertThat(entrypoint).endsWith("-jar", "/app/" + serviceJar.name());
     assertThat(execForm(dockerfile.only(runtime, "CMD"))).containsExactly("run");
   }
 

@@ -11,9 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** The packaged jar run as a separate OS process, its output captured to a file. */
+/** A packaged jar run as a separate OS process, its output captured to a file. */
 final class WorkerProcess implements AutoCloseable {
+  /** The whole tool: the service's commands plus sandbox and bench. */
   static final Path JAR = Paths.get("target", "ec2-launch-worker.jar").toAbsolutePath();
+  /** What production ships: run, check-config, enqueue and audit only. */
+  static final Path SERVICE_JAR = Paths.get("target", "ec2-launch-worker-service.jar").toAbsolutePath();
 
   private final Process process;
   private final Path output;
@@ -40,8 +43,13 @@ final class WorkerProcess implements AutoCloseable {
   }
 
   static WorkerProcess start(Path workDir, Map<String, String> env, String... args) throws IOException {
+    return start(JAR, workDir, env, args);
+  }
+
+  /** {@code java -jar JAR ARGS} in {@code workDir}, {@code env} replacing the caller's LAUNCHER_ and AWS_ variables. */
+  static WorkerProcess start(Path jar, Path workDir, Map<String, String> env, String... args) throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-jar", JAR.toString()));
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-jar", jar.toString()));
     command.addAll(List.of(args));
     Path output = Files.createTempFile(workDir, "worker", ".log");
     ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
