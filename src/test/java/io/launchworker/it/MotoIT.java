@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.launchworker.request.LaunchTags;
-import io.launchworker.settle.MessageAttributes;
+import io.launchworker.message.MessageAttributes;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
