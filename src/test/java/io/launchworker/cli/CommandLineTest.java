@@ -7,6 +7,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +22,47 @@ class CommandLineTest {
 
   private int run(String... args) {
     return LaunchWorkerCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+  }
+
+  /** The version this build was made from, as the POM states it. */
+  private static String pomVersion() throws IOException {
+    Matcher version = Pattern.compile("<artifactId>ec2-launch-worker</artifactId>\\s*<version>([^<]+)</version>")
+        .matcher(Files.readString(Path.of("pom.xml")));
+    assertThat(version.find()).isTrue();
+    return version.group(1);
+  }
+
+  @Test
+  void everyCommandAnswersHelpAndDashHWithItsUsageAndExitsZero() {
+    List<String> commands = List.copyOf(new picocli.CommandLine(new LaunchWorkerCommand()).getSubcommands().keySet());
+    assertThat(commands).contains("run", "check-config", "sandbox", "enqueue", "audit", "bench");
+
+    for (String command : commands) {
+      for (String help : List.of("--help", "-h")) {
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+
+        int code = run(command, help);
+
+        assertThat(code).as(command + " " + help + ": " + err).isZero();
+        assertThat(out.toString()).as(command + " " + help).contains("Usage: launch-worker " + command)
+            .contains("Exit codes:");
+        assertThat(err.toString()).as(command + " " + help).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void versionPrintsTheVersionTheBuildWasMadeFrom() throws IOException {
+    assertThat(run("--version")).isZero();
+    assertThat(out.toString().strip()).isEqualTo("launch-worker " + pomVersion());
+  }
+
+  @Test
+  void aMistypedCommandSaysWhatWasMeantAndWhereTheHelpIsInAFewLines() {
+    assertThat(run("chek-config")).isEqualTo(2);
+    assertThat(err.toString()).contains("launch-worker check-config").contains("See 'launch-worker --help'.");
+    assertThat(err.toString().lines()).hasSizeLessThan(5);
   }
 
   @Test
