@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,7 +21,7 @@ import software.amazon.awssdk.services.ec2.Ec2ClientBuilder;
 /**
  * {@code audit}: lists the worker's instances by token and exits 1 when any token has more than one
  * reservation (a request launched twice), 0 when none has, 2 when EC2 could not be read (credentials, region,
- * endpoint, permissions: the message says which). Region, credentials and endpoint come from the SDK's default
+ * endpoint, permissions: one line says which, naming the flag or variable to set). Region, credentials and endpoint come from the SDK's default
  * chain ({@code AWS_REGION}, {@code AWS_PROFILE}, {@code AWS_ENDPOINT_URL_EC2}, …) unless given as options.
  */
 @Command(name = "audit", description = "Check EC2 for requests launched more than once (exit 1 if any).")
@@ -52,12 +53,15 @@ final class AuditCommand implements Callable<Integer> {
     try (Ec2Client ec2 = client()) {
       report = new LaunchAudit(ec2, Clock.systemUTC(), LaunchAudit.MAX_PAGE_SIZE).run(since);
     } catch (SdkException e) {
-      spec.commandLine().getErr().println("launch-worker audit: cannot read EC2: " + e.getMessage());
-      return ServiceCommand.EXIT_CONFIG;
+      // Whatever keeps EC2 from being read, the audit proved nothing: never exit as if clean.
+      AwsSetup setup = new AwsSetup(AwsSetup.Service.EC2, System.getenv(),
+          new AwsSetup.Flags(true, Optional.ofNullable(region), Optional.ofNullable(endpointUrl)), false,
+          Optional.empty(), Optional.empty(), Optional.empty());
+      throw setup.explain(e).orElseGet(() -> new SetupException("cannot read EC2: " + e.getMessage(), e));
     }
     out.print(json ? report.json() + System.lineSeparator() : report.table(all));
     out.flush();
-    return report.hasDuplicates() ? 1 : 0;
+    return report.hasDuplicates() ? ServiceCommand.EXIT_FAILED : ServiceCommand.EXIT_OK;
   }
 
   private Ec2Client client() {

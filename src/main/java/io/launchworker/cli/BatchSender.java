@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -64,21 +65,32 @@ final class BatchSender {
     this.pause = pause;
   }
 
-  /** Sends all, in order; {@code results} hears of each batch as soon as it is settled. */
-  void send(List<RequestPreparer.Ready> requests, Progress progress, java.util.function.Consumer<Result> results)
-      throws InterruptedException {
+  /**
+   * Sends all, in order; {@code results} hears of each batch as soon as it is settled. Stops between calls once
+   * {@code stop} says so, leaving the rest unreported: returns false then, true when every request was reported.
+   *
+   * @throws SdkException when the first call fails for a reason of the set-up ({@link AwsSetup#isSetupProblem}:
+   *     no credentials, an endpoint that does not answer, a queue that does not exist), so nothing was sent and
+   *     every other call would fail the same way
+   */
+  boolean send(List<RequestPreparer.Ready> requests, Progress progress, java.util.function.Consumer<Result> results,
+      BooleanSupplier stop) throws InterruptedException {
     List<List<RequestPreparer.Ready>> batches = batches(requests);
     for (int b = 0; b < batches.size(); b++) {
-      BatchOutcome outcome = sendBatch(batches.get(b));
+      if (stop.getAsBoolean()) {
+        return false;
+      }
+      BatchOutcome outcome = sendBatch(batches.get(b), b == 0);
       outcome.results().forEach(results);
       progress.advance(outcome.results().size());
       if (outcome.callFailed()) {
         for (List<RequestPreparer.Ready> rest : batches.subList(b + 1, batches.size())) {
           rest.forEach(r -> results.accept(new Failed(r.line(), "not attempted: an earlier call failed", false)));
         }
-        return;
+        return true;
       }
     }
+    return true;
   }
 
   static List<List<RequestPreparer.Ready>> batches(List<RequestPreparer.Ready> requests) {
@@ -110,7 +122,7 @@ final class BatchSender {
 
   private record BatchOutcome(List<Result> results, boolean callFailed) {}
 
-  private BatchOutcome sendBatch(List<RequestPreparer.Ready> batch) throws InterruptedException {
+  private BatchOutcome sendBatch(List<RequestPreparer.Ready> batch, boolean first) throws InterruptedException {
     Map<String, RequestPreparer.Ready> pending = new LinkedHashMap<>();
     for (int i = 0; i < batch.size(); i++) {
       pending.put(Integer.toString(i), batch.get(i));
@@ -118,19 +130,29 @@ final class BatchSender {
     Map<Integer, Result> settled = new LinkedHashMap<>();
     boolean callFailed = false;
     for (int attempt = 1; !pending.isEmpty(); attempt++) {
-      SendMessageBatchResponse response;
+      SendMessageBatchResponse response = null;
+      SdkException failure = null;
       try {
         List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
         pending.forEach((id, r) -> entries.add(entry(id, r)));
         response = sqs.sendMessageBatch(b -> b.queueUrl(queueUrl).entries(entries));
-      } catch (AwsServiceException e) {
+      } catch (SdkException e) {
+        if (first && attempt == 1 && AwsSetup.isSetupProblem(e)) {
+          throw e;
+        }
+        failure = e;
+      }
+      if (failure instanceof AwsServiceException e) {
         String reason = "call failed: " + e.awsErrorDetails().errorCode() + ": " + e.awsErrorDetails().errorMessage();
         pending.values().forEach(r -> settled.put(r.line(), new Failed(r.line(), reason, false)));
         callFailed = true;
         break;
-      } catch (SdkException e) {
-        String reason = "call failed without an answer from SQS (" + e.getMessage() + ")";
-        pending.values().forEach(r -> settled.put(r.line(), new Failed(r.line(), reason, true)));
+      }
+      if (failure != null) {
+        // Without a connection nothing reached SQS; after one, the call may have been carried out.
+        boolean maybeSent = !AwsSetup.isSetupProblem(failure);
+        String reason = "call failed without an answer from SQS (" + failure.getMessage() + ")";
+        pending.values().forEach(r -> settled.put(r.line(), new Failed(r.line(), reason, maybeSent)));
         callFailed = true;
         break;
       }

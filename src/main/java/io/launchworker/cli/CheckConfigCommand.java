@@ -1,19 +1,38 @@
 package io.launchworker.cli;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
 import io.launchworker.config.ConfigLoader;
 import io.launchworker.config.WorkerConfig;
+import io.launchworker.ops.Secrets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code check-config}: validates the configuration and prints the effective values, secrets masked. */
-@Command(name = "check-config", description = "Validate the configuration and print the effective values.")
+/**
+ * {@code check-config}: validates the configuration and prints the effective values as HOCON that
+ * {@code --config} takes back unchanged. Secrets are printed as {@code "****"} (keys named like a secret that are
+ * set, and credentials in URLs); loading such output back is a configuration error naming the key, so a printed
+ * configuration never runs with a mask for a key.
+ */
+@Command(name = "check-config",
+    description = {"Validate the configuration and print the effective values.",
+        "The output is a configuration file --config accepts; secrets are printed as \"****\", and such a file is "
+            + "refused until the real values are put back."})
 final class CheckConfigCommand implements Callable<Integer> {
+  /** The keys {@link Secrets#maskConfiguration} treats as secret, applied here to values, not text. */
+  private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(secret|password|token-key|session-token).*");
+  private static final String MASK = "****";
+
   @Mixin
   ConfigOption config;
 
@@ -23,11 +42,26 @@ final class CheckConfigCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     WorkerConfig checked = config.load();
-    String rendered = ConfigLoader.merged(Optional.ofNullable(config.file), System.getenv(), Map.of())
-        .getConfig("launcher").root()
+    Config effective = ConfigLoader.merged(Optional.ofNullable(config.file), System.getenv(), Map.of());
+    Config printed = ConfigFactory.empty();
+    for (Map.Entry<String, ConfigValue> entry : effective.getConfig("launcher").entrySet()) {
+      printed = printed.withValue(entry.getKey(), masked(entry.getKey(), entry.getValue()));
+    }
+    String rendered = printed.atKey("launcher").root()
         .render(ConfigRenderOptions.defaults().setOriginComments(false).setComments(false).setJson(false));
-    spec.commandLine().getOut().println("launcher " + io.launchworker.ops.Secrets.maskConfiguration(rendered));
-    spec.commandLine().getOut().println("# configuration is valid; queue " + checked.queueUrl());
-    return 0;
+    spec.commandLine().getOut().print(rendered);
+    spec.commandLine().getOut().println("# configuration is valid; queue " + Secrets.mask(checked.queueUrl()));
+    return ServiceCommand.EXIT_OK;
+  }
+
+  private static ConfigValue masked(String key, ConfigValue value) {
+    if (value.valueType() != ConfigValueType.STRING) {
+      return value;
+    }
+    String text = (String) value.unwrapped();
+    if (SECRET_KEY.matcher(key).matches() && !text.isEmpty()) {
+      return ConfigValueFactory.fromAnyRef(MASK);
+    }
+    return ConfigValueFactory.fromAnyRef(Secrets.mask(text));
   }
 }

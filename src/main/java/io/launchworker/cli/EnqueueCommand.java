@@ -27,6 +27,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -35,9 +36,11 @@ import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 /**
  * {@code enqueue}: sends launch requests to the worker's queue, each checked first with the worker's own
  * validator, policy and default tags (as far as {@code --config} and the environment give them), so a request
- * the worker would reject is reported here with its line number and never sent. Prints one line per sent request to stdout: line number, message ID and the client token the worker
- * will use, tab-separated. Exit code 0 when every request was sent, 1 when a line was bad or a send failed,
- * 2 for bad usage or configuration.
+ * the worker would reject is reported here with its line number and never sent. Prints one line per sent
+ * request to stdout: line number, message ID and the client token the worker will use, tab-separated. Ctrl-C
+ * stops it after the call in progress, with a summary of the lines sent and not sent. Exit code 0 when every
+ * request was sent, 1 when a line was bad or a send failed, 2 for bad usage or configuration (also no region or
+ * credentials, an endpoint that does not answer, a queue that does not exist), 130 when Ctrl-C stopped it.
  */
 @Command(name = "enqueue", sortOptions = false,
     description = {"Validate launch requests with the worker's own rules and send them to the queue.",
@@ -111,23 +114,31 @@ final class EnqueueCommand implements Callable<Integer> {
   private final boolean terminal;
   private final SqsClients clients;
   private final BatchSender.Pause pause;
+  private final Supplier<StopRequest> ctrlC;
 
   EnqueueCommand() {
     this(() -> System.in, System.getenv(), System.console() != null, EnqueueCommand::defaultClient,
-        d -> Thread.sleep(d.toMillis()));
+        d -> Thread.sleep(d.toMillis()), CtrlC::watch);
+  }
+
+  EnqueueCommand(Supplier<InputStream> stdin, Map<String, String> env, boolean terminal, SqsClients clients,
+      BatchSender.Pause pause) {
+    this(stdin, env, terminal, clients, pause, CtrlC::watch);
   }
 
   /**
    * @param terminal stdin and stderr are a terminal: a progress bar is worth drawing, and with no input given
    *     there is nobody piping requests in
+   * @param ctrlC watches for Ctrl-C while requests are sent
    */
   EnqueueCommand(Supplier<InputStream> stdin, Map<String, String> env, boolean terminal, SqsClients clients,
-      BatchSender.Pause pause) {
+      BatchSender.Pause pause, Supplier<StopRequest> ctrlC) {
     this.stdin = stdin;
     this.env = env;
     this.terminal = terminal;
     this.clients = clients;
     this.pause = pause;
+    this.ctrlC = ctrlC;
   }
 
   @Override
@@ -178,33 +189,59 @@ final class EnqueueCommand implements Callable<Integer> {
       }
     }
 
-    int[] sent = {0};
-    int[] failed = {0};
+    AwsSetup setup = new AwsSetup(AwsSetup.Service.SQS, env,
+        new AwsSetup.Flags(true, Optional.ofNullable(region), Optional.ofNullable(endpointUrl)), true,
+        settings.region(), settings.sqsEndpoint(), Optional.of(new AwsSetup.Setting(queue, queueUrl != null
+            ? "--queue-url" : env.containsKey("LAUNCHER_QUEUE_URL") ? "LAUNCHER_QUEUE_URL" : "launcher.queue-url")));
+    List<Integer> sent = new ArrayList<>();
+    int failed = 0;
+    boolean finished = true;
     if (!ready.isEmpty()) {
       Progress progress = Progress.choose(terminal, ready.size(), err);
-      try (SqsClient sqs = clients.create(Optional.ofNullable(region).or(settings::region),
-          Optional.ofNullable(endpointUrl).or(settings::sqsEndpoint))) {
-        new BatchSender(sqs, queue, Optional.ofNullable(messageGroupId), MAX_TRIES, RETRY_DELAY, pause)
-            .send(ready, progress,
-            result -> {
+      List<BatchSender.Result> results = new ArrayList<>();
+      try (SqsClient sqs = create(setup); StopRequest stop = ctrlC.get()) {
+        finished = new BatchSender(sqs, queue, Optional.ofNullable(messageGroupId), MAX_TRIES, RETRY_DELAY, pause)
+            .send(ready, progress, result -> {
+              results.add(result);
               if (result instanceof BatchSender.Sent s) {
-                out.println(s.line() + "\t" + s.messageId() + "\t" + s.clientToken());
-                sent[0]++;
+                progress.println(out, s.line() + "\t" + s.messageId() + "\t" + s.clientToken());
               } else {
                 BatchSender.Failed f = (BatchSender.Failed) result;
-                err.println("enqueue: line " + f.line() + ": " + (f.maybeSent() ? "may or may not have been sent: "
-                    : "not sent: ") + f.reason());
-                failed[0]++;
+                progress.println(err, "enqueue: line " + f.line() + ": " + (f.maybeSent()
+                    ? "may or may not have been sent: " : "not sent: ") + f.reason());
               }
-            });
+            }, stop::requested);
+      } catch (SdkException e) {
+        throw setup.explain(e).orElseThrow(() -> e);
       } finally {
         progress.finish();
       }
+      results.stream().filter(r -> r instanceof BatchSender.Sent).forEach(r -> sent.add(r.line()));
+      failed = results.size() - sent.size();
+      if (!finished) {
+        List<Integer> unsent = ready.stream().map(RequestPreparer.Ready::line).skip(results.size()).toList();
+        err.println("enqueue: interrupted: lines sent: " + LineRanges.of(sent) + "; not sent: "
+            + LineRanges.of(unsent) + " (send those again; with client tokens a rerun of all is harmless too)");
+      }
     }
     out.flush();
-    err.println("enqueue: " + sent[0] + " sent, " + bad + " bad, " + failed[0] + " failed, of " + lines.size()
-        + " requests");
-    return bad == 0 && failed[0] == 0 ? 0 : 1;
+    err.println("enqueue: " + sent.size() + " sent, " + bad + " bad, " + failed + " failed, "
+        + (finished ? "" : (ready.size() - sent.size() - failed) + " not sent (interrupted), ") + "of "
+        + lines.size() + " requests");
+    if (!finished) {
+      return ServiceCommand.EXIT_INTERRUPTED;
+    }
+    return bad == 0 && failed == 0 ? ServiceCommand.EXIT_OK : ServiceCommand.EXIT_FAILED;
+  }
+
+  /** The client, or the set-up problem that keeps it from being made (no region, no credentials). */
+  private SqsClient create(AwsSetup setup) {
+    try {
+      return clients.create(Optional.ofNullable(region).or(setup::configRegion),
+          Optional.ofNullable(endpointUrl).or(setup::configEndpoint));
+    } catch (SdkException e) {
+      throw setup.explain(e).orElseThrow(() -> e);
+    }
   }
 
   private String flagsBody() {
@@ -240,10 +277,13 @@ final class EnqueueCommand implements Callable<Integer> {
     return new CommandLine.ParameterException(spec.commandLine(), message);
   }
 
+  /** The SDK's client; credentials are looked up now, so missing ones are reported before any line is read as sent. */
   private static SqsClient defaultClient(Optional<String> region, Optional<URI> endpoint) {
+    DefaultCredentialsProvider credentials = DefaultCredentialsProvider.builder().build();
+    credentials.resolveCredentials();
     SqsClientBuilder builder = SqsClient.builder()
         .httpClient(Apache5HttpClient.builder().build())
-        .credentialsProvider(DefaultCredentialsProvider.builder().build());
+        .credentialsProvider(credentials);
     region.map(Region::of).ifPresent(builder::region);
     endpoint.ifPresent(builder::endpointOverride);
     return builder.build();

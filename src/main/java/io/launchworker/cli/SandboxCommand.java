@@ -21,10 +21,15 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 /**
  * {@code sandbox}: embedded ElasticMQ and the EC2 emulator on loopback, the worker pointed at them, and a demo
  * mix of requests (valid ones, a duplicate delivery, a lost EC2 answer, a malformed body, a policy violation).
- * Prints what became of them. Exit 0 when every request was settled with zero duplicate launches, else 1.
+ * Prints its policy, what became of the mix and, while it keeps running, the {@code enqueue} and {@code audit}
+ * command lines that reach it. Exit 0 when every request was settled with zero duplicate launches, else 1; 2 when
+ * the admin port is taken; 130 on Ctrl-C before the mix settled.
  */
 @Command(name = "sandbox", description = "Run the worker against embedded SQS and EC2 stand-ins with a demo mix.")
 final class SandboxCommand implements Callable<Integer> {
+  /** The sandbox's own policy, on top of any --config: every demo request names one of these types. */
+  static final List<String> INSTANCE_TYPES = List.of("t3.*", "t4g.*");
+
   @Mixin
   ConfigOption config;
 
@@ -48,15 +53,16 @@ final class SandboxCommand implements Callable<Integer> {
       Map<String, Object> overrides = new LinkedHashMap<>(sandbox.workerOverrides());
       overrides.put("launcher.admin.port", adminPort);
       overrides.put("launcher.sqs.wait-time", "2s");
-      overrides.put("launcher.policy.allowed-instance-types", List.of("t3.*", "t4g.*"));
+      overrides.put("launcher.policy.allowed-instance-types", INSTANCE_TYPES);
       WorkerConfig settings = config.load(overrides);
       DemoMix demo = new DemoMix(sandbox, settings);
       demo.prepare();
-      try (WorkerRuntime runtime = WorkerRuntime.start(settings,
-          StaticCredentialsProvider.create(EmbeddedSqs.CREDENTIALS))) {
-        out.printf("sandbox: SQS %s, EC2 %s%n", sandbox.sqs().endpoint(), sandbox.ec2().endpoint());
+      try (WorkerRuntime runtime = start(settings)) {
+        out.printf("sandbox: SQS %s, EC2 %s, region %s%n", sandbox.sqs().endpoint(), sandbox.ec2().endpoint(),
+            EmbeddedSqs.REGION.id());
         runtime.adminPort().ifPresent(p -> out.printf("sandbox: status page http://127.0.0.1:%d/ , metrics "
             + "http://127.0.0.1:%d/metrics%n", p, p));
+        out.println("sandbox: policy: " + SandboxInstructions.policy(settings));
         out.flush();
         boolean settled = demo.awaitSettled(runtime.worker(), runtime.registry(), timeout);
         DemoReport report = DemoReport.of(demo.sent(), runtime.registry(), sandbox.ec2().stats(), settled);
@@ -64,6 +70,7 @@ final class SandboxCommand implements Callable<Integer> {
         out.flush();
         if (!exitWhenDone) {
           out.println("sandbox: running; send more to " + sandbox.queueUrl() + "; Ctrl-C to stop");
+          out.print(SandboxInstructions.commands(sandbox, settings));
           out.flush();
           StopSignals signals = StopSignals.install(settings.shutdownGrace());
           try {
@@ -72,8 +79,19 @@ final class SandboxCommand implements Callable<Integer> {
             signals.stopped();
           }
         }
-        return report.ok() ? 0 : 1;
+        return report.ok() ? LaunchWorkerCommand.EXIT_OK : LaunchWorkerCommand.EXIT_FAILED;
       }
+    }
+  }
+
+  private WorkerRuntime start(WorkerConfig settings) {
+    try {
+      return WorkerRuntime.start(settings, StaticCredentialsProvider.create(EmbeddedSqs.CREDENTIALS));
+    } catch (RuntimeException e) {
+      throw AdminBind.explain(e, settings.admin().host() + ":" + adminPort,
+              "give another --admin-port, or 0 for any free port",
+              "set LAUNCHER_ADMIN_HOST or launcher.admin.host to an address of this machine, e.g. 127.0.0.1")
+          .map(RuntimeException.class::cast).orElse(e);
     }
   }
 }

@@ -11,13 +11,14 @@ import io.launchworker.request.LaunchPolicy;
 import io.launchworker.request.LaunchTags;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
 
 /**
  * Builds a {@link WorkerConfig} from, lowest precedence first: the defaults packed in the jar
@@ -29,6 +30,8 @@ public final class ConfigLoader {
   private static final String DEFAULTS_RESOURCE = "io/launchworker/config/worker.conf";
   /** Keys whose children are free-form (user tag names), so not checked against the defaults. */
   private static final Set<String> FREE_FORM = Set.of("launcher.defaults.tags");
+  /** Unknown keys named in full in the one-line error; a file with more is probably not this program's. */
+  private static final int UNKNOWN_KEYS_SHOWN = 5;
 
   private ConfigLoader() {}
 
@@ -70,6 +73,15 @@ public final class ConfigLoader {
     }
   }
 
+  /**
+   * Where one key's effective value came from: {@code environment variable LAUNCHER_ADMIN_PORT}, {@code my.conf: 3},
+   * {@code built-in default}, for messages about a value that is valid but does not work (a port in use).
+   */
+  public static String origin(Optional<Path> file, Map<String, String> env, Map<String, Object> overrides,
+      String key) {
+    return new ConfigReader(merged(file, env, overrides)).origin(key);
+  }
+
   /** An environment variable's list: comma-separated, blanks around the commas dropped; "" is the empty list. */
   private static List<String> commaSeparated(String value) {
     return Arrays.stream(value.split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
@@ -86,21 +98,27 @@ public final class ConfigLoader {
     }
   }
 
+  /** Each unknown key with where it is and, when one is close, the key that was probably meant. */
   private static void rejectUnknownKeys(Config fromFile, Config defaults) {
-    Set<String> unknown = new TreeSet<>();
+    List<String> known = new ArrayList<>(defaults.entrySet().stream().map(Map.Entry::getKey).toList());
+    known.addAll(FREE_FORM);
+    Map<String, ConfigValue> unknown = new TreeMap<>();
     for (Map.Entry<String, ConfigValue> entry : fromFile.entrySet()) {
       String key = entry.getKey();
-      if (FREE_FORM.stream().anyMatch(key::startsWith)) {
-        continue;
-      }
-      if (!defaults.hasPathOrNull(key)) {
-        unknown.add(key + " (" + entry.getValue().origin().description() + ")");
+      if (FREE_FORM.stream().noneMatch(f -> key.startsWith(f + ".")) && !defaults.hasPathOrNull(key)) {
+        unknown.put(key, entry.getValue());
       }
     }
-    if (!unknown.isEmpty()) {
-      throw new ConfigException("unknown configuration key " + String.join(", ", unknown)
-          + "; allowed keys are documented in config/worker.conf");
+    if (unknown.isEmpty()) {
+      return;
     }
+    List<String> shown = unknown.entrySet().stream().limit(UNKNOWN_KEYS_SHOWN)
+        .map(e -> e.getKey() + " (" + e.getValue().origin().description()
+            + KeySuggestions.closest(e.getKey(), known).map(k -> "; did you mean " + k + "?").orElse("") + ")")
+        .toList();
+    String more = unknown.size() > shown.size() ? " and " + (unknown.size() - shown.size()) + " more" : "";
+    throw new ConfigException("unknown configuration key" + (unknown.size() > 1 ? "s " : " ")
+        + String.join(", ", shown) + more + "; allowed keys are documented in config/worker.conf");
   }
 
   private static WorkerConfig bind(Config c) {
@@ -140,9 +158,22 @@ public final class ConfigLoader {
     LaunchDefaults defaults = defaults(r);
     refuseDefaultsThePolicyRefuses(r, policy, defaults);
     return new WorkerConfig(queueUrl, dlqUrl, resultsUrl, maxInFlight, maxAttempts,
-        r.durationIn("launcher.max-request-age", "0s", "14d"), sqs, retry, ec2,
-        r.durationIn("launcher.shutdown.grace", "0s", "1h"), aws, admin, policy, defaults, metrics(r),
-        tokenKeys(r));
+        r.durationIn("launcher.max-request-age", "0s", "14d"), sqs, retry, ec2, shutdownGrace(r, sqs.waitTime()),
+        aws, admin, policy, defaults, metrics(r), tokenKeys(r));
+  }
+
+  /**
+   * The grace must outlast a long poll: at shutdown the receive in progress runs up to {@code wait-time}, and the
+   * messages it brings must still be released within the grace, not left hidden for a visibility timeout.
+   */
+  private static Duration shutdownGrace(ConfigReader r, Duration waitTime) {
+    Duration grace = r.durationIn("launcher.shutdown.grace", "0s", "1h");
+    if (grace.compareTo(waitTime) <= 0) {
+      throw r.invalid("launcher.shutdown.grace", "must be above " + r.describe("launcher.sqs.wait-time")
+          + ", since a long poll in progress at shutdown lasts up to the wait time; raise the grace or lower the "
+          + "wait time");
+    }
+    return grace;
   }
 
   /** HMAC keys must be long enough not to be guessed: 32 characters (e.g. {@code openssl rand -base64 32}). */

@@ -17,6 +17,9 @@ final class ConfigReader {
   private static final java.util.regex.Pattern HOST_NAME = java.util.regex.Pattern.compile(
       "(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
 
+  /** How {@code check-config} prints a secret (the mask of {@code ops.Secrets}). */
+  private static final String MASK = "****";
+
   private final Config config;
 
   ConfigReader(Config config) {
@@ -71,7 +74,21 @@ final class ConfigReader {
     if (value.valueType() == ConfigValueType.OBJECT || value.valueType() == ConfigValueType.LIST) {
       throw bad(key, "must be a single value, not a " + value.valueType().name().toLowerCase());
     }
-    return String.valueOf(value.unwrapped());
+    return notMasked(key, String.valueOf(value.unwrapped()));
+  }
+
+  /**
+   * {@code check-config} prints secrets as {@value #MASK} (see {@code ops.Secrets}); that output loaded back
+   * must not run with the mask as a key or a password.
+   */
+  private String notMasked(String key, String value) {
+    if (value.equals(MASK) || value.contains("://" + MASK + "@")) {
+      String variable = EnvOverrides.VARIABLES.entrySet().stream().filter(e -> e.getValue().equals(key))
+          .map(e -> " or " + e.getKey()).findFirst().orElse("");
+      throw bad(key, MASK + " is check-config's mask for a secret, not a value: set the real one here" + variable
+          + ", or remove the line for the default");
+    }
+    return value;
   }
 
   /** One of {@code allowed}, compared exactly (the spellings are lower case). */
@@ -182,7 +199,8 @@ final class ConfigReader {
       if (type == ConfigValueType.OBJECT || type == ConfigValueType.LIST || type == ConfigValueType.NULL) {
         throw bad(key + "." + entry.getKey(), "must be a string tag value");
       }
-      result.put(entry.getKey(), String.valueOf(entry.getValue().unwrapped()));
+      result.put(entry.getKey(), notMasked(key + "." + com.typesafe.config.ConfigUtil.joinPath(entry.getKey()),
+          String.valueOf(entry.getValue().unwrapped())));
     }
     return result;
   }
@@ -195,6 +213,17 @@ final class ConfigReader {
   /** For a key whose value is too long to show in full: the key, what it holds, where it was set, the rule. */
   ConfigException invalidWithoutValue(String key, String what, String rule) {
     return new ConfigException(key + ": " + what + " (from " + origin(config.getValue(key)) + "): " + rule);
+  }
+
+  /** The key, its value and where it came from: {@code launcher.sqs.wait-time = "20s" (from built-in default)}. */
+  String describe(String key) {
+    ConfigValue value = config.getValue(key);
+    return key + " = \"" + value.unwrapped() + "\" (from " + origin(value) + ")";
+  }
+
+  /** Where the key's value came from, as {@link #origin(ConfigValue)} says it. */
+  String origin(String key) {
+    return origin(config.getValue(key));
   }
 
   /** "environment variable X", "file.conf: 12", or "built-in default" rather than a jar URL. */

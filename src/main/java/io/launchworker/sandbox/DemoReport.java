@@ -1,12 +1,24 @@
 package io.launchworker.sandbox;
 
+import io.launchworker.ops.WorkerMetrics;
 import io.launchworker.sandbox.ec2.Ec2Stats;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The table the sandbox prints: what was sent, what EC2 saw, what was prevented and rejected. */
+/**
+ * The table the sandbox prints: what was sent, what became of it and what the worker launched, all as the
+ * worker's own meters count them (so the table and {@code /metrics} agree), then what was prevented and what the
+ * EC2 emulator holds besides (the demo's crashed worker launched before the worker started).
+ *
+ * @param instancesLaunched {@code launcher.instances.launched}
+ * @param runInstancesCalls {@code launcher.ec2.calls} of {@code RunInstances}, failed ones included
+ * @param ec2Instances instances the emulator created, the crashed worker's included
+ * @param ec2RunInstancesRequests RunInstances requests the emulator answered: the crashed worker's and the SDK's
+ *     own retries included
+ */
 public record DemoReport(
     int requests,
     long launched,
@@ -16,6 +28,8 @@ public record DemoReport(
     long runInstancesCalls,
     long duplicatesPrevented,
     int duplicateLaunches,
+    long ec2Instances,
+    long ec2RunInstancesRequests,
     boolean settled) {
 
   public static DemoReport of(int requests, MeterRegistry registry, Ec2Stats ec2, boolean settled) {
@@ -31,9 +45,13 @@ public record DemoReport(
         default -> { }
       }
     }
+    long instances = (long) registry.find(WorkerMetrics.INSTANCES_LAUNCHED).counters().stream()
+        .mapToDouble(Counter::count).sum();
+    long calls = registry.find(WorkerMetrics.EC2_CALLS).tag("operation", "RunInstances").timers().stream()
+        .mapToLong(Timer::count).sum();
     long repeatCalls = ec2.runInstancesCallsPerToken().values().stream().mapToLong(v -> Math.max(0, v - 1)).sum();
-    return new DemoReport(requests, launched, already, rejected, ec2.instancesLaunched(), ec2.calls("RunInstances"),
-        already + repeatCalls, ec2.tokensWithMoreThanOneReservation().size(), settled);
+    return new DemoReport(requests, launched, already, rejected, instances, calls, already + repeatCalls,
+        ec2.tokensWithMoreThanOneReservation().size(), ec2.instancesLaunched(), ec2.calls("RunInstances"), settled);
   }
 
   public boolean ok() {
@@ -51,6 +69,8 @@ public record DemoReport(
     row(t, "RunInstances calls", runInstancesCalls);
     row(t, "duplicates prevented", duplicatesPrevented);
     row(t, "duplicate launches", duplicateLaunches);
+    t.append(String.format("EC2 emulator: %d instances (%d by the crashed worker the demo plays), %d RunInstances "
+        + "requests (SDK retries included)%n", ec2Instances, ec2Instances - instancesLaunched, ec2RunInstancesRequests));
     t.append(settled ? "all requests settled\n" : "NOT all requests settled in time\n");
     return t.toString();
   }

@@ -104,13 +104,14 @@ class AuditCommandTest {
   }
 
   @Test
-  void anUnreachableEc2IsReportedWithExitTwoNotAsClean() {
+  void anUnreachableEc2IsReportedInOneLineNamingTheFlagWithExitTwoNotAsClean() {
     emulator.close();
 
     int code = audit();
 
     assertThat(code).isEqualTo(2);
-    assertThat(err.toString()).startsWith("launch-worker audit: cannot read EC2:");
+    assertThat(err.toString().lines()).containsExactly("launch-worker audit: cannot reach EC2 at "
+        + emulator.endpoint() + " (from --endpoint-url): connection refused; check --endpoint-url");
     assertThat(out.toString()).isEmpty();
   }
 }

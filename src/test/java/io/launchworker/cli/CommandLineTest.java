@@ -7,6 +7,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +22,110 @@ class CommandLineTest {
 
   private int run(String... args) {
     return LaunchWorkerCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+  }
+
+  private static final String QUEUES = "launcher.queue-url = \"https://sqs.us-east-1.amazonaws.com/1/q\"\n"
+      + "launcher.dlq-url = \"https://sqs.us-east-1.amazonaws.com/1/d\"\n";
+
+  /** The version this build was made from, as the POM states it. */
+  private static String pomVersion() throws IOException {
+    Matcher version = Pattern.compile("<artifactId>ec2-launch-worker</artifactId>\\s*<version>([^<]+)</version>")
+        .matcher(Files.readString(Path.of("pom.xml")));
+    assertThat(version.find()).isTrue();
+    return version.group(1);
+  }
+
+  @Test
+  void everyCommandAnswersHelpAndDashHWithItsUsageAndExitsZero() {
+    List<String> commands = List.copyOf(new picocli.CommandLine(new LaunchWorkerCommand()).getSubcommands().keySet());
+    assertThat(commands).contains("run", "check-config", "sandbox", "enqueue", "audit", "bench");
+
+    for (String command : commands) {
+      for (String help : List.of("--help", "-h")) {
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+
+        int code = run(command, help);
+
+        assertThat(code).as(command + " " + help + ": " + err).isZero();
+        assertThat(out.toString()).as(command + " " + help).contains("Usage: launch-worker " + command)
+            .contains("Exit codes:");
+        assertThat(err.toString()).as(command + " " + help).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void versionPrintsTheVersionTheBuildWasMadeFrom() throws IOException {
+    assertThat(run("--version")).isZero();
+    assertThat(out.toString().strip()).isEqualTo("launch-worker " + pomVersion());
+  }
+
+  @Test
+  void aMistypedCommandSaysWhatWasMeantAndWhereTheHelpIsInAFewLines() {
+    assertThat(run("chek-config")).isEqualTo(2);
+    assertThat(err.toString()).contains("launch-worker check-config").contains("See 'launch-worker --help'.");
+    assertThat(err.toString().lines()).hasSizeLessThan(5);
+  }
+
+  @Test
+  void checkConfigPrintsAConfigurationThatLoadsBackUnchanged() throws IOException {
+    Path file = dir.resolve("mine.conf");
+    Files.writeString(file, QUEUES + "launcher.policy.allowed-instance-types = [\"t3.*\", \"m7i.large\"]\n"
+        + "launcher.defaults.tags { team = ci, \"cost centre\" = \"a=b\" }\nlauncher.sqs.wait-time = 5s\n");
+    assertThat(run("check-config", "--config", file.toString())).as(err.toString()).isZero();
+    String printed = out.toString();
+    Path again = Files.writeString(dir.resolve("printed.conf"), printed);
+    out.getBuffer().setLength(0);
+
+    int code = run("check-config", "--config", again.toString());
+
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(out.toString()).isEqualTo(printed).contains("cost centre").contains("m7i.large");
+  }
+
+  @Test
+  void aPrintedSecretLoadedBackIsRefusedNamingTheKeyNotRunWithTheMask() throws IOException {
+    Path file = Files.writeString(dir.resolve("secret.conf"), QUEUES
+        + "launcher.token-key = \"0123456789abcdef0123456789abcdef-secret\"\n");
+    assertThat(run("check-config", "--config", file.toString())).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("token-key=\"****\"").contains("token-key-previous=\"\"")
+        .doesNotContain("0123456789abcdef");
+    Path printed = Files.writeString(dir.resolve("printed.conf"), out.toString());
+
+    int code = run("check-config", "--config", printed.toString());
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString().lines()).singleElement().asString()
+        .startsWith("launch-worker: configuration error: launcher.token-key = \"****\" (from " + printed)
+        .contains("check-config's mask for a secret").contains("LAUNCHER_TOKEN_KEY");
+  }
+
+  @Test
+  void aShutdownGraceNotAboveTheWaitTimeIsAnErrorNamingBothKeys() throws IOException {
+    Path file = Files.writeString(dir.resolve("grace.conf"), QUEUES + "launcher.shutdown.grace = 20s\n");
+
+    int code = run("check-config", "--config", file.toString());
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString().lines()).singleElement().asString()
+        .startsWith("launch-worker: configuration error: launcher.shutdown.grace = \"20s\" (from " + file + ": 3)")
+        .contains("must be above launcher.sqs.wait-time = \"20s\" (from built-in default)");
+  }
+
+  @Test
+  void anUnknownKeySaysWhichKeyWasMeantAlsoWithoutTheLauncherPrefix() throws IOException {
+    Path file = Files.writeString(dir.resolve("typos.conf"), QUEUES + "launcher.max-in-fligt = 5\n"
+        + "sqs.wait-time = 5s\nlauncher.wait-time = 5s\nlauncher.nonsense = 1\n");
+
+    int code = run("check-config", "--config", file.toString());
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString().lines()).singleElement().asString()
+        .contains("launcher.max-in-fligt (" + file + ": 3; did you mean launcher.max-in-flight?)")
+        .contains("sqs.wait-time (" + file + ": 4; did you mean launcher.sqs.wait-time?)")
+        .contains("launcher.wait-time (" + file + ": 5; did you mean launcher.sqs.wait-time?)")
+        .contains("launcher.nonsense (" + file + ": 6)");
   }
 
   @Test

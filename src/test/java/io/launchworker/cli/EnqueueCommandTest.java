@@ -88,17 +88,35 @@ class EnqueueCommandTest {
 
   /** The command line with {@code enqueue} given this stdin and SQS client. */
   private int runWith(String stdin, SqsClient client, boolean terminal, Map<String, String> env, String... args) {
+    return runWith(stdin, client, terminal, env, () -> false, new PrintWriter(out, true), new PrintWriter(err, true),
+        args);
+  }
+
+  /**
+   * As above, Ctrl-C "pressed" once {@code ctrlC} says so, and the output to these writers (one shared writer
+   * stands for a terminal that shows stdout and stderr together).
+   */
+  private int runWith(String stdin, SqsClient client, boolean terminal, Map<String, String> env,
+      java.util.function.BooleanSupplier ctrlC, PrintWriter stdout, PrintWriter stderr, String... args) {
     CommandLine.IFactory factory = new CommandLine.IFactory() {
       @Override
       public <K> K create(Class<K> type) throws Exception {
         if (type == EnqueueCommand.class) {
           return type.cast(new EnqueueCommand(() -> new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-              env, terminal, (region, endpoint) -> client, pauses::add));
+              env, terminal, (region, endpoint) -> client, pauses::add, () -> new StopRequest() {
+                @Override
+                public boolean requested() {
+                  return ctrlC.getAsBoolean();
+                }
+
+                @Override
+                public void close() {}
+              }));
         }
         return CommandLine.defaultFactory().create(type);
       }
     };
-    return LaunchWorkerCommand.execute(factory, new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return LaunchWorkerCommand.execute(factory, stdout, stderr, args);
   }
 
   private String[] withQueue(String... args) {
@@ -508,6 +526,71 @@ class EnqueueCommandTest {
         .contains("\r[" + "#".repeat(30) + "] 101/101").endsWith(System.lineSeparator());
     assertThat(Progress.choose(true, 100, new PrintWriter(bar))).isNotInstanceOf(Progress.Bar.class);
     assertThat(Progress.choose(false, 5000, new PrintWriter(bar))).isNotInstanceOf(Progress.Bar.class);
+  }
+
+  @Test
+  void ctrlCStopsAfterTheCallInProgressSaysWhichLinesWereSentAndExits130() throws IOException {
+    Path input = file("many.jsonl", IntStream.rangeClosed(1, 35).mapToObj(i -> request("r" + i))
+        .collect(Collectors.joining("\n")));
+    try (SqsClient real = client()) {
+      FaultySqs recording = new FaultySqs(real, entries -> Map.of());
+
+      // Ctrl-C during the second call: that call completes, the third is never made.
+      int code = runWith("", recording, false, Map.of(), () -> recording.batchSizes.size() >= 2,
+          new PrintWriter(out, true), new PrintWriter(err, true), withQueue("enqueue", "--file", input.toString()));
+
+      assertThat(code).as(err.toString()).isEqualTo(130);
+      assertThat(recording.batchSizes).containsExactly(10, 10);
+    }
+    assertThat(receivedRequestIds()).hasSize(20);
+    assertThat(printed()).extracting(l -> l[0]).containsExactlyElementsOf(
+        IntStream.rangeClosed(1, 20).mapToObj(Integer::toString).collect(Collectors.toList()));
+    assertThat(err.toString().lines()).containsExactly(
+        "enqueue: interrupted: lines sent: 1-20; not sent: 21-35 (send those again; with client tokens a rerun of "
+            + "all is harmless too)",
+        "enqueue: 20 sent, 0 bad, 0 failed, 15 not sent (interrupted), of 35 requests");
+  }
+
+  @Test
+  void onATerminalTheProgressBarNeverSharesALineWithWhatIsPrinted() throws IOException {
+    Path input = file("many.jsonl", IntStream.rangeClosed(1, 150).mapToObj(i -> request("r" + i))
+        .collect(Collectors.joining("\n")));
+    StringWriter terminal = new StringWriter();
+    try (SqsClient real = client()) {
+      FaultySqs faulty = new FaultySqs(real, new AlwaysFail("r77", true));
+
+      int code = runWith("", faulty, true, Map.of(), () -> false, new PrintWriter(terminal, true),
+          new PrintWriter(terminal, true), withQueue("enqueue", "--file", input.toString()));
+
+      assertThat(code).isEqualTo(1);
+    }
+    List<String> screen = TerminalScreen.render(terminal.toString());
+    java.util.regex.Pattern sentLine = java.util.regex.Pattern.compile("\\d+\t[0-9a-f-]{36}\t[0-9a-f-]{36}");
+    java.util.regex.Pattern barLine = java.util.regex.Pattern.compile("\\[[# ]{30}] \\d+/150");
+    assertThat(screen).as(terminal.toString()).allSatisfy(line -> assertThat(
+        sentLine.matcher(line).matches() || barLine.matcher(line).matches() || line.startsWith("enqueue: "))
+        .as(line).isTrue());
+    assertThat(screen).filteredOn(l -> sentLine.matcher(l).matches()).hasSize(149);
+    assertThat(screen).contains("enqueue: line 77: not sent: InvalidMessageContents: injected",
+        "[" + "#".repeat(30) + "] 150/150", "enqueue: 149 sent, 0 bad, 1 failed, of 150 requests");
+  }
+
+  @Test
+  void anEndpointThatDoesNotAnswerIsOneLineNamingTheFlagAndNothingIsReportedAsSent() throws IOException {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    String endpoint = "http://127.0.0.1:" + closedPort;
+
+    int code = LaunchWorkerCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true), "enqueue",
+        "--image-id", AMI, "--queue-url", endpoint + "/000000000000/q", "--endpoint-url", endpoint,
+        "--region", EmbeddedSqs.REGION.id());
+
+    assertThat(code).isEqualTo(2);
+    assertThat(out.toString()).isEmpty();
+    assertThat(err.toString().lines()).containsExactly("launch-worker enqueue: cannot reach SQS at " + endpoint
+        + " (from --endpoint-url): connection refused; check --endpoint-url");
   }
 
   private static SqsClient client() {

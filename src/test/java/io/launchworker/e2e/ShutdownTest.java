@@ -49,9 +49,10 @@ class ShutdownTest {
 
   @Test
   void aLaunchStillRunningWhenTheGraceEndsIsLeftToItsVisibilityTimeoutAndNotDuplicated() {
-    harness.ec2().faults().runInstancesLatency(Duration.ofSeconds(3));
+    harness.ec2().faults().runInstancesLatency(Duration.ofSeconds(4));
     RunningWorker first = harness.startWorker(harness.config(o -> {
-      o.put("launcher.shutdown.grace", "1s");
+      // Above the harness's 1 s wait time, as start-up demands, and 2 s short of the launch.
+      o.put("launcher.shutdown.grace", "2s");
       o.put("launcher.sqs.visibility-timeout", "2s");
       return o;
     }));
