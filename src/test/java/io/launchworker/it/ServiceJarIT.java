@@ -122,7 +122,8 @@ class ServiceJarIT {
     try (WorkerProcess help = WorkerProcess.start(jar, workDir, Map.of(), "--help")) {
       assertThat(help.waitFor(60)).as(help.output()).isZero();
       List<String> lines = help.output().lines().toList();
-      return lines.subList(lines.indexOf("Commands:") + 1, lines.size()).stream()
+      int end = lines.indexOf("Exit codes:");
+      return lines.subList(lines.indexOf("Commands:") + 1, end < 0 ? lines.size() : end).stream()
           .filter(l -> l.matches("  \\S.*")).map(l -> l.trim().split("\\s+")[0]).toList();
     }
   }
