@@ -13,10 +13,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.http.apache5.Apache5HttpClient;
-import software.amazon.awssdk.regions.Region;
+import io.launchworker.config.AwsClients;
+import java.util.List;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.ec2.Ec2ClientBuilder;
 
 /**
  * {@code audit}: lists the worker's instances by token and exits 1 when any token has more than one
@@ -65,13 +65,7 @@ final class AuditCommand implements Callable<Integer> {
   }
 
   private Ec2Client client() {
-    Ec2ClientBuilder builder = Ec2Client.builder().httpClient(Apache5HttpClient.create());
-    if (region != null) {
-      builder.region(Region.of(region));
-    }
-    if (endpointUrl != null) {
-      builder.endpointOverride(endpointUrl);
-    }
-    return builder.build();
+    return AwsClients.ec2(Optional.ofNullable(region), Optional.ofNullable(endpointUrl),
+        DefaultCredentialsProvider.builder().build(), 4, List.of());
   }
 }

@@ -2,6 +2,7 @@ package io.launchworker.cli;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.launchworker.config.AwsClients;
 import io.launchworker.config.ProducerConfig;
 import io.launchworker.request.RequestReader;
 import java.io.IOException;
@@ -28,10 +29,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.http.apache5.Apache5HttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 
 /**
  * {@code enqueue}: sends launch requests to the worker's queue, each checked first with the worker's own
@@ -281,11 +279,6 @@ final class EnqueueCommand implements Callable<Integer> {
   private static SqsClient defaultClient(Optional<String> region, Optional<URI> endpoint) {
     DefaultCredentialsProvider credentials = DefaultCredentialsProvider.builder().build();
     credentials.resolveCredentials();
-    SqsClientBuilder builder = SqsClient.builder()
-        .httpClient(Apache5HttpClient.builder().build())
-        .credentialsProvider(credentials);
-    region.map(Region::of).ifPresent(builder::region);
-    endpoint.ifPresent(builder::endpointOverride);
-    return builder.build();
+    return AwsClients.sqs(region, endpoint, credentials, 8);
   }
 }

@@ -10,6 +10,8 @@ import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -47,22 +49,42 @@ public final class AwsClients implements AutoCloseable {
    */
   public static AwsClients create(WorkerConfig config, AwsCredentialsProvider credentials,
       List<ExecutionInterceptor> ec2Interceptors) {
-    SqsClient sqs = configure(SqsClient.builder(), config.aws().region(), config.aws().sqsEndpoint(), credentials)
-        .httpClient(Apache5HttpClient.builder().maxConnections(config.maxInFlight() + SQS_EXTRA_CONNECTIONS).build())
-        .overrideConfiguration(o -> o.apiCallAttemptTimeout(ATTEMPT_TIMEOUT).apiCallTimeout(CALL_TIMEOUT))
-        .build();
-    Ec2Client ec2 = configure(Ec2Client.builder(), config.aws().region(), config.aws().ec2Endpoint(), credentials)
-        .httpClient(Apache5HttpClient.builder().maxConnections(config.maxInFlight() + 2).build())
-        .overrideConfiguration(o -> o.executionInterceptors(ec2Interceptors).apiCallAttemptTimeout(ATTEMPT_TIMEOUT)
-            .apiCallTimeout(CALL_TIMEOUT))
-        .build();
-    return new AwsClients(sqs, ec2);
+    return new AwsClients(
+        sqs(config.aws().region(), config.aws().sqsEndpoint(), credentials,
+            config.maxInFlight() + SQS_EXTRA_CONNECTIONS),
+        ec2(config.aws().region(), config.aws().ec2Endpoint(), credentials, config.maxInFlight() + 2,
+            ec2Interceptors));
   }
 
-  private static <B extends AwsClientBuilder<B, C>, C> B configure(B builder, Optional<String> region,
-      Optional<URI> endpoint, AwsCredentialsProvider credentials) {
+  /**
+   * Every SQS client of the project (the worker's, {@code enqueue}'s): Apache 5, the same timeouts, the given
+   * credentials; region and endpoint from the SDK's chain unless given.
+   */
+  public static SqsClient sqs(Optional<String> region, Optional<URI> endpoint, AwsCredentialsProvider credentials,
+      int connections) {
+    return configure(SqsClient.builder(), region, endpoint, credentials, connections, List.of()).build();
+  }
+
+  /** Every EC2 client of the project (the worker's, {@code audit}'s), as {@link #sqs}. */
+  public static Ec2Client ec2(Optional<String> region, Optional<URI> endpoint, AwsCredentialsProvider credentials,
+      int connections, List<ExecutionInterceptor> interceptors) {
+    return configure(Ec2Client.builder(), region, endpoint, credentials, connections, interceptors).build();
+  }
+
+  /** The CloudWatch client metrics are published with, as {@link #sqs}. */
+  public static CloudWatchClient cloudWatch(Optional<String> region, Optional<URI> endpoint,
+      AwsCredentialsProvider credentials) {
+    return configure(CloudWatchClient.builder(), region, endpoint, credentials, 2, List.of()).build();
+  }
+
+  private static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> B configure(B builder,
+      Optional<String> region, Optional<URI> endpoint, AwsCredentialsProvider credentials, int connections,
+      List<ExecutionInterceptor> interceptors) {
     region.map(Region::of).ifPresent(builder::region);
     endpoint.ifPresent(builder::endpointOverride);
+    builder.httpClient(Apache5HttpClient.builder().maxConnections(connections).build());
+    builder.overrideConfiguration(o -> o.executionInterceptors(interceptors).apiCallAttemptTimeout(ATTEMPT_TIMEOUT)
+        .apiCallTimeout(CALL_TIMEOUT));
     return builder.credentialsProvider(credentials);
   }
 

@@ -6,11 +6,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.http.apache5.Apache5HttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchAsyncClient;
+import io.launchworker.config.AwsClients;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
-import software.amazon.awssdk.services.cloudwatch.CloudWatchClientBuilder;
 import software.amazon.awssdk.services.cloudwatch.model.PutMetricDataRequest;
 import software.amazon.awssdk.services.cloudwatch.model.PutMetricDataResponse;
 
@@ -37,11 +35,7 @@ final class BlockingCloudWatchAsyncClient implements CloudWatchAsyncClient {
   /** A client over Apache 5; region, credentials and endpoint from the SDK's chain unless given. */
   static BlockingCloudWatchAsyncClient create(Optional<String> region, Optional<URI> endpoint,
       AwsCredentialsProvider credentials) {
-    CloudWatchClientBuilder builder = CloudWatchClient.builder().credentialsProvider(credentials)
-        .httpClient(Apache5HttpClient.builder().maxConnections(2).build());
-    region.map(Region::of).ifPresent(builder::region);
-    endpoint.ifPresent(builder::endpointOverride);
-    return new BlockingCloudWatchAsyncClient(builder.build());
+    return new BlockingCloudWatchAsyncClient(AwsClients.cloudWatch(region, endpoint, credentials));
   }
 
   @Override
