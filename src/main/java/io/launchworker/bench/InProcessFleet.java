@@ -32,7 +32,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  * terminal. Owned by the benchmark thread.
  */
 final class InProcessFleet implements Fleet {
-  /** The worker's threads as named in CONCURRENCY.md. The SDK calls run on them (synchronous clients). */
+  /** The worker's threads as named in src/site/markdown/concurrency.md. The SDK calls run on them (synchronous clients). */
   private static final List<String> WORKER_THREADS = List.of("sqs-poller", "launch-handler-", "worker-scheduler");
   private static final Set<OutcomeKind> FINAL = Set.of(OutcomeKind.LAUNCHED, OutcomeKind.ALREADY_LAUNCHED,
       OutcomeKind.REJECTED);

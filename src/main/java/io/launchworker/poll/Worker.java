@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running worker: one poller, a bounded pool of handlers, and a scheduler for the visibility keeper and
- * delete flushes. See {@code CONCURRENCY.md} for who owns which thread.
+ * delete flushes. See {@code src/site/markdown/concurrency.md} for who owns which thread.
  *
  * <p>Threads: {@code sqs-poller} (one, receives and dispatches), {@code launch-handler-N} (max-in-flight of
  * them, one message each from start to settled), {@code worker-scheduler} (one, keeper ticks and delete

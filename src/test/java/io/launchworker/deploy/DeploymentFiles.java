@@ -32,6 +32,7 @@ final class DeploymentFiles {
   static final Path K8S = DOCKER.resolve("k8s");
   static final Path CONFIG_REFERENCE = ROOT.resolve("config/worker.conf");
   static final Path README = ROOT.resolve("README.md");
+  static final Path OPERATING = ROOT.resolve("src/site/markdown/operating.md");
 
   /**
    * After the grace period the worker still flushes pending deletes and closes its clients before it exits:
@@ -110,7 +111,7 @@ final class DeploymentFiles {
   /**
    * Why an environment variable a deployment file sets is not documented, or empty when it is: a
    * {@code LAUNCHER_*} variable must be one {@link EnvOverrides} reads and be named in config/worker.conf;
-   * any other (the AWS SDK's) must be named in the README.
+   * any other (the AWS SDK's) must be named in the README or the operating guide.
    */
   static Optional<String> undocumented(String variable) {
     if (variable.startsWith("LAUNCHER_")) {
@@ -122,8 +123,8 @@ final class DeploymentFiles {
       }
       return Optional.empty();
     }
-    if (!read(README).contains(variable)) {
-      return Optional.of(variable + " is not named in README.md");
+    if (!read(README).contains(variable) && !read(OPERATING).contains(variable)) {
+      return Optional.of(variable + " is not named in README.md or src/site/markdown/operating.md");
     }
     return Optional.empty();
   }
