@@ -1,13 +1,12 @@
 package io.launchworker.cli;
 
+import io.launchworker.testing.LocalProcesses;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -20,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -42,29 +40,6 @@ final class LocalPrometheus implements AutoCloseable {
     this.log = log;
   }
 
-  /** The executable of that name on PATH, if any. */
-  static Optional<Path> onPath(String command) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return Optional.empty();
-    }
-    for (String dir : path.split(File.pathSeparator)) {
-      Path candidate = Path.of(dir, command);
-      if (Files.isExecutable(candidate)) {
-        return Optional.of(candidate);
-      }
-    }
-    return Optional.empty();
-  }
-
-  static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   /** Starts Prometheus scraping {@code 127.0.0.1:targetPort/metrics} every second as {@code job}; waits until ready. */
   static LocalPrometheus start(Path executable, Path dir, String job, int targetPort) throws IOException {
     Path config = dir.resolve("prometheus.yml");
@@ -79,7 +54,7 @@ final class LocalPrometheus implements AutoCloseable {
         "    static_configs:",
         "      - targets: [\"127.0.0.1:" + targetPort + "\"]",
         ""));
-    int port = freePort();
+    int port = LocalProcesses.freePort();
     Path log = dir.resolve("prometheus.log");
     Process process = new ProcessBuilder(executable.toString(), "--config.file=" + config,
         "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port,

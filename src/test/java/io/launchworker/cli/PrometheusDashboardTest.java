@@ -1,5 +1,6 @@
 package io.launchworker.cli;
 
+import io.launchworker.testing.LocalProcesses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -13,7 +14,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,8 +59,8 @@ class PrometheusDashboardTest {
   private JsonNode dashboard;
   private String exposition;
 
-  private final Optional<Path> executable = LocalPrometheus.onPath("prometheus");
-  private final boolean installed = executable.isPresent() && LocalPrometheus.onPath("promtool").isPresent();
+  private final Optional<Path> executable = LocalProcesses.onPath("prometheus");
+  private final boolean installed = executable.isPresent() && LocalProcesses.onPath("promtool").isPresent();
 
   @BeforeAll
   void runAWorkloadWhilePrometheusScrapesIt() throws Exception {
@@ -68,7 +68,7 @@ class PrometheusDashboardTest {
       return;
     }
     dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
-    int admin = LocalPrometheus.freePort();
+    int admin = LocalProcesses.freePort();
     prometheus = LocalPrometheus.start(executable.get(), dir, JOB, admin);
     run = SandboxRun.startDemo(Map.of("launcher.admin.port", admin,
         "launcher.token-key", "prometheus-dashboard-test-key-0123456789",
@@ -161,7 +161,7 @@ class PrometheusDashboardTest {
   @Test
   void promtoolFindsNothingWrongWithTheWorkersOwnMeters() throws Exception {
     assumeInstalled();
-    Process promtool = new ProcessBuilder(LocalPrometheus.onPath("promtool").orElseThrow().toString(), "check",
+    Process promtool = new ProcessBuilder(LocalProcesses.onPath("promtool").orElseThrow().toString(), "check",
         "metrics").redirectErrorStream(true).start();
     try (var stdin = promtool.getOutputStream()) {
       stdin.write(exposition.getBytes(StandardCharsets.UTF_8));

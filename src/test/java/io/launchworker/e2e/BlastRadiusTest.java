@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.launchworker.e2e.SandboxHarness.RunningWorker;
-import io.launchworker.launch.Ec2Port;
 import io.launchworker.ops.WorkerMetrics;
+import io.launchworker.testing.ForwardingEc2Port;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -118,17 +118,7 @@ class BlastRadiusTest {
 
   @Test
   void aWorkerThatCannotCountTheHourlyCapFromEc2ReceivesNothingAndSaysWhyItIsNotReady() {
-    RunningWorker worker = harness.startWorker(harness.config(o -> o), real -> new Ec2Port() {
-      @Override
-      public Reservation runInstances(software.amazon.awssdk.services.ec2.model.RunInstancesRequest request) {
-        return real.runInstances(request);
-      }
-
-      @Override
-      public List<FoundInstance> findByToken(String token, TokenFilter filter) {
-        return real.findByToken(token, filter);
-      }
-
+    RunningWorker worker = harness.startWorker(harness.config(o -> o), real -> new ForwardingEc2Port(real) {
       @Override
       public TaggedLaunchPage findTaggedLaunches(List<java.time.Instant> utcHours,
           java.util.Optional<String> pageToken) {

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.launchworker.e2e.SandboxHarness.RunningWorker;
-import io.launchworker.launch.Ec2Port;
 import io.launchworker.sandbox.ec2.EmulatedInstance;
+import io.launchworker.testing.ForwardingEc2Port;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -253,21 +253,10 @@ class ExactlyOnceTest {
     first.close();
     java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
     // The producer's retry: its look-ups see nothing for the first three calls, as right after a launch.
-    RunningWorker retrying = harness.startWorker(harness.config(o -> o), real -> new Ec2Port() {
-      @Override
-      public Reservation runInstances(software.amazon.awssdk.services.ec2.model.RunInstancesRequest request) {
-        return real.runInstances(request);
-      }
-
+    RunningWorker retrying = harness.startWorker(harness.config(o -> o), real -> new ForwardingEc2Port(real) {
       @Override
       public List<FoundInstance> findByToken(String token, TokenFilter filter) {
         return lookups.incrementAndGet() <= 3 ? List.of() : real.findByToken(token, filter);
-      }
-
-      @Override
-      public TaggedLaunchPage findTaggedLaunches(List<java.time.Instant> utcHours,
-          java.util.Optional<String> pageToken) {
-        return real.findTaggedLaunches(utcHours, pageToken);
       }
     });
     harness.send(body);

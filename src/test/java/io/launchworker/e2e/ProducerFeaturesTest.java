@@ -10,6 +10,7 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import io.launchworker.sandbox.ec2.EmulatedInstance;
+import io.launchworker.testing.ForwardingEc2Port;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -109,7 +110,7 @@ class ProducerFeaturesTest {
       o.put("launcher.queue-url", queue);
       o.put("launcher.dlq-url", dlq);
       return o;
-    }), real -> new Ec2Port() {
+    }), real -> new ForwardingEc2Port(real) {
       @Override
       public Reservation runInstances(RunInstancesRequest request) {
         String name = request.tagSpecifications().get(0).tags().stream()
@@ -122,16 +123,6 @@ class ProducerFeaturesTest {
         return real.runInstances(request);
       }
 
-      @Override
-      public List<FoundInstance> findByToken(String token, TokenFilter filter) {
-        return real.findByToken(token, filter);
-      }
-
-      @Override
-      public TaggedLaunchPage findTaggedLaunches(List<java.time.Instant> utcHours,
-          java.util.Optional<String> pageToken) {
-        return real.findTaggedLaunches(utcHours, pageToken);
-      }
     });
     for (String step : List.of("a1", "b1", "a2", "b2", "a3", "b3")) {
       harness.sqs().sendMessage(b -> b.queueUrl(queue).messageGroupId(step.substring(0, 1))
@@ -218,23 +209,13 @@ class ProducerFeaturesTest {
       return o;
     }), real -> {
       Ec2Port lagging = SandboxHarness.tagLookupLagging(real);
-      return new Ec2Port() {
+      return new ForwardingEc2Port(lagging) {
         @Override
         public Reservation runInstances(RunInstancesRequest request) {
           versionsSent.add(request.launchTemplate().version());
           return lagging.runInstances(request);
         }
 
-        @Override
-        public List<FoundInstance> findByToken(String token, TokenFilter filter) {
-          return lagging.findByToken(token, filter);
-        }
-
-        @Override
-        public TaggedLaunchPage findTaggedLaunches(List<java.time.Instant> utcHours,
-            java.util.Optional<String> pageToken) {
-          return lagging.findTaggedLaunches(utcHours, pageToken);
-        }
       };
     });
     harness.send("{\"launchTemplate\":{\"name\":\"web\",\"version\":\"$Latest\"}}");

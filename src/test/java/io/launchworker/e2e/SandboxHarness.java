@@ -16,6 +16,7 @@ import io.launchworker.sandbox.EmbeddedSqs;
 import io.launchworker.sandbox.Sandbox;
 import io.launchworker.sandbox.ec2.Ec2Emulator;
 import io.launchworker.sandbox.ec2.EmulatedInstance;
+import io.launchworker.testing.ForwardingEc2Port;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -156,21 +157,10 @@ final class SandboxHarness implements AutoCloseable {
   }
 
   private static Ec2Port lagging(Ec2Port real, java.util.function.Predicate<Ec2Port.TokenFilter> findsNothing) {
-    return new Ec2Port() {
-      @Override
-      public Reservation runInstances(software.amazon.awssdk.services.ec2.model.RunInstancesRequest request) {
-        return real.runInstances(request);
-      }
-
+    return new ForwardingEc2Port(real) {
       @Override
       public List<FoundInstance> findByToken(String token, TokenFilter filter) {
         return findsNothing.test(filter) ? List.of() : real.findByToken(token, filter);
-      }
-
-      @Override
-      public TaggedLaunchPage findTaggedLaunches(List<java.time.Instant> utcHours,
-          java.util.Optional<String> pageToken) {
-        return real.findTaggedLaunches(utcHours, pageToken);
       }
     };
   }

@@ -1,5 +1,6 @@
 package io.launchworker.it;
 
+import io.launchworker.testing.LocalProcesses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -9,7 +10,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.launchworker.request.LaunchTags;
 import io.launchworker.message.MessageAttributes;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,9 +52,9 @@ class MotoIT {
 
   @BeforeEach
   void needsMotoAndTheAwsCli() {
-    assumeTrue(onPath("moto_server"), "moto_server is not on PATH: skipping the third-party AWS test "
+    assumeTrue(LocalProcesses.onPath("moto_server").isPresent(), "moto_server is not on PATH: skipping the third-party AWS test "
         + "(pip install 'moto[server]' to run it)");
-    assumeTrue(onPath("aws"), "the AWS CLI (aws) is not on PATH: skipping the third-party AWS test "
+    assumeTrue(LocalProcesses.onPath("aws").isPresent(), "the AWS CLI (aws) is not on PATH: skipping the third-party AWS test "
         + "(pip install awscli to run it)");
   }
 
@@ -227,9 +227,4 @@ class MotoIT {
     }
   }
 
-  private static boolean onPath(String command) {
-    String path = System.getenv("PATH");
-    return path != null && java.util.Arrays.stream(path.split(File.pathSeparator))
-        .map(dir -> Path.of(dir, command)).anyMatch(Files::isExecutable);
-  }
 }

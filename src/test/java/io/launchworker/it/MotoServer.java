@@ -1,11 +1,9 @@
 package io.launchworker.it;
 
+import io.launchworker.testing.LocalProcesses;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +30,7 @@ final class MotoServer implements AutoCloseable {
 
   /** Starts moto_server and returns once it accepts connections. */
   static MotoServer start(Path workDir) throws IOException {
-    int port = freePort();
+    int port = LocalProcesses.freePort();
     Path log = workDir.resolve("moto.log");
     Process process = new ProcessBuilder("moto_server", "-H", "127.0.0.1", "-p", Integer.toString(port))
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -43,7 +41,7 @@ final class MotoServer implements AutoCloseable {
             if (!process.isAlive()) {
               throw new IllegalStateException("moto_server exited: " + Files.readString(log));
             }
-            return accepts(port);
+            return LocalProcesses.accepts(port);
           });
     } catch (RuntimeException e) {
       moto.close();
@@ -76,18 +74,4 @@ final class MotoServer implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
-  private static boolean accepts(int port) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
 }

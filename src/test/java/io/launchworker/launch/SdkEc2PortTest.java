@@ -1,5 +1,6 @@
 package io.launchworker.launch;
 
+import io.launchworker.testing.LocalProcesses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -13,13 +14,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.File;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -133,7 +129,7 @@ class SdkEc2PortTest {
   /** moto (LocalStack's EC2) answers the launch-time filter with HTTP 500: the count must still work there. */
   @Test
   void anEndpointRefusingTheLaunchTimeFilterIsAskedWithoutIt() throws Exception {
-    Optional<Path> moto = onPath("moto_server");
+    Optional<Path> moto = LocalProcesses.onPath("moto_server");
     assumeTrue(moto.isPresent(), "moto_server is not on PATH: skipping the moto check");
     int port;
     try (ServerSocket free = new ServerSocket(0)) {
@@ -142,7 +138,7 @@ class SdkEc2PortTest {
     Process server = new ProcessBuilder(moto.get().toString(), "-H", "127.0.0.1", "-p", Integer.toString(port))
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     try (Ec2Client ec2 = client(URI.create("http://127.0.0.1:" + port))) {
-      await().atMost(Duration.ofSeconds(60)).until(() -> accepts(port));
+      await().atMost(Duration.ofSeconds(60)).until(() -> LocalProcesses.accepts(port));
       SdkEc2Port sdkPort = new SdkEc2Port(ec2, new WorkerMetrics(new SimpleMeterRegistry()), Clock.systemUTC());
       String tagged = launch(ec2, "token-1", true);
       launch(ec2, "untagged", false);
@@ -157,26 +153,4 @@ class SdkEc2PortTest {
     }
   }
 
-  private static boolean accepts(int port) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static Optional<Path> onPath(String command) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return Optional.empty();
-    }
-    for (String dir : path.split(File.pathSeparator)) {
-      Path candidate = Path.of(dir, command);
-      if (Files.isExecutable(candidate)) {
-        return Optional.of(candidate);
-      }
-    }
-    return Optional.empty();
-  }
 }

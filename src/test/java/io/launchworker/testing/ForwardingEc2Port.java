@@ -1,0 +1,31 @@
+package io.launchworker.testing;
+
+import io.launchworker.launch.Ec2Port;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
+
+/** An EC2 port that passes every call on; a test double overrides only the call it changes. */
+public abstract class ForwardingEc2Port implements Ec2Port {
+  protected final Ec2Port delegate;
+
+  protected ForwardingEc2Port(Ec2Port delegate) {
+    this.delegate = delegate;
+  }
+
+  @Override
+  public Reservation runInstances(RunInstancesRequest request) {
+    return delegate.runInstances(request);
+  }
+
+  @Override
+  public List<FoundInstance> findByToken(String token, TokenFilter filter) {
+    return delegate.findByToken(token, filter);
+  }
+
+  @Override
+  public TaggedLaunchPage findTaggedLaunches(List<Instant> utcHours, Optional<String> pageToken) {
+    return delegate.findTaggedLaunches(utcHours, pageToken);
+  }
+}
