@@ -45,13 +45,13 @@ final class ProcessFleet implements Fleet {
    */
   static ProcessFleet start(int count, Map<String, String> env, String configText, List<String> javaOptions)
       throws InterruptedException {
-    Path jar = ownJar();
+    Path jar = ownJar("worker processes need");
     List<Child> children = new ArrayList<>();
     try {
       Path dir = Files.createTempDirectory("launch-worker-bench");
       Path config = dir.resolve("bench-worker.conf");
       Files.writeString(config, configText);
-      String java = ProcessHandle.current().info().command().orElse("java");
+      String java = javaExecutable();
       for (int i = 1; i <= count; i++) {
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(javaOptions);
@@ -81,11 +81,22 @@ final class ProcessFleet implements Fleet {
     return fleet;
   }
 
-  private static Path ownJar() {
+  /** The java executable of this JVM, to start child processes with the same Java. */
+  static String javaExecutable() {
+    return ProcessHandle.current().info().command().orElse("java");
+  }
+
+  /**
+   * The jar this code runs from, for child processes of it.
+   *
+   * @param who what needs it, the start of the exception's message, e.g. "worker processes need"
+   * @throws IllegalStateException when this code does not run from a jar (tests, an IDE)
+   */
+  static Path ownJar(String who) {
     try {
       Path location = Path.of(ProcessFleet.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       if (!Files.isRegularFile(location) || !location.toString().endsWith(".jar")) {
-        throw new IllegalStateException("worker processes need the packaged jar (mvn package; java -jar "
+        throw new IllegalStateException(who + " the packaged jar (mvn package; java -jar "
             + "target/ec2-launch-worker.jar bench ...); running from " + location);
       }
       return location;

@@ -5,6 +5,7 @@ import io.launchworker.bench.BenchRun;
 import io.launchworker.bench.Bucket;
 import io.launchworker.bench.Ec2Latency;
 import io.launchworker.bench.Scenario;
+import io.launchworker.bench.TargetRuns;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,8 +25,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code bench}: the sandbox plus the worker (in this JVM, or {@code --workers} child processes), N requests,
  * and what it took: throughput, drain time, latencies, CPU, memory, EC2 calls, throttling, duplicates. Prints a
- * table and optionally writes JSON. A benchmark, not a test: exit 0 when every request launched exactly once,
- * 1 when not, whatever the speed; 2 on bad usage.
+ * table and optionally writes JSON. With {@code --targets}, the performance targets' scenarios instead, each run
+ * a child process of this jar ({@link TargetRuns}), and a table of medians. A benchmark, not a test: exit 0 when
+ * every request launched exactly once, 1 when not, whatever the speed; 2 on bad usage.
  */
 @Command(name = "bench", description = "Measure the worker against the sandbox: throughput, latency, CPU, memory.")
 final class BenchCommand implements Callable<Integer> {
@@ -67,14 +70,36 @@ final class BenchCommand implements Callable<Integer> {
       description = "Longest wait for the queue to drain (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
-  @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE.")
+  @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON to FILE; with "
+      + "--targets, the directory for each run's <P>-<run>.json, .txt and .err (default there: target/bench).")
   Path json;
+
+  @Option(names = "--targets", arity = "0..1", fallbackValue = "3", paramLabel = "RUNS",
+      description = "Instead of one run: the performance targets' scenarios P1-P7, RUNS times each (default: 3), "
+          + "each run a child process of this jar; prints the load average before each run and the median of "
+          + "each figure at the end. Needs the packaged jar and a quiet machine; about 25 minutes for 3 runs.")
+  Integer targetRuns;
+
+  @Option(names = "--scale", paramLabel = "FACTOR",
+      description = "With --targets: multiply each scenario's requests by FACTOR, e.g. 0.01 for a quick check "
+          + "that every scenario runs (default: 1).")
+  Double scale;
 
   @Spec
   CommandSpec spec;
 
+  /** The options that --targets takes; every other one describes a single run, which --targets does not do. */
+  private static final Set<String> TARGET_OPTIONS = Set.of("--targets", "--scale", "--json");
+  private static final Path TARGETS_DIR = Path.of("target", "bench");
+
   @Override
   public Integer call() throws InterruptedException, IOException {
+    if (targetRuns != null) {
+      return targets();
+    }
+    if (scale != null) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--scale applies only to --targets");
+    }
     Scenario scenario;
     try {
       scenario = new Scenario(requests, ec2Latency, Optional.ofNullable(ec2Bucket), Optional.ofNullable(rate),
@@ -93,6 +118,25 @@ final class BenchCommand implements Callable<Integer> {
     }
     out.flush();
     return report.ok() ? 0 : 1;
+  }
+
+  private int targets() throws InterruptedException, IOException {
+    List<String> single = spec.commandLine().getParseResult().matchedOptions().stream()
+        .map(o -> o.longestName()).filter(n -> !TARGET_OPTIONS.contains(n)).toList();
+    if (!single.isEmpty()) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--targets runs its own scenarios; "
+          + "leave out " + String.join(", ", single));
+    }
+    TargetRuns runs;
+    try {
+      runs = TargetRuns.ofThisJar(targetRuns, scale == null ? 1 : scale, json == null ? TARGETS_DIR : json,
+          spec.commandLine().getOut(), spec.commandLine().getErr());
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    } catch (IllegalStateException e) {
+      throw new SetupException(e.getMessage(), e);
+    }
+    return runs.run() ? 0 : 1;
   }
 
   /** {@code BURST/REFILL}, rejected at parse time (exit 2) when malformed. */

@@ -9,6 +9,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,5 +51,32 @@ class BenchSmokeTest {
 
     assertThat(exit).isEqualTo(2);
     assertThat(err.toString()).contains("BURST/REFILL");
+  }
+
+  @Test
+  void targetsRefusesTheOptionsOfASingleRunAndABadRunCountOrScaleAsUsageErrors() {
+    for (List<String> args : List.of(List.of("--targets", "--requests", "10"), List.of("--targets", "0"),
+        List.of("--targets", "1", "--scale", "0"), List.of("--scale", "0.5"))) {
+      StringWriter err = new StringWriter();
+
+      int exit = LaunchWorkerCommand.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
+          Stream.concat(Stream.of("bench"), args.stream()).toArray(String[]::new));
+
+      assertThat(exit).as(args + ": " + err).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void targetsOutsideThePackagedJarSaysItNeedsItAndRunsNothing() throws Exception {
+    Path results = dir.resolve("results");
+    StringWriter err = new StringWriter();
+
+    int exit = LaunchWorkerCommand.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
+        "bench", "--targets", "1", "--json", results.toString());
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString().lines()).singleElement().asString()
+        .startsWith("launch-worker bench: --targets needs the packaged jar");
+    assertThat(results).doesNotExist();
   }
 }

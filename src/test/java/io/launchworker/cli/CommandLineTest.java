@@ -56,6 +56,16 @@ class CommandLineTest {
   }
 
   @Test
+  void benchHelpDocumentsTargetsWithItsOptionalRunCountAndScale() {
+    int code = run("bench", "--help");
+
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("--targets[=RUNS]").contains("P1-P7").contains("(default: 3)")
+        .contains("child process").contains("--scale=FACTOR").contains("target/bench")
+        .contains("--requests=<requests>").contains("--json=FILE");
+  }
+
+  @Test
   void versionPrintsTheVersionTheBuildWasMadeFrom() throws IOException {
     assertThat(run("--version")).isZero();
     assertThat(out.toString().strip()).isEqualTo("launch-worker " + pomVersion());
