@@ -82,6 +82,11 @@ public final class BenchRun {
             : scenario.ec2Bucket().isPresent() ? " = EC2 bucket / workers" : "");
     out.printf("bench: the hourly instance cap (%s) is lifted to %,d for this run%n", HOURLY_CAP_KEY,
         NO_HOURLY_CAP);
+    if (scenario.childProcesses()) {
+      out.printf("bench: worker JVM options %s (as docker/Dockerfile runs the worker)%s%n",
+          String.join(" ", ProcessFleet.IMAGE_JVM_OPTIONS),
+          workerJavaOptions.isEmpty() ? "" : ", then " + String.join(" ", workerJavaOptions));
+    }
     out.flush();
   }
 

@@ -18,6 +18,12 @@ public record Ec2Budget(RateGate runInstances, RateGate describe) {
     return new Ec2Budget(RateGate.system(1_000_000, 1_000_000), RateGate.system(1_000_000, 1_000_000));
   }
 
+  /** Wakes everyone waiting for either budget to look at its stop flag again (the worker is stopping). */
+  public void wakeWaiters() {
+    runInstances.wakeWaiters();
+    describe.wakeWaiters();
+  }
+
   RateGate forOperation(String operation) {
     return "RunInstances".equals(operation) ? runInstances : describe;
   }

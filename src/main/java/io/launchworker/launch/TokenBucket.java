@@ -25,16 +25,29 @@ final class TokenBucket {
     this.lastNanos = nowNanos;
   }
 
-  /** Takes one token if there is one and returns zero; otherwise takes nothing and returns the wait for one. */
-  Duration tryTake(long nowNanos) {
+  /**
+   * How long until the bucket holds a token for a caller with {@code ahead} callers before it, each of whom takes
+   * one first: zero when it holds {@code ahead + 1} tokens now. Exact at the current rate.
+   */
+  Duration waitFor(long ahead, long nowNanos) {
     refill(nowNanos);
-    if (tokens >= 1 - EPSILON) {
-      tokens -= 1;
+    double missing = ahead + 1 - tokens;
+    if (missing <= EPSILON) {
       return Duration.ZERO;
     }
-    double missing = 1 - tokens;
-    // Rounded, not ceiled: floating-point error must not add a nanosecond; a short wait just loops once more.
+    // Rounded, not ceiled: floating-point error must not add a nanosecond; a short wait just looks once more.
     return Duration.ofNanos(Math.max(1, Math.round(missing / ratePerSecond * 1e9)));
+  }
+
+  /** Takes one token; the caller has seen {@link #waitFor} return zero for itself. */
+  void take(long nowNanos) {
+    refill(nowNanos);
+    tokens -= 1;
+  }
+
+  /** The time one token takes to refill at the current rate. */
+  Duration interval() {
+    return Duration.ofNanos(Math.max(1, Math.round(1e9 / ratePerSecond)));
   }
 
   double rate() {

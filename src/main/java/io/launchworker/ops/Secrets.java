@@ -17,19 +17,41 @@ public final class Secrets {
       Pattern.compile("(?im)^(\\s*\"?[\\w.-]*(secret|password|token-key|session-token)[\\w.-]*\"?\\s*[=:]\\s*)"
           + "(\"[^\"]*\"|\\S+)");
 
+  /** What {@link #SIGNED_URL_PARAMETERS} needs before it can match (it matches ASCII case-insensitively). */
+  private static final String SIGNED_URL_PREFIX = "x-amz-";
+
   private Secrets() {}
 
-  /** Credentials in URLs masked; everything else unchanged. */
+  /** Credentials in URLs masked; everything else unchanged (the same instance). */
   public static String mask(String text) {
     if (text == null || text.isEmpty()) {
       return text;
     }
-    String masked = URL_CREDENTIALS.matcher(text).replaceAll("$1" + MASK + "@");
-    return SIGNED_URL_PARAMETERS.matcher(masked).replaceAll("$1" + MASK);
+    // Every string value of every log line comes through here: most hold neither pattern's literal part, and
+    // looking for that costs a scan instead of two regex matchers.
+    String masked = text;
+    int scheme = masked.indexOf("://");
+    if (scheme >= 0 && masked.indexOf('@', scheme) >= 0) {
+      masked = URL_CREDENTIALS.matcher(masked).replaceAll("$1" + MASK + "@");
+    }
+    if (containsIgnoreCase(masked, SIGNED_URL_PREFIX)) {
+      masked = SIGNED_URL_PARAMETERS.matcher(masked).replaceAll("$1" + MASK);
+    }
+    return masked;
   }
 
   /** As {@link #mask}, and the values of configuration keys named like a secret (for printed configuration). */
   public static String maskConfiguration(String text) {
     return SECRET_KEYS.matcher(mask(text)).replaceAll("$1\"" + MASK + "\"");
+  }
+
+  /** Whether {@code text} holds {@code lowerAscii} in any letter case (a superset of the regex's ASCII-only match). */
+  private static boolean containsIgnoreCase(String text, String lowerAscii) {
+    for (int i = 0, last = text.length() - lowerAscii.length(); i <= last; i++) {
+      if (text.regionMatches(true, i, lowerAscii, 0, lowerAscii.length())) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -51,13 +51,14 @@ public final class Worker implements AutoCloseable {
   private final DeleteBatcher deletes;
   private final QueueDepths queueDepths;
   private final HourlyInstanceCap cap;
+  private final Runnable wakeBudgetWaiters;
   private volatile boolean started;
 
   /** What {@link WorkerAssembly} built, handed over in one piece. */
   record Parts(WorkerConfig config, Clock clock, AtomicBoolean stopping, InFlightRegistry registry,
       Readiness readiness, Poller poller, Thread pollerThread, HandlerPool handlers, MessageRun run,
       VisibilityKeeper keeper, ScheduledExecutorService keeperThread, ScheduledExecutorService scheduler,
-      DeleteBatcher deletes, QueueDepths queueDepths, HourlyInstanceCap cap) {}
+      DeleteBatcher deletes, QueueDepths queueDepths, HourlyInstanceCap cap, Runnable wakeBudgetWaiters) {}
 
   /** Built by {@link WorkerAssembly}. */
   Worker(Parts parts) {
@@ -76,6 +77,7 @@ public final class Worker implements AutoCloseable {
     this.deletes = parts.deletes();
     this.queueDepths = parts.queueDepths();
     this.cap = parts.cap();
+    this.wakeBudgetWaiters = parts.wakeBudgetWaiters();
   }
 
   /** Starts receiving. Returns at once. */
@@ -115,6 +117,8 @@ public final class Worker implements AutoCloseable {
     if (stopping.compareAndSet(false, true)) {
       readiness.stopping();
       poller.stop();
+      // Handlers waiting for the EC2 budget sleep until their token is due; they release their messages now.
+      wakeBudgetWaiters.run();
       log.info("stopping: {} message(s) in flight, grace {}s", registry.size(), config.shutdownGrace().toSeconds());
     }
     int inFlightAtStop = registry.size();

@@ -191,7 +191,8 @@ public final class WorkerAssembly {
     return new Worker(new Worker.Parts(config, clock, stopping, registry, readiness, poller,
         named("sqs-poller").newThread(poller), handlers, run, keeper,
         Executors.newSingleThreadScheduledExecutor(named("visibility-keeper")),
-        Executors.newSingleThreadScheduledExecutor(named("worker-scheduler")), deletes, queueDepths, cap));
+        Executors.newSingleThreadScheduledExecutor(named("worker-scheduler")), deletes, queueDepths, cap,
+        ec2Budget::wakeWaiters));
   }
 
   static ThreadFactory named(String prefix) {

@@ -1,6 +1,7 @@
 package io.launchworker.request;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.regex.Pattern;
 
 /**
  * Renders paths and offending values for rejection messages: short, quoted, and with every character
@@ -9,12 +10,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 final class Show {
   /** Long enough to recognise a value, short enough for a DLQ attribute or a log line. */
   static final int MAX_SHOWN_CHARS = 60;
+  /** Compiled once: every field of every request body passes here while it is parsed. */
+  private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_-]*");
 
   private Show() {}
 
   /** {@code parent.name}, or {@code parent["odd name"]} when the name is not a plain identifier. */
   static String field(String parent, String name) {
-    if (name.matches("[A-Za-z_][A-Za-z0-9_-]*")) {
+    if (PLAIN_NAME.matcher(name).matches()) {
       return parent.isEmpty() ? name : parent + "." + name;
     }
     return (parent.isEmpty() ? "" : parent) + "[" + quote(name) + "]";

@@ -82,7 +82,7 @@ class HourlyInstanceCapTest {
     AtomicInteger budgetWaits = new AtomicInteger();
     long[] nanos = {0};
     // Two calls' burst, then one call per second: the third page must wait for the budget.
-    RateGate describe = new RateGate(2, 1.0, () -> nanos[0], d -> {
+    RateGate describe = new RateGate(2, 1.0, () -> nanos[0], (monitor, d) -> {
       budgetWaits.incrementAndGet();
       nanos[0] += d.toNanos();
     });

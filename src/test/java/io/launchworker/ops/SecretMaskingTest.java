@@ -30,6 +30,15 @@ class SecretMaskingTest {
   }
 
   @Test
+  void signedParametersAreMaskedInAnyLetterCaseAndPlainTextComesBackAsItWas() {
+    assertThat(Secrets.mask("GET /k?x-amz-signature=9f1c0ffee&X-AMZ-CREDENTIAL=AKIAEXAMPLE"))
+        .isEqualTo("GET /k?x-amz-signature=****&X-AMZ-CREDENTIAL=****");
+    assertThat(Secrets.mask("ftp://user:pw@host/x")).isEqualTo("ftp://****@host/x");
+    String plain = "LAUNCHED ok: launched r-0123 i-0456 (user@example.com)";
+    assertThat(Secrets.mask(plain)).isSameAs(plain);
+  }
+
+  @Test
   void printedConfigurationMasksSecretKeysToo() {
     String masked = Secrets.maskConfiguration("{\n  \"token-key\" : \"0123456789abcdef0123456789abcdef\",\n"
         + "  \"sqs-endpoint\" : \"http://u:p@h/\"\n}");
