@@ -67,6 +67,9 @@ final class WorkerRuntime implements AutoCloseable {
         admin = Optional.of(AdminServer.start(config.admin(), registry, () -> worker.readiness().notReadyBecause(),
             recent));
       } catch (IOException e) {
+        // Nothing started yet, but the clients' connection pools and the meters are open: close them first.
+        meters.close();
+        clients.close();
         throw new UncheckedIOException("admin server could not listen on " + config.admin().host() + ":"
             + config.admin().port() + " (launcher.admin.host / LAUNCHER_ADMIN_HOST, launcher.admin.port / "
             + "LAUNCHER_ADMIN_PORT)", e);

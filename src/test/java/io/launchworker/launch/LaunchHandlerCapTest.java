@@ -14,11 +14,11 @@ import io.launchworker.settle.TokenSignature;
 import io.launchworker.message.Outcome;
 import io.launchworker.message.OutcomeKind;
 import io.launchworker.settle.RetryBackoff;
+import io.launchworker.testing.ForwardingEc2Port;
 import io.launchworker.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -104,21 +104,15 @@ class LaunchHandlerCapTest {
   }
 
   /** Launches, then loses the answer as a reset connection would. */
-  private record AnswerLost(FakeEc2 real) implements Ec2Port {
+  private static final class AnswerLost extends ForwardingEc2Port {
+    AnswerLost(FakeEc2 real) {
+      super(real);
+    }
+
     @Override
     public Reservation runInstances(software.amazon.awssdk.services.ec2.model.RunInstancesRequest request) {
-      real.runInstances(request);
+      delegate.runInstances(request);
       throw software.amazon.awssdk.core.exception.SdkClientException.create("connection reset");
-    }
-
-    @Override
-    public List<FoundInstance> findByToken(String token, TokenFilter filter) {
-      return real.findByToken(token, filter);
-    }
-
-    @Override
-    public TaggedLaunchPage findTaggedLaunches(List<Instant> utcHours, Optional<String> pageToken) {
-      return real.findTaggedLaunches(utcHours, pageToken);
     }
   }
 }

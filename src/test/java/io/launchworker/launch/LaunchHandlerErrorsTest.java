@@ -14,6 +14,7 @@ import io.launchworker.message.Outcome;
 import io.launchworker.message.OutcomeKind;
 import io.launchworker.settle.RetryBackoff;
 import io.launchworker.settle.TokenSignature;
+import io.launchworker.testing.ForwardingEc2Port;
 import io.launchworker.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -113,7 +114,11 @@ class LaunchHandlerErrorsTest {
   }
 
   /** The fake EC2, failing RunInstances with the queued error codes first. */
-  private final class Failing implements Ec2Port {
+  private final class Failing extends ForwardingEc2Port {
+    Failing() {
+      super(ec2);
+    }
+
     @Override
     public Reservation runInstances(RunInstancesRequest request) {
       String code = failures.poll();
@@ -123,16 +128,6 @@ class LaunchHandlerErrorsTest {
       ec2.runInstancesCalls.incrementAndGet();
       throw (Ec2Exception) Ec2Exception.builder().statusCode(code.startsWith("Invalid") ? 400 : 403)
           .awsErrorDetails(AwsErrorDetails.builder().errorCode(code).errorMessage("injected").build()).build();
-    }
-
-    @Override
-    public List<FoundInstance> findByToken(String token, TokenFilter filter) {
-      return ec2.findByToken(token, filter);
-    }
-
-    @Override
-    public TaggedLaunchPage findTaggedLaunches(List<Instant> utcHours, Optional<String> pageToken) {
-      return ec2.findTaggedLaunches(utcHours, pageToken);
     }
   }
 }
