@@ -112,10 +112,10 @@ public final class LaunchHandler {
         signature.isEmpty() ? "unsigned" : "not signed by this worker's key");
     Token kept = Token.isValidToken(attribute) ? new Token(attribute, Token.Source.ATTRIBUTE)
         : new Token(Token.fromMessageId(message.messageId()), Token.Source.MESSAGE_ID);
-    return Optional.of(new Result(kept, requestId, Outcome.rejected("token_signature_invalid", "the "
+    return Optional.of(new Result(kept, requestId, Outcome.tokenSignatureInvalid("the "
         + MessageAttributes.TOKEN + " attribute is " + (signature.isEmpty() ? "unsigned" : "signed with another key")
         + "; only the worker writes it (when it dead-letters), so the message was not launched. Redrive the "
-        + "worker's own DLQ copy, or send the request again without the attribute", Optional.empty())));
+        + "worker's own DLQ copy, or send the request again without the attribute")));
   }
 
   /**

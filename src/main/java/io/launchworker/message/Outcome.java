@@ -70,6 +70,22 @@ public record Outcome(
     return new Outcome(OutcomeKind.RETRY, ACCOUNT_FAULT, detail, errorCode, Optional.empty(), List.of(), delay);
   }
 
+  /** Reason of a rejection for a token attribute the worker did not sign. */
+  public static final String TOKEN_SIGNATURE_INVALID = "token_signature_invalid";
+
+  /**
+   * Refused because its {@code launch-worker-token} attribute lacks the worker's signature. Its DLQ copy keeps the
+   * attribute unsigned: signing it would launder the borrowed token, and its redrive must be refused again.
+   */
+  public static Outcome tokenSignatureInvalid(String detail) {
+    return rejected(TOKEN_SIGNATURE_INVALID, detail, Optional.empty());
+  }
+
+  /** Whether a DLQ copy of this outcome may carry the worker's signature for its token. */
+  public boolean mayCarryTokenSignature() {
+    return !TOKEN_SIGNATURE_INVALID.equals(reason);
+  }
+
   /** Reason of a retry that is the account's fault; such a retry never uses up one of the message's attempts. */
   public static final String ACCOUNT_FAULT = "account_fault";
 

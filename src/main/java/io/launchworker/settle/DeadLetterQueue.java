@@ -57,7 +57,7 @@ public final class DeadLetterQueue {
    * sign: signing that one would launder the borrowed token, and its redrive must be refused again.
    */
   private Optional<String> signature(InFlightMessage message, String token, Outcome outcome) {
-    if ("token_signature_invalid".equals(outcome.reason())) {
+    if (!outcome.mayCarryTokenSignature()) {
       return Optional.empty();
     }
     return signatures.sign(token, message.body());
