@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import io.launchworker.request.LaunchShape;
+import java.util.function.Predicate;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -62,30 +65,44 @@ public final class AwsClients implements AutoCloseable {
    */
   public static SqsClient sqs(Optional<String> region, Optional<URI> endpoint, AwsCredentialsProvider credentials,
       int connections) {
-    return configure(SqsClient.builder(), region, endpoint, credentials, connections, List.of()).build();
+    return configure(SqsClient.builder(), region, endpoint, credentials, connections, List.of(), failure -> false)
+        .build();
   }
 
   /** Every EC2 client of the project (the worker's, {@code audit}'s), as {@link #sqs}. */
   public static Ec2Client ec2(Optional<String> region, Optional<URI> endpoint, AwsCredentialsProvider credentials,
       int connections, List<ExecutionInterceptor> interceptors) {
-    return configure(Ec2Client.builder(), region, endpoint, credentials, connections, interceptors).build();
+    return configure(Ec2Client.builder(), region, endpoint, credentials, connections, interceptors,
+        AwsClients::isShapeRefusal).build();
   }
 
   /** The CloudWatch client metrics are published with, as {@link #sqs}. */
   public static CloudWatchClient cloudWatch(Optional<String> region, Optional<URI> endpoint,
       AwsCredentialsProvider credentials) {
-    return configure(CloudWatchClient.builder(), region, endpoint, credentials, 2, List.of()).build();
+    return configure(CloudWatchClient.builder(), region, endpoint, credentials, 2, List.of(), failure -> false)
+        .build();
   }
 
   private static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> B configure(B builder,
       Optional<String> region, Optional<URI> endpoint, AwsCredentialsProvider credentials, int connections,
-      List<ExecutionInterceptor> interceptors) {
+      List<ExecutionInterceptor> interceptors, Predicate<Throwable> neverRetried) {
     region.map(Region::of).ifPresent(builder::region);
     endpoint.ifPresent(builder::endpointOverride);
     builder.httpClient(Apache5HttpClient.builder().maxConnections(connections).build());
     builder.overrideConfiguration(o -> o.executionInterceptors(interceptors).apiCallAttemptTimeout(ATTEMPT_TIMEOUT)
-        .apiCallTimeout(CALL_TIMEOUT));
+        .apiCallTimeout(CALL_TIMEOUT)
+        .retryStrategy(retries -> retries.doNotRetryWhen(attempt -> neverRetried.test(attempt.failure()))));
     return builder.credentialsProvider(credentials);
+  }
+
+  /**
+   * EC2 answers {@code InsufficientInstanceCapacity} with HTTP 500, which the SDK would repeat twice at once: each
+   * repeat costs a RunInstances call outside the worker's budget and is answered alike. The worker moves on to the
+   * next shape instead ({@link LaunchShape#FALLBACK_CODES}).
+   */
+  static boolean isShapeRefusal(Throwable failure) {
+    return failure instanceof AwsServiceException service && service.awsErrorDetails() != null
+        && LaunchShape.FALLBACK_CODES.contains(service.awsErrorDetails().errorCode());
   }
 
   public SqsClient sqs() {

@@ -1,9 +1,11 @@
 package io.launchworker.launch;
 
 import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
 import io.launchworker.message.Outcome;
+import io.launchworker.message.Placement;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
 
 /**
@@ -37,15 +39,38 @@ public interface Ec2Port {
     CLIENT_TOKEN
   }
 
-  /** What RunInstances answered. */
-  record Reservation(String reservationId, List<Outcome.InstanceRef> instances) {
+  /**
+   * The root device name of an image ({@code /dev/xvda}, {@code /dev/sda1}): where a root volume's block device
+   * mapping must point. One DescribeImages call; throws EC2's error ({@code InvalidAMIID.NotFound}) unchanged.
+   */
+  String rootDeviceName(String imageId);
+
+  /** What RunInstances answered, and where the first instance landed as EC2 said. */
+  record Reservation(String reservationId, List<Outcome.InstanceRef> instances, Optional<Placement> placement) {
     public Reservation {
       instances = List.copyOf(instances);
+      Objects.requireNonNull(placement, "placement");
+    }
+
+    public Reservation(String reservationId, List<Outcome.InstanceRef> instances) {
+      this(reservationId, instances, Optional.empty());
     }
   }
 
-  /** An instance found by token, with the request hash tag it was launched with, if any. */
-  record FoundInstance(String instanceId, String reservationId, String state, Optional<String> requestHash) {}
+  /**
+   * An instance found by token, with the request hash tag it was launched with, if any, and where it landed.
+   */
+  record FoundInstance(String instanceId, String reservationId, String state, Optional<String> requestHash,
+      Optional<Placement> placement) {
+    public FoundInstance {
+      Objects.requireNonNull(requestHash, "requestHash");
+      Objects.requireNonNull(placement, "placement");
+    }
+
+    public FoundInstance(String instanceId, String reservationId, String state, Optional<String> requestHash) {
+      this(instanceId, reservationId, state, requestHash, Optional.empty());
+    }
+  }
 
   /** An instance carrying the worker's token tag, and when EC2 says it was launched (its last start). */
   record TaggedLaunch(String instanceId, String token, Instant launchTime) {}

@@ -15,8 +15,13 @@ import io.launchworker.message.Outcome;
 import io.launchworker.settle.RetryBackoff;
 import java.time.Clock;
 import java.time.Duration;
+import io.launchworker.message.Placement;
+import io.launchworker.message.ShapeRefusal;
+import io.launchworker.request.LaunchShape;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import java.util.function.BooleanSupplier;
 import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
 
@@ -40,6 +45,8 @@ public final class LaunchHandler {
   private final AccountFaultPause accountPause;
   private final TokenSignature signatures;
   private final WorkerMetrics metrics;
+  private final ShapeHints hints = new ShapeHints();
+  private final RootDevices rootDevices;
 
   /**
    * @param maxRequestAge requests older than this (by SentTimestamp) expire unlaunched; zero turns it off
@@ -61,6 +68,7 @@ public final class LaunchHandler {
     this.accountPause = accountPause;
     this.signatures = signatures;
     this.metrics = metrics;
+    this.rootDevices = new RootDevices(ec2, budget);
   }
 
   /** The token a message settles under, and what became of it. */
@@ -178,47 +186,124 @@ public final class LaunchHandler {
     if (!maxRequestAge.isZero() && age.compareTo(maxRequestAge) > 0) {
       return Outcome.expired(age, maxRequestAge);
     }
-    RunInstancesRequest call = mapper.map(request, token.value(), message.messageId(), hash);
+    Optional<String> rootDevice;
+    try {
+      rootDevice = rootDevices.resolve(request, stopping);
+    } catch (RuntimeException e) {
+      ErrorClass error = classifier.classify(e);
+      return error.action() == ErrorClass.Action.REJECT ? rejectedByEc2(error, e) : retryAfter(e, message);
+    }
+    if (RootDevices.needsLookUp(request) && rootDevice.isEmpty()) {
+      return Outcome.released();
+    }
     HourlyInstanceCap.Reservation reserved = cap.tryReserve(token.value(), request.maxCount());
     if (reserved == null) {
       return cap.deferral(request.maxCount());
     }
-    if (!budget.runInstances().acquire(stopping)) {
-      reserved.release();
-      return Outcome.released();
-    }
-    if (!accountPause.mayLaunch()) {
-      reserved.release();
-      return accountPaused(Optional.empty());
-    }
-    try {
-      Ec2Port.Reservation reservation = ec2.runInstances(call);
-      accountPause.launched();
-      reserved.launched(reservation.instances());
-      metrics.instancesLaunched(reservation.instances().size());
-      return Outcome.launched(reservation.reservationId(), reservation.instances());
-    } catch (RuntimeException e) {
-      ErrorClass error = classifier.classify(e);
-      // An unclear failure may have launched: it keeps its room in the cap until a count shows its token.
-      if (error.mayHaveLaunched()) {
-        reserved.answerLost();
-      } else {
+    List<ShapeRefusal> refusals = new ArrayList<>();
+    for (LaunchShape shape : hints.order(token.value(), mapper.shapes(request))) {
+      if (!budget.runInstances().acquire(stopping)) {
         reserved.release();
+        return Outcome.released().withRefusals(refusals);
       }
-      return switch (error.action()) {
-        case PARAMETER_MISMATCH -> resolveMismatch(message, token, hash);
-        case ALREADY_DONE -> Outcome.alreadyLaunched(error.reason(), Optional.empty(), List.of());
-        case REJECT -> rejectedByEc2(error, e);
-        case ACCOUNT_FAULT -> accountFault(message, error, e);
-        case NOT_VISIBLE_YET -> message.receiveCount() < NOT_VISIBLE_ATTEMPTS
-            ? Outcome.retry(error.reason(), error.code() + ": " + errorMessage(e), Optional.of(error.code()),
-                backoff.delay(ErrorClass.Action.RETRY, message.receiveCount()))
-            : rejectedByEc2(error, e);
-        case RETRY, RETRY_CAPACITY, RETRY_QUOTA -> lastAttemptCheck(message, token, hash, error).orElseGet(() ->
-            Outcome.retry(error.reason(), error.code() + ": " + errorMessage(e), Optional.of(error.code()),
-                backoff.delay(error.action(), message.receiveCount())));
-      };
+      if (!accountPause.mayLaunch()) {
+        reserved.release();
+        return accountPaused(Optional.empty()).withRefusals(refusals);
+      }
+      String clientToken = token.forShape(shape.position());
+      RunInstancesRequest call = mapper.map(request, new RunInstancesMapper.Target(shape, clientToken, rootDevice),
+          token.value(), message.messageId(), hash);
+      try {
+        Ec2Port.Reservation reservation = ec2.runInstances(call);
+        accountPause.launched();
+        reserved.launched(reservation.instances());
+        hints.settled(token.value());
+        metrics.instancesLaunched(reservation.instances().size());
+        Placement placement = reservation.placement().orElseGet(() -> placementOf(shape));
+        metrics.shapeLaunched(shape.market().wire(), tag(shape.instanceType()), tag(shape.subnetId()),
+            !refusals.isEmpty());
+        return Outcome.launched(reservation.reservationId(), reservation.instances())
+            .withPlacement(Optional.of(placement)).withRefusals(refusals);
+      } catch (RuntimeException e) {
+        ErrorClass error = classifier.classify(e);
+        if (LaunchShape.FALLBACK_CODES.contains(error.code())) {
+          // EC2's answer proves this shape launched nothing: the next one may.
+          refusals.add(new ShapeRefusal(shape, error.code()));
+          metrics.shapeRefused(error.code(), shape.market().wire(), tag(shape.instanceType()),
+              tag(shape.subnetId()));
+          log.info("message {}: {} refused ({}: {}){}", message.messageId(), shape.describe(), error.code(),
+              errorMessage(e), refusals.size() < shapeCount(request) ? "; trying the next shape" : "");
+          continue;
+        }
+        // An unclear failure may have launched: it keeps its room in the cap until a count shows its token, and
+        // the message comes back (after a look-up) to this same shape first, never straight to another.
+        if (error.mayHaveLaunched()) {
+          reserved.answerLost();
+          hints.unclear(token.value(), shape.position());
+        } else {
+          reserved.release();
+        }
+        return failed(message, token, clientToken, hash, error, e).withRefusals(refusals);
+      }
     }
+    reserved.release();
+    return exhausted(message, refusals);
+  }
+
+  private int shapeCount(LaunchRequest request) {
+    return mapper.shapes(request).size();
+  }
+
+  /** What a RunInstances failure other than a shape refusal means for the message. */
+  private Outcome failed(InFlightMessage message, Token token, String clientToken, String hash, ErrorClass error,
+      RuntimeException e) {
+    return switch (error.action()) {
+      case PARAMETER_MISMATCH -> resolveMismatch(message, token, clientToken, hash);
+      case ALREADY_DONE -> Outcome.alreadyLaunched(error.reason(), Optional.empty(), List.of());
+      case REJECT -> rejectedByEc2(error, e);
+      case ACCOUNT_FAULT -> accountFault(message, error, e);
+      case NOT_VISIBLE_YET -> message.receiveCount() < NOT_VISIBLE_ATTEMPTS
+          ? Outcome.retry(error.reason(), error.code() + ": " + errorMessage(e), Optional.of(error.code()),
+              backoff.delay(ErrorClass.Action.RETRY, message.receiveCount()))
+          : rejectedByEc2(error, e);
+      case RETRY, RETRY_CAPACITY, RETRY_QUOTA ->
+          lastAttemptCheck(message, token, clientToken, hash, error).orElseGet(() ->
+              Outcome.retry(error.reason(), error.code() + ": " + errorMessage(e), Optional.of(error.code()),
+                  backoff.delay(error.action(), message.receiveCount())));
+    };
+  }
+
+  /** Refusals listed in an outcome's detail; the rest are counted. The outcome itself carries them all. */
+  private static final int REFUSALS_DESCRIBED = 10;
+
+  /**
+   * Every shape refused, each with an answer proving it launched nothing: the message comes back later and starts
+   * again from the first shape. Refused alike, the outcome is what that answer means alone (a request whose every
+   * shape is {@code Unsupported} is rejected, as one of one shape always was); refused for different reasons, it
+   * waits the capacity back-off.
+   */
+  private Outcome exhausted(InFlightMessage message, List<ShapeRefusal> refusals) {
+    List<String> codes = refusals.stream().map(ShapeRefusal::errorCode).distinct().toList();
+    String detail = (refusals.size() == 1 ? "" : "every shape refused: ") + refusals.stream()
+        .limit(REFUSALS_DESCRIBED).map(ShapeRefusal::describe).collect(Collectors.joining("; "))
+        + (refusals.size() > REFUSALS_DESCRIBED ? "; and " + (refusals.size() - REFUSALS_DESCRIBED) + " more" : "");
+    String lastCode = refusals.get(refusals.size() - 1).errorCode();
+    ErrorClass error = codes.size() == 1 ? classifier.classifyCode(lastCode, 400)
+        : new ErrorClass(ErrorClass.Action.RETRY_CAPACITY, lastCode, "insufficient_capacity");
+    Outcome outcome = error.action() == ErrorClass.Action.REJECT
+        ? Outcome.rejected(error.reason(), "EC2 rejected the launch: " + detail, Optional.of(lastCode))
+        : Outcome.retry(error.reason(), detail, Optional.of(lastCode),
+            backoff.delay(error.action(), message.receiveCount()));
+    return outcome.withRefusals(refusals);
+  }
+
+  private static Placement placementOf(LaunchShape shape) {
+    return new Placement(shape.market(), shape.instanceType(), shape.subnetId(), Optional.empty());
+  }
+
+  /** A metric tag for a value EC2 may not have been given. */
+  private static String tag(Optional<String> value) {
+    return value.orElse("default");
   }
 
   /**
@@ -259,12 +344,13 @@ public final class LaunchHandler {
    * On the last allowed attempt, a failure that leaves open whether EC2 launched is looked up before the
    * message is dead-lettered, so a request that did launch is never reported as rejected.
    */
-  private Optional<Outcome> lastAttemptCheck(InFlightMessage message, Token token, String hash, ErrorClass error) {
+  private Optional<Outcome> lastAttemptCheck(InFlightMessage message, Token token, String clientToken, String hash,
+      ErrorClass error) {
     if (message.receiveCount() < maxAttempts || !error.mayHaveLaunched()) {
       return Optional.empty();
     }
     try {
-      return resolveFound(findByEitherFilter(token), hash, "found_at_last_attempt", "last_attempt");
+      return resolveFound(findByEitherFilter(token, clientToken), hash, "found_at_last_attempt", "last_attempt");
     } catch (RuntimeException lookupFailed) {
       return Optional.empty();
     }
@@ -290,9 +376,9 @@ public final class LaunchHandler {
   }
 
   /** The token was used with other parameters: same request hash means drift (done), another means conflict. */
-  private Outcome resolveMismatch(InFlightMessage message, Token token, String hash) {
+  private Outcome resolveMismatch(InFlightMessage message, Token token, String clientToken, String hash) {
     try {
-      List<Ec2Port.FoundInstance> found = findByEitherFilter(token);
+      List<Ec2Port.FoundInstance> found = findByEitherFilter(token, clientToken);
       // Nothing found yet: DescribeInstances is eventually consistent, and a concurrent attempt may have
       // launched a moment ago. Try again later; max-attempts bounds it.
       return resolveFound(found, hash, "parameter_drift", "mismatch").orElseGet(() -> Outcome.retry(
@@ -305,12 +391,12 @@ public final class LaunchHandler {
   }
 
   /**
-   * EC2's own record of the token first, then the worker's tag. Each call waits for the Describe budget but
-   * never gives up for a stop: the launch it resolves has already happened.
+   * EC2's own record of the shape's ClientToken first, then the request's token tag (any shape). Each call waits
+   * for the Describe budget but never gives up for a stop: the launch it resolves has already happened.
    */
-  private List<Ec2Port.FoundInstance> findByEitherFilter(Token token) {
+  private List<Ec2Port.FoundInstance> findByEitherFilter(Token token, String clientToken) {
     budget.describe().acquire(() -> false);
-    List<Ec2Port.FoundInstance> found = ec2.findByToken(token.value(), Ec2Port.TokenFilter.CLIENT_TOKEN);
+    List<Ec2Port.FoundInstance> found = ec2.findByToken(clientToken, Ec2Port.TokenFilter.CLIENT_TOKEN);
     if (!found.isEmpty()) {
       return found;
     }
@@ -337,7 +423,8 @@ public final class LaunchHandler {
 
   private static Outcome alreadyLaunched(String how, List<Ec2Port.FoundInstance> found) {
     return Outcome.alreadyLaunched(how, Optional.of(found.get(0).reservationId()),
-        found.stream().map(i -> new Outcome.InstanceRef(i.instanceId(), i.state())).toList());
+        found.stream().map(i -> new Outcome.InstanceRef(i.instanceId(), i.state())).toList())
+        .withPlacement(found.get(0).placement());
   }
 
   private Outcome retryAfter(RuntimeException e, InFlightMessage message) {

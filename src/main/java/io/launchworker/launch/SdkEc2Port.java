@@ -21,6 +21,14 @@ import software.amazon.awssdk.http.HttpMetric;
 import software.amazon.awssdk.metrics.MetricCollection;
 import software.amazon.awssdk.metrics.MetricPublisher;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import io.launchworker.message.Placement;
+import io.launchworker.request.Market;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.services.ec2.model.DescribeImagesRequest;
+import software.amazon.awssdk.services.ec2.model.Ec2Exception;
+import software.amazon.awssdk.services.ec2.model.Image;
+import software.amazon.awssdk.services.ec2.model.Instance;
+import software.amazon.awssdk.services.ec2.model.InstanceLifecycleType;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesResponse;
 import software.amazon.awssdk.services.ec2.model.Filter;
@@ -62,7 +70,27 @@ public final class SdkEc2Port implements Ec2Port {
     List<Outcome.InstanceRef> instances = response.instances().stream()
         .map(i -> new Outcome.InstanceRef(i.instanceId(), i.state() == null ? "pending" : i.state().nameAsString()))
         .toList();
-    return new Reservation(response.reservationId(), instances);
+    return new Reservation(response.reservationId(), instances,
+        response.instances().stream().findFirst().map(SdkEc2Port::placement));
+  }
+
+  @Override
+  public String rootDeviceName(String imageId) {
+    DescribeImagesRequest request = DescribeImagesRequest.builder().imageIds(imageId)
+        .overrideConfiguration(countingAttempts(Optional.empty())).build();
+    return timed("DescribeImages", () -> ec2.describeImages(request).images().stream()
+        .map(Image::rootDeviceName).filter(java.util.Objects::nonNull).findFirst()
+        .orElseThrow(() -> Ec2Exception.builder().statusCode(400).message("no root device for " + imageId)
+            .awsErrorDetails(AwsErrorDetails.builder().errorCode("InvalidAMIID.NotFound")
+                .errorMessage("The image id '[" + imageId + "]' does not exist or has no root device name").build())
+            .build()));
+  }
+
+  /** Where EC2 says an instance landed; a Spot instance has lifecycle {@code spot}, an on-demand one none. */
+  static Placement placement(Instance instance) {
+    return new Placement(instance.instanceLifecycle() == InstanceLifecycleType.SPOT ? Market.SPOT : Market.ON_DEMAND,
+        Optional.ofNullable(instance.instanceTypeAsString()), Optional.ofNullable(instance.subnetId()),
+        Optional.ofNullable(instance.placement()).map(p -> p.availabilityZone()));
   }
 
   @Override
@@ -77,7 +105,7 @@ public final class SdkEc2Port implements Ec2Port {
       List<FoundInstance> found = new ArrayList<>();
       ec2.describeInstancesPaginator(request).reservations().forEach(r -> r.instances().forEach(i ->
           found.add(new FoundInstance(i.instanceId(), r.reservationId(),
-              i.state() == null ? "unknown" : i.state().nameAsString(), hashTag(i.tags())))));
+              i.state() == null ? "unknown" : i.state().nameAsString(), hashTag(i.tags()), Optional.of(placement(i))))));
       return found;
     });
   }

@@ -54,9 +54,26 @@ public record Token(String value, Source source) {
     if (value.length() <= MAX_LENGTH && isValidToken(value)) {
       return value;
     }
+    return "sha256-" + base64Sha256(value);
+  }
+
+  /**
+   * The ClientToken of the shape at {@code position} of this request's walk ({@code LaunchShape.walk}): the token
+   * itself for the first shape (so a request of one shape sends what it always did), else {@code s<n>-} plus the
+   * unpadded base64url SHA-256 of the token, {@code n} the 1-based position: at most 48 characters, the same for
+   * every attempt, and never equal to another shape's, so a new shape never meets IdempotentParameterMismatch.
+   */
+  public String forShape(int position) {
+    if (position == 0) {
+      return value;
+    }
+    return "s" + (position + 1) + "-" + base64Sha256(value);
+  }
+
+  private static String base64Sha256(String text) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-      return "sha256-" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java runtime has SHA-256", e);
     }

@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param reservationId the reservation launched or found
  * @param instances the instances launched or found, with their state when EC2 said
  * @param retryDelay for {@link OutcomeKind#RETRY}: how long until the message should come back
+ * @param placement for launches: where the instances landed (market, type, subnet, zone) as far as EC2 said
+ * @param refusals the shapes EC2 refused for capacity before this outcome, in the order tried
  */
 public record Outcome(
     OutcomeKind kind,
@@ -23,7 +25,9 @@ public record Outcome(
     Optional<String> errorCode,
     Optional<String> reservationId,
     List<InstanceRef> instances,
-    Duration retryDelay) {
+    Duration retryDelay,
+    Optional<Placement> placement,
+    List<ShapeRefusal> refusals) {
 
   /** An instance and its state as EC2 reported it ("pending" right after launch). */
   public record InstanceRef(String instanceId, String state) {}
@@ -33,6 +37,24 @@ public record Outcome(
     Objects.requireNonNull(reason, "reason");
     Objects.requireNonNull(detail, "detail");
     instances = List.copyOf(instances);
+    Objects.requireNonNull(placement, "placement");
+    refusals = List.copyOf(refusals);
+  }
+
+  /** An outcome with no placement and no refusals. */
+  public Outcome(OutcomeKind kind, String reason, String detail, Optional<String> errorCode,
+      Optional<String> reservationId, List<InstanceRef> instances, Duration retryDelay) {
+    this(kind, reason, detail, errorCode, reservationId, instances, retryDelay, Optional.empty(), List.of());
+  }
+
+  /** This outcome, saying where its instances landed. */
+  public Outcome withPlacement(Optional<Placement> where) {
+    return new Outcome(kind, reason, detail, errorCode, reservationId, instances, retryDelay, where, refusals);
+  }
+
+  /** This outcome, listing the shapes refused before it. */
+  public Outcome withRefusals(List<ShapeRefusal> refused) {
+    return new Outcome(kind, reason, detail, errorCode, reservationId, instances, retryDelay, placement, refused);
   }
 
   public List<String> instanceIds() {

@@ -47,11 +47,22 @@ public final class WorkerMetrics {
   public static final String ACCOUNT_PAUSED = "launcher.account.paused";
   /** Counts of the hourly cap from EC2 ({@code result}: ok, failed). */
   public static final String CAP_COUNTS = "launcher.instance.cap.counts";
+  /**
+   * Shapes EC2 refused with an answer proving nothing launched, by {@code reason} (its error code), {@code market},
+   * {@code instance_type} and {@code subnet}: each moved the launch on to its next shape, or, for the last one, left
+   * the message to come back later.
+   */
+  public static final String SHAPE_REFUSALS = "launcher.shape.refusals";
+  /**
+   * Launches by the shape that launched ({@code market}, {@code instance_type}, {@code subnet}) and {@code fallback}:
+   * true when an earlier shape of the request was refused first.
+   */
+  public static final String SHAPE_LAUNCHES = "launcher.shape.launches";
   /** Approximate messages per queue ({@code queue}: source, dlq) and state (visible, in_flight, delayed). */
   public static final String QUEUE_DEPTH = "launcher.queue.depth";
 
   /** The EC2 operations the worker calls; their attempt counters exist from the start, at 0. */
-  public static final List<String> EC2_OPERATIONS = List.of("RunInstances", "DescribeInstances");
+  public static final List<String> EC2_OPERATIONS = List.of("RunInstances", "DescribeInstances", "DescribeImages");
 
   /**
    * Message age at receipt. A queue that keeps up is read within tens of milliseconds (a long poll
@@ -189,6 +200,25 @@ public final class WorkerMetrics {
         .description("HTTP attempts of EC2 calls, the SDK's own retries included, by operation and result (ok, "
             + "throttled, client_error, server_error, no_response)")
         .register(registry);
+  }
+
+  /**
+   * A shape EC2 refused. Tag values are EC2 error codes and the request's instance types and subnets, which the
+   * validator holds to EC2's shapes (and the policy's allow-lists, when set); "default" where EC2 got none.
+   */
+  public void shapeRefused(String reason, String market, String instanceType, String subnet) {
+    Counter.builder(SHAPE_REFUSALS).description("Launch shapes (market, instance type, subnet) EC2 refused for "
+            + "capacity, moving the launch to the next shape")
+        .tags("reason", reason, "market", market, "instance_type", instanceType, "subnet", subnet)
+        .register(registry).increment();
+  }
+
+  /** A launch, by the shape that launched, and whether an earlier shape was refused first. */
+  public void shapeLaunched(String market, String instanceType, String subnet, boolean fallback) {
+    Counter.builder(SHAPE_LAUNCHES).description("Launches by the shape that launched; fallback=true after an "
+            + "earlier shape was refused")
+        .tags("market", market, "instance_type", instanceType, "subnet", subnet, "fallback", String.valueOf(fallback))
+        .register(registry).increment();
   }
 
   /** A look-up of instances by token; {@code result} is "found", "not_found" or "conflict". */

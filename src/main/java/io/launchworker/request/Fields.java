@@ -64,6 +64,14 @@ final class Fields {
     throw wrongType(Show.field(path, name), expected, Show.describe(node));
   }
 
+  static Optional<Boolean> bool(ObjectNode object, String path, String name) {
+    JsonNode node = object.get(name);
+    if (node != null && !node.isBoolean()) {
+      throw wrongType(Show.field(path, name), "true or false", Show.describe(node));
+    }
+    return Optional.ofNullable(node).map(JsonNode::booleanValue);
+  }
+
   static Optional<ObjectNode> object(ObjectNode object, String path, String name) {
     JsonNode node = object.get(name);
     if (node != null && !node.isObject()) {

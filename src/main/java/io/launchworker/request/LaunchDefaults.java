@@ -77,6 +77,19 @@ public record LaunchDefaults(
     return request.subnetId().or(() -> appliesTo(request) ? subnetId : Optional.empty());
   }
 
+  /**
+   * The instance types a request's launch walks, in order: its {@code instanceTypes}, else the one of
+   * {@link #instanceTypeFor}; empty when EC2 gets none (a template's own, or EC2's default).
+   */
+  public List<String> instanceTypesFor(LaunchRequest request) {
+    return !request.instanceTypes().isEmpty() ? request.instanceTypes() : instanceTypeFor(request).stream().toList();
+  }
+
+  /** The subnets a request's launch walks, in order, as {@link #instanceTypesFor}. */
+  public List<String> subnetIdsFor(LaunchRequest request) {
+    return !request.subnetIds().isEmpty() ? request.subnetIds() : subnetIdFor(request).stream().toList();
+  }
+
   /** The security groups EC2 gets for a request, as {@link #instanceTypeFor}; empty when none is sent. */
   public List<String> securityGroupIdsFor(LaunchRequest request) {
     return !request.securityGroupIds().isEmpty() || !appliesTo(request) ? request.securityGroupIds()

@@ -25,6 +25,9 @@ import java.util.List;
  * @param allowedKeyNames globs on key pair names
  * @param allowedInstanceProfiles globs on instance profile names; an ARN (here or in a request) counts by its name,
  *     the part after the last {@code /}
+ * @param allowedMarkets the markets launches may use; empty means both. A request's {@code market} must use only
+ *     listed ones ({@code spot-then-on-demand} needs both)
+ * @param maxRootVolumeGib cap on a request's {@code rootVolume.sizeGiB}
  */
 public record LaunchPolicy(
     List<String> allowedImageIds,
@@ -35,9 +38,18 @@ public record LaunchPolicy(
     List<String> allowedLaunchTemplates,
     List<String> allowedSecurityGroupIds,
     List<String> allowedKeyNames,
-    List<String> allowedInstanceProfiles) {
+    List<String> allowedInstanceProfiles,
+    List<Market> allowedMarkets,
+    int maxRootVolumeGib) {
+
+  /** The default {@code max-root-volume-gib}: 1 TiB, far above any runner's disk, far below EC2's 16 TiB. */
+  public static final int DEFAULT_MAX_ROOT_VOLUME_GIB = 1024;
 
   public LaunchPolicy {
+    allowedMarkets = List.copyOf(allowedMarkets);
+    if (maxRootVolumeGib < 1) {
+      throw new IllegalArgumentException("maxRootVolumeGib < 1: " + maxRootVolumeGib);
+    }
     allowedImageIds = List.copyOf(allowedImageIds);
     allowedInstanceTypes = List.copyOf(allowedInstanceTypes);
     allowedSubnetIds = List.copyOf(allowedSubnetIds);
@@ -52,6 +64,15 @@ public record LaunchPolicy(
       throw new IllegalArgumentException("maxInstancesPerHour " + maxInstancesPerHour
           + " is below maxInstancesPerRequest " + maxInstancesPerRequest + ": no request could ever launch");
     }
+  }
+
+  /** Any market, root volumes up to {@link #DEFAULT_MAX_ROOT_VOLUME_GIB}. */
+  public LaunchPolicy(List<String> allowedImageIds, List<String> allowedInstanceTypes, List<String> allowedSubnetIds,
+      int maxInstancesPerRequest, int maxInstancesPerHour, List<String> allowedLaunchTemplates,
+      List<String> allowedSecurityGroupIds, List<String> allowedKeyNames, List<String> allowedInstanceProfiles) {
+    this(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest, maxInstancesPerHour,
+        allowedLaunchTemplates, allowedSecurityGroupIds, allowedKeyNames, allowedInstanceProfiles, List.of(),
+        DEFAULT_MAX_ROOT_VOLUME_GIB);
   }
 
   /** Images, types and subnets only: no launch templates, and any security group, key pair and profile. */
@@ -69,22 +90,43 @@ public record LaunchPolicy(
 
   public LaunchPolicy withAllowedLaunchTemplates(List<String> templates) {
     return new LaunchPolicy(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest,
-        maxInstancesPerHour, templates, allowedSecurityGroupIds, allowedKeyNames, allowedInstanceProfiles);
+        maxInstancesPerHour, templates, allowedSecurityGroupIds, allowedKeyNames, allowedInstanceProfiles,
+        allowedMarkets, maxRootVolumeGib);
   }
 
   public LaunchPolicy withAllowedSecurityGroupIds(List<String> groups) {
     return new LaunchPolicy(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest,
-        maxInstancesPerHour, allowedLaunchTemplates, groups, allowedKeyNames, allowedInstanceProfiles);
+        maxInstancesPerHour, allowedLaunchTemplates, groups, allowedKeyNames, allowedInstanceProfiles,
+        allowedMarkets, maxRootVolumeGib);
   }
 
   public LaunchPolicy withAllowedKeyNames(List<String> keyNames) {
     return new LaunchPolicy(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest,
-        maxInstancesPerHour, allowedLaunchTemplates, allowedSecurityGroupIds, keyNames, allowedInstanceProfiles);
+        maxInstancesPerHour, allowedLaunchTemplates, allowedSecurityGroupIds, keyNames, allowedInstanceProfiles,
+        allowedMarkets, maxRootVolumeGib);
   }
 
   public LaunchPolicy withAllowedInstanceProfiles(List<String> profiles) {
     return new LaunchPolicy(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest,
-        maxInstancesPerHour, allowedLaunchTemplates, allowedSecurityGroupIds, allowedKeyNames, profiles);
+        maxInstancesPerHour, allowedLaunchTemplates, allowedSecurityGroupIds, allowedKeyNames, profiles,
+        allowedMarkets, maxRootVolumeGib);
+  }
+
+  public LaunchPolicy withAllowedMarkets(List<Market> markets) {
+    return new LaunchPolicy(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest,
+        maxInstancesPerHour, allowedLaunchTemplates, allowedSecurityGroupIds, allowedKeyNames,
+        allowedInstanceProfiles, markets, maxRootVolumeGib);
+  }
+
+  public LaunchPolicy withMaxRootVolumeGib(int gib) {
+    return new LaunchPolicy(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest,
+        maxInstancesPerHour, allowedLaunchTemplates, allowedSecurityGroupIds, allowedKeyNames,
+        allowedInstanceProfiles, allowedMarkets, gib);
+  }
+
+  /** Whether launches may use this market. */
+  public boolean allowsMarket(Market market) {
+    return allowedMarkets.isEmpty() || allowedMarkets.contains(market);
   }
 
   /** A configured default that this policy's own list refuses: which default, and the refused value. */

@@ -50,6 +50,26 @@ final class PolicyCheck {
       throw new InvalidRequestException(RejectReason.TOO_MANY_INSTANCES, "maxCount: " + request.maxCount()
           + " instances; allowed: at most " + policy.maxInstancesPerRequest() + " per request");
     }
+    checkMarket(request);
+    request.rootVolume().ifPresent(this::checkRootVolume);
+  }
+
+  private void checkMarket(LaunchRequest request) {
+    MarketChoice choice = request.marketChoice();
+    for (Market market : choice.markets()) {
+      if (!policy.allowsMarket(market)) {
+        throw new InvalidRequestException(RejectReason.MARKET_NOT_ALLOWED, "market" + (request.market().isPresent()
+            ? "" : " (the default)") + ": got " + Show.quote(choice.wire()) + ", which launches " + market.wire()
+            + "; allowed markets: " + String.join(", ", policy.allowedMarkets().stream().map(Market::wire).toList()));
+      }
+    }
+  }
+
+  private void checkRootVolume(RootVolume volume) {
+    if (volume.sizeGiB().isPresent() && volume.sizeGiB().getAsInt() > policy.maxRootVolumeGib()) {
+      throw new InvalidRequestException(RejectReason.ROOT_VOLUME_TOO_LARGE, "rootVolume.sizeGiB: got "
+          + volume.sizeGiB().getAsInt() + "; allowed: at most " + policy.maxRootVolumeGib() + " (max-root-volume-gib)");
+    }
   }
 
   boolean allowsInstanceType(String type) {
@@ -76,6 +96,16 @@ final class PolicyCheck {
   }
 
   private void checkInstanceType(LaunchRequest request, boolean fromTemplate) {
+    List<String> listed = request.instanceTypes();
+    for (int i = 0; i < listed.size(); i++) {
+      if (!allowsInstanceType(listed.get(i))) {
+        throw notAllowed(RejectReason.INSTANCE_TYPE_NOT_ALLOWED, Show.index("instanceTypes", i), listed.get(i),
+            policy.allowedInstanceTypes());
+      }
+    }
+    if (!listed.isEmpty()) {
+      return;
+    }
     Optional<String> type = defaults.instanceTypeFor(request);
     if (type.isEmpty()) {
       if (!fromTemplate && !instanceTypes.isEmpty()) {
@@ -91,6 +121,16 @@ final class PolicyCheck {
   }
 
   private void checkSubnet(LaunchRequest request, boolean fromTemplate) {
+    List<String> listed = request.subnetIds();
+    for (int i = 0; i < listed.size(); i++) {
+      if (!allowsSubnet(listed.get(i))) {
+        throw notAllowed(RejectReason.SUBNET_NOT_ALLOWED, Show.index("subnetIds", i), listed.get(i),
+            policy.allowedSubnetIds());
+      }
+    }
+    if (!listed.isEmpty()) {
+      return;
+    }
     Optional<String> subnet = defaults.subnetIdFor(request);
     if (subnet.isEmpty()) {
       if (!fromTemplate && !policy.allowedSubnetIds().isEmpty()) {

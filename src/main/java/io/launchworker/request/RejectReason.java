@@ -72,7 +72,11 @@ public enum RejectReason {
   /** The instance profile's name (an ARN's part after the last {@code /}) not matching any configured glob. */
   INSTANCE_PROFILE_NOT_ALLOWED("instance_profile_not_allowed"),
   /** maxCount above the configured per-request cap. */
-  TOO_MANY_INSTANCES("too_many_instances");
+  TOO_MANY_INSTANCES("too_many_instances"),
+  /** The request's market uses a market {@code allowed-markets} does not list. */
+  MARKET_NOT_ALLOWED("market_not_allowed"),
+  /** rootVolume.sizeGiB above {@code max-root-volume-gib}. */
+  ROOT_VOLUME_TOO_LARGE("root_volume_too_large");
 
   private final String code;
 

@@ -24,7 +24,8 @@ import java.util.TreeMap;
  *
  * <p>The canonical form: an object with keys sorted, absent optional fields left out, {@code minCount},
  * {@code maxCount} and {@code launchTemplate.version} always present (defaults applied), {@code tags} sorted by
- * key, {@code securityGroupIds} in request order, empty lists and maps left out; compact UTF-8 JSON.
+ * key, {@code securityGroupIds}, {@code instanceTypes} and {@code subnetIds} in request order, {@code rootVolume}
+ * with its type and encryption defaults applied, empty lists and maps left out; compact UTF-8 JSON.
  *
  * <p>Stateless and thread-safe.
  */
@@ -80,6 +81,23 @@ public final class RequestHash {
       m.put("tags", new TreeMap<>(r.tags()));
     }
     put(m, "clientToken", r.clientToken());
+    // Added with capacity-aware launches; left out when absent, so hashes of older requests stay as they were.
+    if (!r.instanceTypes().isEmpty()) {
+      m.put("instanceTypes", List.copyOf(r.instanceTypes()));
+    }
+    if (!r.subnetIds().isEmpty()) {
+      m.put("subnetIds", List.copyOf(r.subnetIds()));
+    }
+    r.market().ifPresent(market -> m.put("market", market.wire()));
+    put(m, "spotMaxPrice", r.spotMaxPrice());
+    r.rootVolume().ifPresent(v -> {
+      SortedMap<String, Object> volume = new TreeMap<>();
+      v.sizeGiB().ifPresent(size -> volume.put("sizeGiB", size));
+      volume.put("type", v.type());
+      volume.put("encrypted", v.encrypted());
+      put(volume, "deviceName", v.deviceName());
+      m.put("rootVolume", volume);
+    });
     return m;
   }
 

@@ -5,8 +5,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
+import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
+import software.amazon.awssdk.services.ec2.model.EbsBlockDevice;
 import software.amazon.awssdk.services.ec2.model.HttpTokensState;
+import software.amazon.awssdk.services.ec2.model.InstanceInterruptionBehavior;
+import software.amazon.awssdk.services.ec2.model.InstanceMarketOptionsRequest;
+import software.amazon.awssdk.services.ec2.model.MarketType;
+import software.amazon.awssdk.services.ec2.model.SpotInstanceType;
+import software.amazon.awssdk.services.ec2.model.SpotMarketOptions;
 import software.amazon.awssdk.services.ec2.model.IamInstanceProfileSpecification;
 import software.amazon.awssdk.services.ec2.model.InstanceMetadataEndpointState;
 import software.amazon.awssdk.services.ec2.model.InstanceMetadataOptionsRequest;
@@ -17,8 +25,9 @@ import software.amazon.awssdk.services.ec2.model.Tag;
 import software.amazon.awssdk.services.ec2.model.TagSpecification;
 
 /**
- * Builds the {@code RunInstancesRequest} for a request: a pure function of (request, defaults, token, message
- * ID), so every attempt of one message sends equal parameters and EC2's ClientToken idempotency holds. Nothing
+ * Builds the {@code RunInstancesRequest} for one shape of a request: a pure function of (request, defaults, shape,
+ * tokens, message ID), so every attempt of one shape sends equal parameters and EC2's ClientToken idempotency
+ * holds. Nothing
  * is looked up or resolved (a launch template's version is sent as given).
  *
  * <p>Fields the request leaves out come from {@link LaunchDefaults}; the request always wins. Every launch sends
@@ -36,18 +45,46 @@ public final class RunInstancesMapper {
     this.defaults = Objects.requireNonNull(defaults, "defaults");
   }
 
-  public RunInstancesRequest map(LaunchRequest request, String token, String messageId) {
-    return map(request, token, messageId, RequestHash.of(request));
+  /**
+   * Which shape one call launches, under which ClientToken, and the image's root device when the request sizes its
+   * root volume without naming the device.
+   */
+  public record Target(LaunchShape shape, String clientToken, Optional<String> rootDevice) {
+    public Target {
+      Objects.requireNonNull(shape, "shape");
+      Objects.requireNonNull(clientToken, "clientToken");
+      Objects.requireNonNull(rootDevice, "rootDevice");
+    }
   }
 
-  /** As {@link #map(LaunchRequest, String, String)}, with the request's hash already computed by the caller. */
-  public RunInstancesRequest map(LaunchRequest request, String token, String messageId, String requestHash) {
+  /** The request's shapes in the order they are tried, with these defaults ({@link LaunchShape#walk}). */
+  public List<LaunchShape> shapes(LaunchRequest request) {
+    return LaunchShape.walk(request, defaults);
+  }
+
+  /** The request's first shape under its own token; a root volume must name its device. */
+  public RunInstancesRequest map(LaunchRequest request, String token, String messageId) {
+    LaunchShape first = LaunchShape.walk(request, defaults).get(0);
+    return map(request, new Target(first, token, Optional.empty()), token, messageId, RequestHash.of(request));
+  }
+
+  /**
+   * One RunInstances call for one shape of a request: ClientToken {@code target.clientToken()}, and the request's
+   * {@code token} in {@link LaunchTags#TOKEN} on the instance, its volumes and its network interfaces, whatever
+   * the shape, so one look-up by tag finds a launch of any shape.
+   *
+   * @param requestHash the request's hash, already computed by the caller
+   */
+  public RunInstancesRequest map(LaunchRequest request, Target target, String token, String messageId,
+      String requestHash) {
     Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(target, "target");
     Objects.requireNonNull(token, "token");
     Objects.requireNonNull(messageId, "messageId");
     Objects.requireNonNull(requestHash, "requestHash");
+    LaunchShape shape = target.shape();
     RunInstancesRequest.Builder ec2 = RunInstancesRequest.builder()
-        .clientToken(token)
+        .clientToken(target.clientToken())
         .minCount(request.minCount())
         .maxCount(request.maxCount());
     request.imageId().ifPresent(ec2::imageId);
@@ -57,8 +94,12 @@ public final class RunInstancesMapper {
         .version(t.version())
         .build()));
     // The same effective values PolicyCheck checked: a launch template keeps its own type, subnet and groups.
-    defaults.instanceTypeFor(request).ifPresent(ec2::instanceType);
-    defaults.subnetIdFor(request).ifPresent(ec2::subnetId);
+    shape.instanceType().ifPresent(ec2::instanceType);
+    shape.subnetId().ifPresent(ec2::subnetId);
+    if (shape.market() == Market.SPOT) {
+      ec2.instanceMarketOptions(spot(request.spotMaxPrice()));
+    }
+    request.rootVolume().ifPresent(volume -> ec2.blockDeviceMappings(rootVolume(volume, target.rootDevice())));
     List<String> groups = defaults.securityGroupIdsFor(request);
     if (!groups.isEmpty()) {
       ec2.securityGroupIds(groups);
@@ -70,9 +111,42 @@ public final class RunInstancesMapper {
         .build()));
     request.userData().ifPresent(ec2::userData);
     ec2.metadataOptions(metadataOptions(defaults.imds()));
-    return ec2.tagSpecifications(TagSpecification.builder()
-            .resourceType(ResourceType.INSTANCE)
-            .tags(tags(request, token, messageId, requestHash))
+    List<Tag> tags = tags(request, token, messageId, requestHash);
+    return ec2.tagSpecifications(TAGGED.stream()
+            .map(type -> TagSpecification.builder().resourceType(type).tags(tags).build())
+            .toList())
+        .build();
+  }
+
+  /**
+   * What RunInstances creates and tags: the instance, its EBS volumes and its network interfaces carry the same
+   * tags, so cost reports and clean-up by tag see all three.
+   */
+  private static final List<ResourceType> TAGGED =
+      List.of(ResourceType.INSTANCE, ResourceType.VOLUME, ResourceType.NETWORK_INTERFACE);
+
+  /** A one-time Spot request, terminated on interruption, up to the request's price (else the on-demand price). */
+  private static InstanceMarketOptionsRequest spot(Optional<String> maxPrice) {
+    return InstanceMarketOptionsRequest.builder()
+        .marketType(MarketType.SPOT)
+        .spotOptions(SpotMarketOptions.builder()
+            .maxPrice(maxPrice.orElse(null))
+            .spotInstanceType(SpotInstanceType.ONE_TIME)
+            .instanceInterruptionBehavior(InstanceInterruptionBehavior.TERMINATE)
+            .build())
+        .build();
+  }
+
+  private static BlockDeviceMapping rootVolume(RootVolume volume, Optional<String> resolvedDevice) {
+    String device = volume.deviceName().or(() -> resolvedDevice).orElseThrow(() -> new IllegalArgumentException(
+        "rootVolume without deviceName: the image's root device name must be looked up first"));
+    return BlockDeviceMapping.builder()
+        .deviceName(device)
+        .ebs(EbsBlockDevice.builder()
+            .volumeSize(volume.sizeGiB().isPresent() ? volume.sizeGiB().getAsInt() : null)
+            .volumeType(volume.type())
+            .encrypted(volume.encrypted())
+            .deleteOnTermination(true)
             .build())
         .build();
   }

@@ -21,6 +21,10 @@ final class ValueRules {
   private static final Pattern TEMPLATE_VERSION = Pattern.compile("\\$Default|\\$Latest|[1-9][0-9]{0,17}");
   /** Family, dot, size: {@code t3.micro}, {@code c7i-flex.large}, {@code u-6tb1.metal}. */
   private static final Pattern INSTANCE_TYPE = Pattern.compile("[a-z0-9-]{1,32}\\.[a-z0-9-]{1,32}");
+  /** EC2's Spot price: a positive decimal in USD per hour, such as {@code 0.0416}. */
+  private static final Pattern SPOT_PRICE = Pattern.compile("(?:0|[1-9][0-9]{0,4})(?:\\.[0-9]{1,6})?");
+  /** Linux and Windows device names as EC2 takes them: {@code /dev/xvda}, {@code /dev/sda1}, {@code xvdf}. */
+  private static final Pattern DEVICE_NAME = Pattern.compile("(?:/dev/)?[a-z][a-z0-9]{1,15}");
   /** IAM's ARN and name rules for instance profiles. */
   private static final Pattern PROFILE_ARN =
       Pattern.compile("arn:aws[a-z-]*:iam::[0-9]{12}:instance-profile/[\\w+=,.@/-]{1,512}");
@@ -72,6 +76,19 @@ final class ValueRules {
 
   static String profileName(String path, String value) {
     return matching(path, value, PROFILE_NAME, "1 to 128 letters, digits or + = , . @ _ -");
+  }
+
+  static String spotPrice(String path, String value) {
+    String checked = matching(path, value, SPOT_PRICE, "a price in USD per hour such as \"0.05\" (digits, an "
+        + "optional dot and at most 6 decimals), above 0");
+    if (new java.math.BigDecimal(checked).signum() <= 0) {
+      throw invalid(path, value, "a price above 0");
+    }
+    return checked;
+  }
+
+  static String deviceName(String path, String value) {
+    return matching(path, value, DEVICE_NAME, "a device name such as \"/dev/xvda\" or \"/dev/sda1\"");
   }
 
   static String keyName(String path, String value) {

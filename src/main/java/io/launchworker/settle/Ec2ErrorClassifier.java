@@ -45,6 +45,8 @@ public final class Ec2ErrorClassifier {
       Map.entry("InsufficientReservedInstanceCapacity", ErrorClass.Action.RETRY_CAPACITY),
       Map.entry("InsufficientCapacity", ErrorClass.Action.RETRY_CAPACITY),
       Map.entry("InsufficientFreeAddressesInSubnet", ErrorClass.Action.RETRY_CAPACITY),
+      // Spot's market price is above the request's spotMaxPrice; it moves, so a later attempt may launch.
+      Map.entry("SpotMaxPriceTooLow", ErrorClass.Action.RETRY_CAPACITY),
       // Account quotas: instances must end or the quota be raised.
       Map.entry("InstanceLimitExceeded", ErrorClass.Action.RETRY_QUOTA),
       Map.entry("VcpuLimitExceeded", ErrorClass.Action.RETRY_QUOTA),
@@ -108,7 +110,8 @@ public final class Ec2ErrorClassifier {
         && message.toLowerCase(java.util.Locale.ROOT).contains("iaminstanceprofile");
   }
 
-  ErrorClass classifyCode(String code, int httpStatus) {
+  /** What an EC2 error code means on its own, as if EC2 had answered it with {@code httpStatus}. */
+  public ErrorClass classifyCode(String code, int httpStatus) {
     ErrorClass.Action action = BY_CODE.get(code);
     if (action == null && code.startsWith("InvalidAMIID.")) {
       action = ErrorClass.Action.REJECT;

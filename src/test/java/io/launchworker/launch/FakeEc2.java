@@ -91,6 +91,15 @@ final class FakeEc2 implements Ec2Port {
         .map(l -> new FoundInstance(l.instanceId(), "r-" + token, "running", Optional.empty())).toList();
   }
 
+  /** Every image's root device is {@code /dev/xvda}, as on Amazon Linux; the names asked are kept. */
+  final List<String> imagesAsked = java.util.Collections.synchronizedList(new ArrayList<>());
+
+  @Override
+  public String rootDeviceName(String imageId) {
+    imagesAsked.add(imageId);
+    return "/dev/xvda";
+  }
+
   @Override
   public synchronized TaggedLaunchPage findTaggedLaunches(List<Instant> utcHours, Optional<String> pageToken) {
     countCalls.incrementAndGet();

@@ -254,17 +254,7 @@ class HourlyInstanceCapTest {
     CountDownLatch countBlocked = new CountDownLatch(1);
     CountDownLatch releaseCount = new CountDownLatch(1);
     AtomicInteger calls = new AtomicInteger();
-    Ec2Port slowCounts = new Ec2Port() {
-      @Override
-      public Reservation runInstances(software.amazon.awssdk.services.ec2.model.RunInstancesRequest request) {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public List<FoundInstance> findByToken(String token, TokenFilter filter) {
-        throw new UnsupportedOperationException();
-      }
-
+    Ec2Port slowCounts = new io.launchworker.testing.ForwardingEc2Port(ec2) {
       @Override
       public TaggedLaunchPage findTaggedLaunches(List<Instant> utcHours, java.util.Optional<String> pageToken) {
         if (calls.incrementAndGet() == 2) {

@@ -22,7 +22,9 @@ class RejectionTableTest {
       .withAllowedLaunchTemplates(List.of("web"))
       .withAllowedSecurityGroupIds(List.of(Bodies.SG_1))
       .withAllowedKeyNames(List.of("ops-*"))
-      .withAllowedInstanceProfiles(List.of("web-profile"));
+      .withAllowedInstanceProfiles(List.of("web-profile"))
+      .withAllowedMarkets(List.of(Market.ON_DEMAND))
+      .withMaxRootVolumeGib(200);
 
   /** A body that every allow-list of {@link #POLICY} accepts, plus extra members. */
   private static String allowed(String members) {
@@ -165,7 +167,34 @@ class RejectionTableTest {
             "iamInstanceProfile.name"),
         new Case(allowed("'iamInstanceProfile':{'arn':'arn:aws:iam::123456789012:instance-profile/admin'}"),
             INSTANCE_PROFILE_NOT_ALLOWED, "iamInstanceProfile.arn"),
-        new Case(allowed("'maxCount':6"), TOO_MANY_INSTANCES, "maxCount"));
+        new Case(allowed("'maxCount':6"), TOO_MANY_INSTANCES, "maxCount"),
+        // Capacity-aware launches: lists of types and subnets, markets, the root volume.
+        new Case(with("'instanceType':'t3.micro','instanceTypes':['t3.small']"), CONFLICTING_FIELDS,
+            "instanceType, instanceTypes"),
+        new Case(with("'subnetId':'" + Bodies.SUBNET + "','subnetIds':['" + Bodies.SUBNET + "']"),
+            CONFLICTING_FIELDS, "subnetId, subnetIds"),
+        new Case(with("'instanceTypes':[]"), INVALID_VALUE, "instanceTypes"),
+        new Case(with("'instanceTypes':['t3.micro','T3.small']"), INVALID_VALUE, "instanceTypes[1]"),
+        new Case(with("'instanceTypes':['t3.micro','t3.micro']"), INVALID_VALUE, "instanceTypes[1]"),
+        new Case(with("'subnetIds':['subnet-1']"), INVALID_VALUE, "subnetIds[0]"),
+        new Case(with("'instanceTypes':'t3.micro'"), WRONG_TYPE, "instanceTypes"),
+        new Case(with("'market':'Spot'"), INVALID_VALUE, "market"),
+        new Case(with("'market':'spot','spotMaxPrice':'-1'"), INVALID_VALUE, "spotMaxPrice"),
+        new Case(with("'market':'spot','spotMaxPrice':0.05"), WRONG_TYPE, "spotMaxPrice"),
+        new Case(with("'spotMaxPrice':'0.05'"), CONFLICTING_FIELDS, "spotMaxPrice"),
+        new Case(with("'rootVolume':{'sizeGiB':16385}"), INVALID_VALUE, "rootVolume.sizeGiB"),
+        new Case(with("'rootVolume':{'type':'io2'}"), INVALID_VALUE, "rootVolume.type"),
+        new Case(with("'rootVolume':{'deviceName':'sda1 '}"), INVALID_VALUE, "rootVolume.deviceName"),
+        new Case(with("'rootVolume':{'encrypted':1}"), WRONG_TYPE, "rootVolume.encrypted"),
+        new Case(with("'rootVolume':{'iops':3000}"), UNKNOWN_FIELD, "rootVolume.iops"),
+        new Case(json("{'launchTemplate':{'name':'web'},'rootVolume':{'sizeGiB':8}}"), MISSING_FIELD,
+            "rootVolume.deviceName"),
+        new Case(with("'instanceTypes':['t3.micro','c5.large'],'subnetId':'" + Bodies.SUBNET
+            + "','securityGroupIds':['" + Bodies.SG_1 + "']"), INSTANCE_TYPE_NOT_ALLOWED, "instanceTypes[1]"),
+        new Case(with("'instanceType':'t3.micro','subnetIds':['" + Bodies.SUBNET + "','subnet-0bbb2222'],"
+            + "'securityGroupIds':['" + Bodies.SG_1 + "']"), SUBNET_NOT_ALLOWED, "subnetIds[1]"),
+        new Case(allowed("'market':'spot-then-on-demand'"), MARKET_NOT_ALLOWED, "market"),
+        new Case(allowed("'rootVolume':{'sizeGiB':201}"), ROOT_VOLUME_TOO_LARGE, "rootVolume.sizeGiB"));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -67,12 +67,15 @@ class RunInstancesMapperTest {
         .userData(Bodies.USER_DATA)
         .metadataOptions(InstanceMetadataOptionsRequest.builder().httpEndpoint(InstanceMetadataEndpointState.ENABLED)
             .httpTokens(HttpTokensState.REQUIRED).httpPutResponseHopLimit(1).build())
-        .tagSpecifications(TagSpecification.builder()
-            .resourceType(ResourceType.INSTANCE)
-            .tags(tag("team", "web"), tag("env", "prod"), tag("cost-center", "42"),
-                tag(LaunchTags.TOKEN, TOKEN), tag(LaunchTags.MESSAGE_ID, MESSAGE_ID),
-                tag(LaunchTags.REQUEST_HASH, RequestHash.of(request)))
-            .build())
+        .tagSpecifications(java.util.stream.Stream.of(ResourceType.INSTANCE, ResourceType.VOLUME,
+                ResourceType.NETWORK_INTERFACE)
+            .map(type -> TagSpecification.builder()
+                .resourceType(type)
+                .tags(tag("team", "web"), tag("env", "prod"), tag("cost-center", "42"),
+                    tag(LaunchTags.TOKEN, TOKEN), tag(LaunchTags.MESSAGE_ID, MESSAGE_ID),
+                    tag(LaunchTags.REQUEST_HASH, RequestHash.of(request)))
+                .build())
+            .toList())
         .build();
     assertThat(ec2).isEqualTo(expected);
   }
@@ -87,11 +90,13 @@ class RunInstancesMapperTest {
   }
 
   @Test
-  void onlyOneTagSpecificationForInstances() {
+  void theInstanceItsVolumesAndItsNetworkInterfacesCarryTheSameTags() {
     RunInstancesRequest ec2 = new RunInstancesMapper(DEFAULTS).map(read(Bodies.MINIMAL), TOKEN, MESSAGE_ID);
 
-    assertThat(ec2.tagSpecifications()).hasSize(1);
-    assertThat(ec2.tagSpecifications().get(0).resourceType()).isEqualTo(ResourceType.INSTANCE);
+    assertThat(ec2.tagSpecifications()).extracting(TagSpecification::resourceType)
+        .containsExactly(ResourceType.INSTANCE, ResourceType.VOLUME, ResourceType.NETWORK_INTERFACE);
+    assertThat(ec2.tagSpecifications()).extracting(TagSpecification::tags)
+        .allSatisfy(tags -> assertThat(tags).isEqualTo(ec2.tagSpecifications().get(0).tags()));
   }
 
   @Test

@@ -47,7 +47,8 @@ class SchemaAgreementTest {
       RejectReason.IMAGE_NOT_ALLOWED, RejectReason.INSTANCE_TYPE_REQUIRED, RejectReason.INSTANCE_TYPE_NOT_ALLOWED,
       RejectReason.SUBNET_REQUIRED, RejectReason.SUBNET_NOT_ALLOWED, RejectReason.SECURITY_GROUP_REQUIRED,
       RejectReason.SECURITY_GROUP_NOT_ALLOWED, RejectReason.KEY_NAME_NOT_ALLOWED,
-      RejectReason.INSTANCE_PROFILE_NOT_ALLOWED, RejectReason.TOO_MANY_INSTANCES);
+      RejectReason.INSTANCE_PROFILE_NOT_ALLOWED, RejectReason.TOO_MANY_INSTANCES, RejectReason.MARKET_NOT_ALLOWED,
+      RejectReason.ROOT_VOLUME_TOO_LARGE);
 
   /** Worker rejects, schema accepts: the rules JSON Schema has no words for. Keyed by the worker's reason. */
   static final Map<String, KnownGap> KNOWN_GAPS = Map.of(

@@ -25,6 +25,11 @@ public abstract class ForwardingEc2Port implements Ec2Port {
   }
 
   @Override
+  public String rootDeviceName(String imageId) {
+    return delegate.rootDeviceName(imageId);
+  }
+
+  @Override
   public TaggedLaunchPage findTaggedLaunches(List<Instant> utcHours, Optional<String> pageToken) {
     return delegate.findTaggedLaunches(utcHours, pageToken);
   }
