@@ -23,6 +23,8 @@ final class FakeEc2 implements Ec2Port {
   private final List<TaggedLaunch> visible = new ArrayList<>();
   private final List<TaggedLaunch> notYetVisible = new ArrayList<>();
   private final List<List<Instant>> hoursAsked = new ArrayList<>();
+  /** The request hash tag of each instance this port launched. */
+  private final java.util.Map<String, String> hashes = new java.util.HashMap<>();
   private boolean launchesShowAtOnce = true;
   private int failCounts;
   private int pageSize = 1000;
@@ -74,10 +76,13 @@ final class FakeEc2 implements Ec2Port {
     runInstancesCalls.incrementAndGet();
     String token = request.tagSpecifications().get(0).tags().stream().filter(t -> t.key().equals(LaunchTags.TOKEN))
         .findFirst().orElseThrow().value();
+    Optional<String> hash = request.tagSpecifications().get(0).tags().stream()
+        .filter(t -> t.key().equals(LaunchTags.REQUEST_HASH)).findFirst().map(t -> t.value());
     List<Outcome.InstanceRef> refs = new ArrayList<>();
     synchronized (this) {
       for (int i = 0; i < request.maxCount(); i++) {
         TaggedLaunch launch = new TaggedLaunch(nextInstanceId(), token, clock.instant());
+        hash.ifPresent(h -> hashes.put(launch.instanceId(), h));
         (launchesShowAtOnce ? visible : notYetVisible).add(launch);
         refs.add(new Outcome.InstanceRef(launch.instanceId(), "pending"));
       }
@@ -88,7 +93,8 @@ final class FakeEc2 implements Ec2Port {
   @Override
   public synchronized List<FoundInstance> findByToken(String token, TokenFilter filter) {
     return visible.stream().filter(l -> l.token().equals(token))
-        .map(l -> new FoundInstance(l.instanceId(), "r-" + token, "running", Optional.empty())).toList();
+        .map(l -> new FoundInstance(l.instanceId(), "r-" + token, "running",
+            Optional.ofNullable(hashes.get(l.instanceId())))).toList();
   }
 
   /** Every image's root device is {@code /dev/xvda}, as on Amazon Linux; the names asked are kept. */
