@@ -8,6 +8,8 @@ import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import io.launchworker.request.LaunchDefaults;
 import io.launchworker.request.LaunchPolicy;
+import io.launchworker.request.Market;
+import io.launchworker.request.RootVolume;
 import io.launchworker.request.LaunchTags;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -245,7 +247,22 @@ public final class ConfigLoader {
         r.stringList("launcher.policy.allowed-launch-templates"),
         r.stringList("launcher.policy.allowed-security-group-ids"),
         r.stringList("launcher.policy.allowed-key-names"),
-        r.stringList("launcher.policy.allowed-instance-profiles"));
+        r.stringList("launcher.policy.allowed-instance-profiles"),
+        markets(r, "launcher.policy.allowed-markets"),
+        r.intIn("launcher.policy.max-root-volume-gib", 1, RootVolume.MAX_SIZE_GIB));
+  }
+
+  private static List<Market> markets(ConfigReader r, String key) {
+    List<Market> markets = new ArrayList<>();
+    for (String name : r.stringList(key)) {
+      Market market = Market.fromWire(name);
+      if (market == null) {
+        throw new ConfigException(key + " = " + name + ": allowed: \"on-demand\", \"spot\" (empty: both; a "
+            + "request's \"spot-then-on-demand\" needs both)");
+      }
+      markets.add(market);
+    }
+    return markets;
   }
 
   /**

@@ -28,6 +28,8 @@ public final class EnvOverrides {
     m.put("LAUNCHER_ADMIN_ALLOWED_HOSTS", "launcher.admin.allowed-hosts");
     m.put("LAUNCHER_MAX_INSTANCES_PER_REQUEST", "launcher.policy.max-instances-per-request");
     m.put("LAUNCHER_MAX_INSTANCES_PER_HOUR", "launcher.policy.max-instances-per-hour");
+    m.put("LAUNCHER_ALLOWED_MARKETS", "launcher.policy.allowed-markets");
+    m.put("LAUNCHER_MAX_ROOT_VOLUME_GIB", "launcher.policy.max-root-volume-gib");
     m.put("LAUNCHER_MAX_REQUEST_AGE", "launcher.max-request-age");
     m.put("LAUNCHER_RUN_INSTANCES_BURST", "launcher.ec2.run-instances-burst");
     m.put("LAUNCHER_RUN_INSTANCES_PER_SECOND", "launcher.ec2.run-instances-per-second");

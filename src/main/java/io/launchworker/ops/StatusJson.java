@@ -95,6 +95,7 @@ final class StatusJson {
     ArrayNode instances = node.putArray("instances");
     outcome.instances().forEach(i -> instances.addObject()
         .put("instanceId", SafeText.escape(i.instanceId())).put("state", SafeText.escape(i.state())));
+    PlacementJson.write(node, outcome, SafeText::escape);
     return node;
   }
 

@@ -30,6 +30,15 @@ final class OutcomeLog {
     if (!o.instances().isEmpty()) {
       line.addKeyValue("instanceIds", o.instanceIds().stream().map(SafeText::escape).toList());
     }
+    o.placement().ifPresent(p -> {
+      line.addKeyValue("market", p.market().wire());
+      p.instanceType().ifPresent(t -> line.addKeyValue("instanceType", SafeText.escape(t)));
+      p.subnetId().ifPresent(s -> line.addKeyValue("subnetId", SafeText.escape(s)));
+      p.availabilityZone().ifPresent(z -> line.addKeyValue("availabilityZone", SafeText.escape(z)));
+    });
+    if (!o.refusals().isEmpty()) {
+      line.addKeyValue("refusedShapes", o.refusals().stream().map(r -> SafeText.escape(r.describe())).toList());
+    }
     o.errorCode().ifPresent(code -> line.addKeyValue("errorCode", SafeText.escape(code)));
     line.addKeyValue("durationMs", Duration.between(d.receivedAt(), d.decidedAt()).toMillis())
         .log("{} {}: {}", o.kind(), SafeText.escape(o.reason()), SafeText.escape(o.detail()));

@@ -2,6 +2,7 @@ package io.launchworker.settle;
 
 import io.launchworker.message.Decision;
 import io.launchworker.message.Outcome;
+import io.launchworker.ops.PlacementJson;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,7 +22,9 @@ import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
  * refuse it, and the {@code detail} is cut so the event fits the results queue's {@code MaximumMessageSize}.
  *
  * <p>Format version 1: {@code schemaVersion, outcome, reason, token, messageId, requestId, reservationId,
- * instances[{instanceId,state}], errorCode, detail, receiveCount, sentAt, receivedAt, decidedAt}.
+ * instances[{instanceId,state}], placement{market,instanceType,subnetId,availabilityZone},
+ * refusals[{market,instanceType,subnetId,errorCode}], refusalCount, errorCode, detail, receiveCount, sentAt,
+ * receivedAt, decidedAt}.
  */
 public final class ResultEvents {
   public static final int SCHEMA_VERSION = 1;
@@ -97,6 +100,7 @@ public final class ResultEvents {
     for (Outcome.InstanceRef i : o.instances()) {
       instances.addObject().put("instanceId", i.instanceId()).put("state", i.state());
     }
+    PlacementJson.write(e, o, SqsText::escape);
     o.errorCode().ifPresent(code -> e.put("errorCode", code));
     if (detail != null) {
       e.put("detail", detail);
