@@ -71,8 +71,26 @@ final class EnqueueCommand implements Callable<Integer> {
   @Option(names = "--image-id", paramLabel = "AMI", description = "Request from flags: the image to launch.")
   String imageId;
 
-  @Option(names = "--instance-type", paramLabel = "TYPE", description = "Request from flags: such as t3.micro.")
-  String instanceType;
+  @Option(names = "--instance-type", paramLabel = "TYPE", description = "Request from flags: such as t3.micro. "
+      + "Repeat it to list types in order of preference (instanceTypes): the worker launches the first EC2 has "
+      + "capacity for.")
+  List<String> instanceTypes = new ArrayList<>();
+
+  @Option(names = "--subnet-id", paramLabel = "SUBNET", description = "Request from flags: its subnet; repeat it to "
+      + "list subnets in order of preference (subnetIds).")
+  List<String> subnetIds = new ArrayList<>();
+
+  @Option(names = "--market", paramLabel = "MARKET",
+      description = "Request from flags: on-demand (the default), spot or spot-then-on-demand.")
+  String market;
+
+  @Option(names = "--spot-max-price", paramLabel = "USD",
+      description = "Request from flags: the highest Spot price per hour, such as 0.05 (with --market spot...).")
+  String spotMaxPrice;
+
+  @Option(names = "--root-volume-gib", paramLabel = "GIB",
+      description = "Request from flags: the root volume's size (gp3, encrypted).")
+  Integer rootVolumeGib;
 
   @Option(names = "--count", paramLabel = "N", description = "Request from flags: minCount = maxCount = N.")
   Integer count;
@@ -143,11 +161,12 @@ final class EnqueueCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    boolean fromFlags = imageId != null || instanceType != null || count != null || !tags.isEmpty()
-        || clientToken != null;
+    boolean fromFlags = imageId != null || !instanceTypes.isEmpty() || count != null || !tags.isEmpty()
+        || clientToken != null || !subnetIds.isEmpty() || market != null || spotMaxPrice != null
+        || rootVolumeGib != null;
     if (fromFlags && file != null) {
-      throw usage("--file and the request flags (--image-id, --instance-type, --count, --tag, --client-token) "
-          + "exclude each other");
+      throw usage("--file and the request flags (--image-id, --instance-type, --subnet-id, --market, "
+          + "--spot-max-price, --root-volume-gib, --count, --tag, --client-token) exclude each other");
     }
     if (!fromFlags && file == null && terminal) {
       throw usage("no requests: give --file FILE, the request flags, or pipe JSON lines on stdin");
@@ -246,14 +265,27 @@ final class EnqueueCommand implements Callable<Integer> {
     JsonNodeFactory nodes = JsonNodeFactory.instance;
     ObjectNode body = nodes.objectNode();
     Optional.ofNullable(imageId).ifPresent(v -> body.put("imageId", v));
-    Optional.ofNullable(instanceType).ifPresent(v -> body.put("instanceType", v));
+    list(body, "instanceType", "instanceTypes", instanceTypes);
     Optional.ofNullable(count).ifPresent(n -> body.put("minCount", n).put("maxCount", n));
+    list(body, "subnetId", "subnetIds", subnetIds);
+    Optional.ofNullable(market).ifPresent(v -> body.put("market", v));
+    Optional.ofNullable(spotMaxPrice).ifPresent(v -> body.put("spotMaxPrice", v));
+    Optional.ofNullable(rootVolumeGib).ifPresent(v -> body.putObject("rootVolume").put("sizeGiB", v));
     if (!tags.isEmpty()) {
       ObjectNode tagNode = body.putObject("tags");
       tags.forEach(tagNode::put);
     }
     Optional.ofNullable(clientToken).ifPresent(v -> body.put("clientToken", v));
     return body.toString();
+  }
+
+  /** One value as {@code single}, several (in the order given) as the list field {@code several}. */
+  private static void list(ObjectNode body, String single, String several, List<String> values) {
+    if (values.size() == 1) {
+      body.put(single, values.get(0));
+    } else if (values.size() > 1) {
+      values.forEach(body.putArray(several)::add);
+    }
   }
 
   private String readInput() {

@@ -253,6 +253,27 @@ class EnqueueCommandTest {
   }
 
   @Test
+  void repeatedTypeAndSubnetFlagsListThemInOrderWithTheMarketAndRootVolume() {
+    int code = run("enqueue", "--image-id", AMI, "--instance-type", "c7i.large", "--instance-type", "m7i.large",
+        "--subnet-id", "subnet-0aaa1111", "--subnet-id", "subnet-0bbb2222", "--market", "spot-then-on-demand",
+        "--spot-max-price", "0.05", "--root-volume-gib", "40");
+
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(json(received().get(0).body())).isEqualTo(json("{\"imageId\":\"" + AMI + "\",\"instanceTypes\":"
+        + "[\"c7i.large\",\"m7i.large\"],\"subnetIds\":[\"subnet-0aaa1111\",\"subnet-0bbb2222\"],"
+        + "\"market\":\"spot-then-on-demand\",\"spotMaxPrice\":\"0.05\",\"rootVolume\":{\"sizeGiB\":40}}"));
+  }
+
+  @Test
+  void aSpotPriceWithoutASpotMarketIsRefusedBeforeAnythingIsSent() {
+    int code = run("enqueue", "--image-id", AMI, "--instance-type", "t3.micro", "--spot-max-price", "0.05");
+
+    assertThat(code).isNotZero();
+    assertThat(err.toString()).contains("spotMaxPrice").contains("market");
+    assertThat(received()).isEmpty();
+  }
+
+  @Test
   void theFlagsMakeOneRequestWithCountAsMinAndMaxAndRepeatableTags() {
     int code = run("enqueue", "--image-id", AMI, "--instance-type", "t3.micro", "--count", "3",
         "--tag", "team=ci", "--tag", "job=build=42", "--client-token", "flag-token-1");
