@@ -54,4 +54,17 @@ class TokenTest {
 
     assertThat(Token.fromMessageId(id)).isEqualTo(id);
   }
+
+  @Test
+  void eachShapeHasItsOwnTokenOfAtMost64CharactersAndTheFirstKeepsTheRequestsOwn() {
+    Token token = new Token("x".repeat(64), Token.Source.BODY);
+
+    java.util.List<String> shapes = java.util.stream.IntStream.range(0, 320).mapToObj(token::forShape).toList();
+
+    assertThat(shapes.get(0)).isEqualTo("x".repeat(64));
+    assertThat(shapes).doesNotHaveDuplicates().allSatisfy(t -> assertThat(Token.isValidToken(t)).isTrue());
+    assertThat(shapes.get(1)).startsWith("s2-").hasSize(46);
+    assertThat(new Token("x".repeat(64), Token.Source.MESSAGE_ID).forShape(5)).isEqualTo(token.forShape(5));
+    assertThat(new Token("y", Token.Source.BODY).forShape(5)).isNotEqualTo(token.forShape(5));
+  }
 }
