@@ -37,4 +37,22 @@ class AwsClientsTest {
       }
     }
   }
+
+  @Test
+  void theEc2ClientNeverRepeatsACapacityRefusalButStillRepeatsOtherServerErrors() {
+    try (io.launchworker.sandbox.ec2.Ec2Emulator emulator = io.launchworker.sandbox.ec2.Ec2Emulator.start();
+        Ec2Client ec2 = AwsClients.ec2(Optional.of("us-east-1"), Optional.of(emulator.endpoint()), CREDENTIALS, 2,
+            List.of())) {
+      emulator.faults().failNext("RunInstances", "InsufficientInstanceCapacity", 500, 3);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> ec2.runInstances(r -> r.imageId(
+              "ami-0123456789abcdef0").minCount(1).maxCount(1).clientToken("refused")))
+          .isInstanceOfSatisfying(software.amazon.awssdk.services.ec2.model.Ec2Exception.class,
+              e -> assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InsufficientInstanceCapacity"));
+      assertThat(emulator.stats().calls("RunInstances")).isEqualTo(1);
+
+      emulator.faults().reset().failNext("RunInstances", "InternalError", 500, 1);
+      ec2.runInstances(r -> r.imageId("ami-0123456789abcdef0").minCount(1).maxCount(1).clientToken("retried"));
+      assertThat(emulator.stats().calls("RunInstances")).isEqualTo(3);
+    }
+  }
 }
