@@ -81,10 +81,9 @@ final class InstanceStore {
     Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     List<String> ids = new ArrayList<>();
     List<StoredInstance> created = new ArrayList<>();
-    for (int i = 0; i < spec.count(); i++) {
+    for (int i = 0; i < spec.maxCount(); i++) {
       StoredInstance instance = new StoredInstance(newId("i-", instances.keySet()), reservationId, i,
-          spec.clientToken(), spec.imageId(), spec.instanceType(), spec.subnetId(), spec.keyName(),
-          InstanceStates.RUNNING, spec.instanceTags(), now, spec.metadataOptions());
+          InstanceStates.RUNNING, spec.instanceTags(), now, spec);
       instances.put(instance.instanceId(), instance);
       ids.add(instance.instanceId());
       created.add(instance);

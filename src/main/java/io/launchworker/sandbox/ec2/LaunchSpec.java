@@ -2,11 +2,15 @@ package io.launchworker.sandbox.ec2;
 
 import java.util.Map;
 
-/** A validated RunInstances request: what to launch and the request's canonical form for token checks. */
+/**
+ * A validated RunInstances request: what to launch and the request's canonical form for token checks. Every
+ * instance of a launch keeps it, so what was asked is answered alongside what the instance is now. Immutable.
+ */
 record LaunchSpec(
     String imageId,
     String instanceType,
-    int count,
+    int minCount,
+    int maxCount,
     String subnetId,
     String keyName,
     String clientToken,

@@ -62,7 +62,7 @@ final class RunInstancesAction {
       catalog.checkImage(imageId);
     }
     String instanceType = request.get("InstanceType");
-    return new LaunchSpec(imageId, instanceType == null ? DEFAULT_INSTANCE_TYPE : instanceType, max,
+    return new LaunchSpec(imageId, instanceType == null ? DEFAULT_INSTANCE_TYPE : instanceType, min, max,
         request.get("SubnetId"), request.get("KeyName"), token, instanceTags(request), MetadataOptions.of(request),
         request.canonical());
   }

@@ -5,25 +5,47 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** One instance as the store keeps it; immutable, replaced on every change. */
+/**
+ * One instance as the store keeps it: its identity and current state, and the launch it came from. Immutable,
+ * replaced on every change.
+ */
 record StoredInstance(
     String instanceId,
     String reservationId,
     int launchIndex,
-    String clientToken,
-    String imageId,
-    String instanceType,
-    String subnetId,
-    String keyName,
     String state,
     Map<String, String> tags,
     Instant launchTime,
-    MetadataOptions metadataOptions) {
+    LaunchSpec launch) {
 
   static final String AVAILABILITY_ZONE = "us-east-1a";
 
   StoredInstance {
     tags = Collections.unmodifiableMap(new LinkedHashMap<>(tags));
+  }
+
+  String clientToken() {
+    return launch.clientToken();
+  }
+
+  String imageId() {
+    return launch.imageId();
+  }
+
+  String instanceType() {
+    return launch.instanceType();
+  }
+
+  String subnetId() {
+    return launch.subnetId();
+  }
+
+  String keyName() {
+    return launch.keyName();
+  }
+
+  MetadataOptions metadataOptions() {
+    return launch.metadataOptions();
   }
 
   int stateCode() {
@@ -35,19 +57,17 @@ record StoredInstance(
   }
 
   StoredInstance withState(String newState) {
-    return new StoredInstance(instanceId, reservationId, launchIndex, clientToken, imageId, instanceType,
-        subnetId, keyName, newState, tags, launchTime, metadataOptions);
+    return new StoredInstance(instanceId, reservationId, launchIndex, newState, tags, launchTime, launch);
   }
 
   StoredInstance withTags(Map<String, String> extra) {
     Map<String, String> merged = new LinkedHashMap<>(tags);
     merged.putAll(extra);
-    return new StoredInstance(instanceId, reservationId, launchIndex, clientToken, imageId, instanceType,
-        subnetId, keyName, state, merged, launchTime, metadataOptions);
+    return new StoredInstance(instanceId, reservationId, launchIndex, state, merged, launchTime, launch);
   }
 
   EmulatedInstance toPublic() {
-    return new EmulatedInstance(instanceId, reservationId, clientToken, imageId, instanceType, state, tags,
+    return new EmulatedInstance(instanceId, reservationId, clientToken(), imageId(), instanceType(), state, tags,
         launchTime);
   }
 }
