@@ -26,10 +26,11 @@ final class Ec2Dispatcher implements HttpHandler {
   private final Map<String, BiFunction<QueryRequest, String, String>> actions;
   private final AtomicLong requestIds = new AtomicLong();
 
-  Ec2Dispatcher(InstanceStore store, LaunchCatalog catalog, Ec2Faults faults, StatsRecorder stats) {
+  Ec2Dispatcher(InstanceStore store, LaunchCatalog catalog, SubnetZones zones, Ec2Faults faults,
+      StatsRecorder stats) {
     this.faults = faults;
     this.stats = stats;
-    RunInstancesAction run = new RunInstancesAction(store, catalog, faults);
+    RunInstancesAction run = new RunInstancesAction(store, catalog, zones, faults);
     DescribeInstancesAction describe = new DescribeInstancesAction(store);
     InstanceChangeActions change = new InstanceChangeActions(store);
     this.actions = Map.of(

@@ -36,16 +36,18 @@ public final class Ec2Emulator implements AutoCloseable {
   private final ExecutorService executor;
   private final InstanceStore store;
   private final LaunchCatalog catalog;
+  private final SubnetZones zones;
   private final Ec2Faults faults;
   private final StatsRecorder stats;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Ec2Emulator(HttpServer server, ExecutorService executor, InstanceStore store, LaunchCatalog catalog,
-      Ec2Faults faults, StatsRecorder stats) {
+      SubnetZones zones, Ec2Faults faults, StatsRecorder stats) {
     this.server = server;
     this.executor = executor;
     this.store = store;
     this.catalog = catalog;
+    this.zones = zones;
     this.faults = faults;
     this.stats = stats;
   }
@@ -63,6 +65,7 @@ public final class Ec2Emulator implements AutoCloseable {
   public static Ec2Emulator start(int port) {
     InstanceStore store = new InstanceStore(Clock.systemUTC(), ID_SEED);
     LaunchCatalog catalog = new LaunchCatalog();
+    SubnetZones zones = new SubnetZones();
     Ec2Faults faults = new Ec2Faults();
     StatsRecorder stats = new StatsRecorder();
     HttpServer server;
@@ -73,9 +76,9 @@ public final class Ec2Emulator implements AutoCloseable {
     }
     ExecutorService executor = Executors.newFixedThreadPool(SERVER_THREADS, daemonThreads());
     server.setExecutor(executor);
-    server.createContext("/", new Ec2Dispatcher(store, catalog, faults, stats));
+    server.createContext("/", new Ec2Dispatcher(store, catalog, zones, faults, stats));
     server.start();
-    return new Ec2Emulator(server, executor, store, catalog, faults, stats);
+    return new Ec2Emulator(server, executor, store, catalog, zones, faults, stats);
   }
 
   private static java.util.concurrent.ThreadFactory daemonThreads() {
@@ -119,6 +122,14 @@ public final class Ec2Emulator implements AutoCloseable {
   /** Makes a launch template known by id and by name; unknown ones fail RunInstances like EC2. */
   public void registerLaunchTemplate(String id, String name) {
     catalog.registerTemplate(id, name);
+  }
+
+  /**
+   * Puts subnetId in availabilityZone for the next requests. An unregistered subnet is in one of us-east-1a,
+   * us-east-1b and us-east-1c, chosen by a stable hash of its ID; a launch without a subnet is in us-east-1a.
+   */
+  public void subnet(String subnetId, String availabilityZone) {
+    zones.register(subnetId, availabilityZone);
   }
 
   /** Makes RunInstances with imageId fail with errorCode (HTTP 400), e.g. {@code InvalidAMIID.NotFound}. */

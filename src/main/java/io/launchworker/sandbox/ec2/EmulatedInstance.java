@@ -6,8 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A snapshot of one instance held by the {@link Ec2Emulator}. Immutable; {@code clientToken} and
- * {@code imageId} may be null (no token sent; launched from a launch template without an image).
+ * A snapshot of one instance held by the {@link Ec2Emulator}. Immutable; {@code clientToken}, {@code imageId}
+ * and {@code subnetId} may be null (no token sent; launched from a launch template without an image; no subnet).
  */
 public record EmulatedInstance(
     String instanceId,
@@ -17,10 +17,19 @@ public record EmulatedInstance(
     String instanceType,
     String state,
     Map<String, String> tags,
-    Instant launchTime) {
+    Instant launchTime,
+    String subnetId,
+    String availabilityZone) {
 
   public EmulatedInstance {
     tags = Collections.unmodifiableMap(new LinkedHashMap<>(tags));
+  }
+
+  /** The snapshot as it was before instances had a subnet and a zone: no subnet, in us-east-1a. */
+  public EmulatedInstance(String instanceId, String reservationId, String clientToken, String imageId,
+      String instanceType, String state, Map<String, String> tags, Instant launchTime) {
+    this(instanceId, reservationId, clientToken, imageId, instanceType, state, tags, launchTime, null,
+        SubnetZones.NO_SUBNET_ZONE);
   }
 
   /** True once the instance has been terminated. */

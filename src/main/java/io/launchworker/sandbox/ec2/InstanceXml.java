@@ -31,7 +31,7 @@ final class InstanceXml {
         .leaf("amiLaunchIndex", instance.launchIndex())
         .leaf("instanceType", instance.instanceType())
         .leaf("launchTime", instance.launchTime().toString())
-        .open("placement").leaf("availabilityZone", StoredInstance.AVAILABILITY_ZONE).close("placement")
+        .open("placement").leaf("availabilityZone", instance.availabilityZone()).close("placement")
         .leaf("subnetId", instance.subnetId())
         .leaf("clientToken", instance.clientToken());
     instance.metadataOptions().write(xml);

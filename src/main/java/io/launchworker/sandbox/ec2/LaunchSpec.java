@@ -12,6 +12,7 @@ record LaunchSpec(
     int minCount,
     int maxCount,
     String subnetId,
+    String availabilityZone,
     String keyName,
     String clientToken,
     Map<String, String> instanceTags,

@@ -11,11 +11,13 @@ final class RunInstancesAction {
 
   private final InstanceStore store;
   private final LaunchCatalog catalog;
+  private final SubnetZones zones;
   private final Ec2Faults faults;
 
-  RunInstancesAction(InstanceStore store, LaunchCatalog catalog, Ec2Faults faults) {
+  RunInstancesAction(InstanceStore store, LaunchCatalog catalog, SubnetZones zones, Ec2Faults faults) {
     this.store = store;
     this.catalog = catalog;
+    this.zones = zones;
     this.faults = faults;
   }
 
@@ -62,9 +64,10 @@ final class RunInstancesAction {
       catalog.checkImage(imageId);
     }
     String instanceType = request.get("InstanceType");
+    String subnetId = request.get("SubnetId");
     return new LaunchSpec(imageId, instanceType == null ? DEFAULT_INSTANCE_TYPE : instanceType, min, max,
-        request.get("SubnetId"), request.get("KeyName"), token, instanceTags(request), MetadataOptions.of(request),
-        request.canonical());
+        subnetId, zones.zoneOf(subnetId), request.get("KeyName"), token, instanceTags(request),
+        MetadataOptions.of(request), request.canonical());
   }
 
   /** Tags of TagSpecifications with ResourceType instance; other resource types are accepted and ignored. */

@@ -18,8 +18,6 @@ record StoredInstance(
     Instant launchTime,
     LaunchSpec launch) {
 
-  static final String AVAILABILITY_ZONE = "us-east-1a";
-
   StoredInstance {
     tags = Collections.unmodifiableMap(new LinkedHashMap<>(tags));
   }
@@ -38,6 +36,10 @@ record StoredInstance(
 
   String subnetId() {
     return launch.subnetId();
+  }
+
+  String availabilityZone() {
+    return launch.availabilityZone();
   }
 
   String keyName() {
@@ -68,6 +70,6 @@ record StoredInstance(
 
   EmulatedInstance toPublic() {
     return new EmulatedInstance(instanceId, reservationId, clientToken(), imageId(), instanceType(), state, tags,
-        launchTime);
+        launchTime, subnetId(), availabilityZone());
   }
 }

@@ -38,7 +38,7 @@ class RunInstancesTest extends EmulatorTest {
     assertThat(first.clientToken()).isEqualTo("token-1");
     assertThat(first.subnetId()).isEqualTo("subnet-1");
     assertThat(first.keyName()).isEqualTo("key");
-    assertThat(first.placement().availabilityZone()).isEqualTo("us-east-1a");
+    assertThat(first.placement().availabilityZone()).isEqualTo("us-east-1b"); // subnet-1's hashed zone
     assertThat(first.launchTime()).isAfterOrEqualTo(before);
     assertThat(first.tags()).containsExactly(Tag.builder().key("Name").value("worker").build());
     assertThat(response.instances()).extracting(Instance::instanceId).doesNotHaveDuplicates();
