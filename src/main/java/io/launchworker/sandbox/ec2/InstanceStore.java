@@ -20,6 +20,8 @@ import java.util.TreeMap;
 final class InstanceStore {
   /** Resource ids are 17 lower-case hex digits after the prefix, like current EC2 ids. */
   private static final int ID_HEX_DIGITS = 17;
+  /** Spot request ids are still short: {@code sir-} and 8 hex digits. */
+  private static final int SPOT_REQUEST_HEX_DIGITS = 8;
 
   private final Clock clock;
   // Guarded by this.
@@ -27,6 +29,7 @@ final class InstanceStore {
   private final Map<String, StoredInstance> instances = new LinkedHashMap<>();
   private final Map<String, List<String>> reservations = new HashMap<>();
   private final Map<String, TokenEntry> ledger = new HashMap<>();
+  private final Set<String> spotRequestIds = new HashSet<>();
   private long launched;
 
   /** What the ledger remembers of the first launch under a token. */
@@ -82,8 +85,10 @@ final class InstanceStore {
     List<String> ids = new ArrayList<>();
     List<StoredInstance> created = new ArrayList<>();
     for (int i = 0; i < spec.maxCount(); i++) {
+      // EC2 opens one one-time Spot request per instance that RunInstances launches on the Spot market.
+      String spotRequestId = spec.market().spot() ? newSpotRequestId() : null;
       StoredInstance instance = new StoredInstance(newId("i-", instances.keySet()), reservationId, i,
-          InstanceStates.RUNNING, spec.instanceTags(), now, spec);
+          spotRequestId, InstanceStates.RUNNING, spec.instanceTags(), now, spec);
       instances.put(instance.instanceId(), instance);
       ids.add(instance.instanceId());
       created.add(instance);
@@ -93,10 +98,20 @@ final class InstanceStore {
     return new Reservation(reservationId, List.copyOf(created), false);
   }
 
+  private String newSpotRequestId() {
+    String id = newId("sir-", SPOT_REQUEST_HEX_DIGITS, spotRequestIds);
+    spotRequestIds.add(id);
+    return id;
+  }
+
   private String newId(String prefix, Set<String> taken) {
+    return newId(prefix, ID_HEX_DIGITS, taken);
+  }
+
+  private String newId(String prefix, int hexDigits, Set<String> taken) {
     while (true) {
       StringBuilder id = new StringBuilder(prefix);
-      for (int i = 0; i < ID_HEX_DIGITS; i++) {
+      for (int i = 0; i < hexDigits; i++) {
         id.append(Character.forDigit(ids.nextInt(16), 16));
       }
       if (!taken.contains(id.toString())) {

@@ -30,6 +30,8 @@ final class InstanceXml {
         .leaf("keyName", instance.keyName())
         .leaf("amiLaunchIndex", instance.launchIndex())
         .leaf("instanceType", instance.instanceType())
+        .leaf("instanceLifecycle", instance.spot() ? MarketOptions.SPOT : null)
+        .leaf("spotInstanceRequestId", instance.spotInstanceRequestId())
         .leaf("launchTime", instance.launchTime().toString())
         .open("placement").leaf("availabilityZone", instance.availabilityZone()).close("placement")
         .leaf("subnetId", instance.subnetId())

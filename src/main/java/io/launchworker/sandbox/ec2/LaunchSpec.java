@@ -17,6 +17,7 @@ record LaunchSpec(
     String clientToken,
     Map<String, String> instanceTags,
     MetadataOptions metadataOptions,
+    MarketOptions market,
     String canonical) {
 
   LaunchSpec {

@@ -67,7 +67,7 @@ final class RunInstancesAction {
     String subnetId = request.get("SubnetId");
     return new LaunchSpec(imageId, instanceType == null ? DEFAULT_INSTANCE_TYPE : instanceType, min, max,
         subnetId, zones.zoneOf(subnetId), request.get("KeyName"), token, instanceTags(request),
-        MetadataOptions.of(request), request.canonical());
+        MetadataOptions.of(request), MarketOptions.of(request), request.canonical());
   }
 
   /** Tags of TagSpecifications with ResourceType instance; other resource types are accepted and ignored. */

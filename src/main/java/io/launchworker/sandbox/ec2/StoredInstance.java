@@ -7,12 +7,13 @@ import java.util.Map;
 
 /**
  * One instance as the store keeps it: its identity and current state, and the launch it came from. Immutable,
- * replaced on every change.
+ * replaced on every change; {@code spotInstanceRequestId} is null for an on-demand instance.
  */
 record StoredInstance(
     String instanceId,
     String reservationId,
     int launchIndex,
+    String spotInstanceRequestId,
     String state,
     Map<String, String> tags,
     Instant launchTime,
@@ -50,6 +51,10 @@ record StoredInstance(
     return launch.metadataOptions();
   }
 
+  boolean spot() {
+    return launch.market().spot();
+  }
+
   int stateCode() {
     return InstanceStates.code(state);
   }
@@ -59,17 +64,18 @@ record StoredInstance(
   }
 
   StoredInstance withState(String newState) {
-    return new StoredInstance(instanceId, reservationId, launchIndex, newState, tags, launchTime, launch);
+    return new StoredInstance(instanceId, reservationId, launchIndex, spotInstanceRequestId, newState, tags, launchTime, launch);
   }
 
   StoredInstance withTags(Map<String, String> extra) {
     Map<String, String> merged = new LinkedHashMap<>(tags);
     merged.putAll(extra);
-    return new StoredInstance(instanceId, reservationId, launchIndex, state, merged, launchTime, launch);
+    return new StoredInstance(instanceId, reservationId, launchIndex, spotInstanceRequestId, state, merged, launchTime, launch);
   }
 
   EmulatedInstance toPublic() {
     return new EmulatedInstance(instanceId, reservationId, clientToken(), imageId(), instanceType(), state, tags,
-        launchTime, subnetId(), availabilityZone());
+        launchTime, subnetId(), availabilityZone(), launch.market().market(), launch.market().maxPrice(),
+        spotInstanceRequestId);
   }
 }
