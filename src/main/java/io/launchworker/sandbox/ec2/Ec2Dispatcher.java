@@ -33,9 +33,11 @@ final class Ec2Dispatcher implements HttpHandler {
     RunInstancesAction run = new RunInstancesAction(store, catalog, zones, faults);
     DescribeInstancesAction describe = new DescribeInstancesAction(store);
     InstanceChangeActions change = new InstanceChangeActions(store);
+    DescribeImagesAction images = new DescribeImagesAction(catalog);
     this.actions = Map.of(
         RUN_INSTANCES, run::handle,
         "DescribeInstances", describe::handle,
+        "DescribeImages", images::handle,
         "TerminateInstances", change::terminate,
         "CreateTags", change::createTags);
   }

@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An in-process EC2 endpoint on 127.0.0.1 speaking the Query protocol the AWS SDK v2 {@code Ec2Client}
- * sends: RunInstances (with EC2's ClientToken semantics), DescribeInstances, TerminateInstances and
- * CreateTags, plus fault injection through {@link #faults()}.
+ * sends: RunInstances (with EC2's ClientToken semantics), DescribeInstances, DescribeImages, TerminateInstances
+ * and CreateTags, plus fault injection through {@link #faults()}.
  *
  * <p>Thread-safe. Requests are served by a pool of {@value #SERVER_THREADS} daemon threads, so that many
  * calls can wait on injected latency at once; all other methods may be called from any thread while it
@@ -132,7 +132,20 @@ public final class Ec2Emulator implements AutoCloseable {
     zones.register(subnetId, availabilityZone);
   }
 
-  /** Makes RunInstances with imageId fail with errorCode (HTTP 400), e.g. {@code InvalidAMIID.NotFound}. */
+  /**
+   * Gives imageId another root device than {@code /dev/xvda} (e.g. {@code /dev/sda1}), for DescribeImages and
+   * for which BlockDeviceMapping of a launch is its root volume. Any other {@code ami-} ID is an image too.
+   *
+   * @throws IllegalArgumentException when imageId does not start with {@code ami-}
+   */
+  public void image(String imageId, String rootDeviceName) {
+    catalog.registerImage(imageId, rootDeviceName);
+  }
+
+  /**
+   * Makes RunInstances with imageId fail with errorCode (HTTP 400), e.g. {@code InvalidAMIID.NotFound}; so does
+   * DescribeImages asking for it by ID, as EC2 answers for an image that does not exist.
+   */
   public void rejectImage(String imageId, String errorCode) {
     catalog.rejectImage(imageId, errorCode);
   }
