@@ -13,8 +13,8 @@ import java.util.stream.Stream;
  */
 final class InstanceFilter implements Predicate<StoredInstance> {
   private static final List<String> NAMES = List.of("instance-id", "client-token", "instance-state-name",
-      "reservation-id", "image-id", "instance-type", "subnet-id", "availability-zone", "instance-lifecycle", "spot-instance-request-id", "launch-time", "tag-key",
-      "tag:KEY");
+      "reservation-id", "image-id", "instance-type", "subnet-id", "availability-zone", "instance-lifecycle",
+      "spot-instance-request-id", "launch-time", "tag-key", "tag:KEY");
   /** EC2 matches {@code launch-time} against this form, e.g. {@code 2021-09-29T11:04:43.305Z}. */
   private static final DateTimeFormatter LAUNCH_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);

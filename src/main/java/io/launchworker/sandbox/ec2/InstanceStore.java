@@ -88,7 +88,7 @@ final class InstanceStore {
       // EC2 opens one one-time Spot request per instance that RunInstances launches on the Spot market.
       String spotRequestId = spec.market().spot() ? newSpotRequestId() : null;
       StoredInstance instance = new StoredInstance(newId("i-", instances.keySet()), reservationId, i,
-          spotRequestId, InstanceStates.RUNNING, spec.instanceTags(), now, spec);
+          spotRequestId, InstanceStates.RUNNING, spec.tags().instance(), now, spec);
       instances.put(instance.instanceId(), instance);
       ids.add(instance.instanceId());
       created.add(instance);

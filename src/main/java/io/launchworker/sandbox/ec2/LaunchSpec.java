@@ -1,10 +1,11 @@
 package io.launchworker.sandbox.ec2;
 
-import java.util.Map;
+import io.launchworker.sandbox.ec2.EmulatedInstance.RootVolume;
 
 /**
  * A validated RunInstances request: what to launch and the request's canonical form for token checks. Every
- * instance of a launch keeps it, so what was asked is answered alongside what the instance is now. Immutable.
+ * instance of a launch keeps it, so what was asked is answered alongside what the instance is now. Immutable;
+ * {@code subnetId}, {@code keyName}, {@code clientToken} and {@code rootVolume} may be null.
  */
 record LaunchSpec(
     String imageId,
@@ -15,12 +16,8 @@ record LaunchSpec(
     String availabilityZone,
     String keyName,
     String clientToken,
-    Map<String, String> instanceTags,
+    ResourceTags tags,
     MetadataOptions metadataOptions,
     MarketOptions market,
-    String canonical) {
-
-  LaunchSpec {
-    instanceTags = Map.copyOf(instanceTags);
-  }
-}
+    RootVolume rootVolume,
+    String canonical) {}

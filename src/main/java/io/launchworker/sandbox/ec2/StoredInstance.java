@@ -64,18 +64,20 @@ record StoredInstance(
   }
 
   StoredInstance withState(String newState) {
-    return new StoredInstance(instanceId, reservationId, launchIndex, spotInstanceRequestId, newState, tags, launchTime, launch);
+    return new StoredInstance(instanceId, reservationId, launchIndex, spotInstanceRequestId, newState, tags,
+        launchTime, launch);
   }
 
   StoredInstance withTags(Map<String, String> extra) {
     Map<String, String> merged = new LinkedHashMap<>(tags);
     merged.putAll(extra);
-    return new StoredInstance(instanceId, reservationId, launchIndex, spotInstanceRequestId, state, merged, launchTime, launch);
+    return new StoredInstance(instanceId, reservationId, launchIndex, spotInstanceRequestId, state, merged,
+        launchTime, launch);
   }
 
   EmulatedInstance toPublic() {
     return new EmulatedInstance(instanceId, reservationId, clientToken(), imageId(), instanceType(), state, tags,
         launchTime, subnetId(), availabilityZone(), launch.market().market(), launch.market().maxPrice(),
-        spotInstanceRequestId);
+        spotInstanceRequestId, launch.rootVolume(), launch.tags().volume(), launch.tags().networkInterface());
   }
 }

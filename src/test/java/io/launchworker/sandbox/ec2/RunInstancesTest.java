@@ -128,6 +128,15 @@ class RunInstancesTest extends EmulatorTest {
     assertThat(response.instances()).hasSize(1);
   }
 
+  /** Asserts the error as the SDK surfaces it: HTTP status, error code and message. */
+  static void assertError(ThrowingCallable call, int status, String code, String message) {
+    assertThatThrownBy(call).isInstanceOfSatisfying(Ec2Exception.class, e -> {
+      assertThat(e.statusCode()).isEqualTo(status);
+      assertThat(e.awsErrorDetails().errorCode()).isEqualTo(code);
+      assertThat(e.awsErrorDetails().errorMessage()).isEqualTo(message);
+    });
+  }
+
   static void assertErrorCode(ThrowingCallable call, String code, int status) {
     assertThatThrownBy(call).isInstanceOfSatisfying(Ec2Exception.class, e -> {
       assertThat(e.awsErrorDetails().errorCode()).isEqualTo(code);

@@ -36,7 +36,8 @@ class SubnetZonesTest extends EmulatorTest {
     List<String> again = subnets.stream().map(s -> launchIn("again-" + s, s).placement().availabilityZone()).toList();
 
     assertThat(zones).isEqualTo(again).containsOnly("us-east-1a", "us-east-1b", "us-east-1c");
-    assertThat(zones).as("String.hashCode modulo 3, stable across JVMs").containsExactly("us-east-1b", "us-east-1c", "us-east-1a", "us-east-1b", "us-east-1c");
+    assertThat(zones).as("String.hashCode modulo 3, stable across JVMs")
+        .containsExactly("us-east-1b", "us-east-1c", "us-east-1a", "us-east-1b", "us-east-1c");
   }
 
   @Test
