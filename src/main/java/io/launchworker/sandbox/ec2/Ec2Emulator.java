@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An in-process EC2 endpoint on 127.0.0.1 speaking the Query protocol the AWS SDK v2 {@code Ec2Client}
  * sends: RunInstances (with EC2's ClientToken semantics), DescribeInstances, DescribeImages, TerminateInstances
- * and CreateTags, plus fault injection through {@link #faults()}.
+ * and CreateTags, plus fault injection through {@link #faults()} and refusals for lack of capacity through
+ * {@link #capacity()}.
  *
  * <p>Thread-safe. Requests are served by a pool of {@value #SERVER_THREADS} daemon threads, so that many
  * calls can wait on injected latency at once; all other methods may be called from any thread while it
@@ -37,17 +38,19 @@ public final class Ec2Emulator implements AutoCloseable {
   private final InstanceStore store;
   private final LaunchCatalog catalog;
   private final SubnetZones zones;
+  private final Ec2Capacity capacity;
   private final Ec2Faults faults;
   private final StatsRecorder stats;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Ec2Emulator(HttpServer server, ExecutorService executor, InstanceStore store, LaunchCatalog catalog,
-      SubnetZones zones, Ec2Faults faults, StatsRecorder stats) {
+      SubnetZones zones, Ec2Capacity capacity, Ec2Faults faults, StatsRecorder stats) {
     this.server = server;
     this.executor = executor;
     this.store = store;
     this.catalog = catalog;
     this.zones = zones;
+    this.capacity = capacity;
     this.faults = faults;
     this.stats = stats;
   }
@@ -63,9 +66,10 @@ public final class Ec2Emulator implements AutoCloseable {
    * @throws UncheckedIOException when the port cannot be bound
    */
   public static Ec2Emulator start(int port) {
-    InstanceStore store = new InstanceStore(Clock.systemUTC(), ID_SEED);
-    LaunchCatalog catalog = new LaunchCatalog();
     SubnetZones zones = new SubnetZones();
+    Ec2Capacity capacity = new Ec2Capacity(zones);
+    InstanceStore store = new InstanceStore(Clock.systemUTC(), ID_SEED, capacity);
+    LaunchCatalog catalog = new LaunchCatalog();
     Ec2Faults faults = new Ec2Faults();
     StatsRecorder stats = new StatsRecorder();
     HttpServer server;
@@ -78,7 +82,7 @@ public final class Ec2Emulator implements AutoCloseable {
     server.setExecutor(executor);
     server.createContext("/", new Ec2Dispatcher(store, catalog, zones, faults, stats));
     server.start();
-    return new Ec2Emulator(server, executor, store, catalog, zones, faults, stats);
+    return new Ec2Emulator(server, executor, store, catalog, zones, capacity, faults, stats);
   }
 
   private static java.util.concurrent.ThreadFactory daemonThreads() {
@@ -98,6 +102,11 @@ public final class Ec2Emulator implements AutoCloseable {
   /** The live fault settings; changes apply to the next request. */
   public Ec2Faults faults() {
     return faults;
+  }
+
+  /** The live capacity rules; changes apply to the next RunInstances. Without rules every launch succeeds. */
+  public Ec2Capacity capacity() {
+    return capacity;
   }
 
   /** A snapshot of the counters. */

@@ -15,7 +15,9 @@ import java.util.TreeMap;
 
 /**
  * Instances, reservations and the ClientToken ledger. Every method holds the store's monitor, so the
- * token check and the launch it guards are one atomic step; nothing inside sleeps or calls out.
+ * token check, the capacity's admission and the launch they guard are one atomic step; nothing inside sleeps or
+ * calls out. Lock order: the store, then the {@link Ec2Capacity}, which never calls back in but for the count
+ * it is handed.
  */
 final class InstanceStore {
   /** Resource ids are 17 lower-case hex digits after the prefix, like current EC2 ids. */
@@ -24,6 +26,7 @@ final class InstanceStore {
   private static final int SPOT_REQUEST_HEX_DIGITS = 8;
 
   private final Clock clock;
+  private final Ec2Capacity capacity;
   // Guarded by this.
   private final Random ids;
   private final Map<String, StoredInstance> instances = new LinkedHashMap<>();
@@ -41,15 +44,17 @@ final class InstanceStore {
   /** A reservation as answered by RunInstances. */
   record Reservation(String reservationId, List<StoredInstance> instances, boolean replayed) {}
 
-  InstanceStore(Clock clock, long seed) {
+  InstanceStore(Clock clock, long seed, Ec2Capacity capacity) {
     this.clock = clock;
+    this.capacity = capacity;
     this.ids = new Random(seed);
   }
 
   /**
-   * Launches spec, or — when honourToken and the token was seen — answers the first reservation.
+   * Answers the first reservation when honourToken and the token was seen; otherwise launches as many instances
+   * of spec as the capacity admits.
    *
-   * @throws Ec2Error IdempotentParameterMismatch or IdempotentInstanceTerminated
+   * @throws Ec2Error IdempotentParameterMismatch, IdempotentInstanceTerminated or a capacity refusal
    */
   synchronized Reservation runInstances(LaunchSpec spec, boolean honourToken) {
     String token = spec.clientToken();
@@ -59,7 +64,7 @@ final class InstanceStore {
         return replay(token, entry, spec);
       }
     }
-    Reservation reservation = launch(spec);
+    Reservation reservation = launch(spec, capacity.admit(spec, this::runningSpotInstances));
     if (honourToken && token != null) {
       ledger.put(token, new TokenEntry(reservation.reservationId(), spec.canonical()));
     }
@@ -79,12 +84,16 @@ final class InstanceStore {
     return new Reservation(entry.reservationId(), current, true);
   }
 
-  private Reservation launch(LaunchSpec spec) {
+  private int runningSpotInstances() {
+    return (int) instances.values().stream().filter(i -> i.spot() && !i.terminated()).count();
+  }
+
+  private Reservation launch(LaunchSpec spec, int count) {
     String reservationId = newId("r-", reservations.keySet());
     Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     List<String> ids = new ArrayList<>();
     List<StoredInstance> created = new ArrayList<>();
-    for (int i = 0; i < spec.maxCount(); i++) {
+    for (int i = 0; i < count; i++) {
       // EC2 opens one one-time Spot request per instance that RunInstances launches on the Spot market.
       String spotRequestId = spec.market().spot() ? newSpotRequestId() : null;
       StoredInstance instance = new StoredInstance(newId("i-", instances.keySet()), reservationId, i,
