@@ -37,7 +37,7 @@ public final class Ec2Capacity {
   private final SubnetZones zones;
   // All guarded by this.
   private final List<LimitRule> limits = new ArrayList<>();
-  private final List<Limit> unsupported = new ArrayList<>();
+  private final List<Placement> unsupported = new ArrayList<>();
   private final Set<String> fullSubnets = new HashSet<>();
   private final Map<String, BigDecimal> spotPrices = new HashMap<>();
   private Integer spotInstanceLimit;
@@ -72,6 +72,18 @@ public final class Ec2Capacity {
     @Override
     public String toString() {
       return market + ":" + instanceType + ":" + subnetId + "=" + launches;
+    }
+  }
+
+  /** An instance type in a subnet; either may be {@value #ANY}. */
+  private record Placement(String instanceType, String subnetId) {
+    Placement {
+      checkName("instance type", instanceType);
+      checkName("subnet", subnetId);
+    }
+
+    boolean matches(LaunchSpec spec) {
+      return Ec2Capacity.matches(instanceType, spec.instanceType()) && Ec2Capacity.matches(subnetId, spec.subnetId());
     }
   }
 
@@ -137,7 +149,7 @@ public final class Ec2Capacity {
 
   /** Launches of instanceType in subnetId (either may be {@value #ANY}) fail with {@code Unsupported}. */
   public Ec2Capacity unsupported(String instanceType, String subnetId) {
-    Limit placement = new Limit(ANY, instanceType, subnetId, 0);
+    Placement placement = new Placement(instanceType, subnetId);
     synchronized (this) {
       unsupported.add(placement);
     }
@@ -205,7 +217,7 @@ public final class Ec2Capacity {
     String type = spec.instanceType();
     String zone = spec.availabilityZone();
     String subnet = spec.subnetId();
-    if (unsupported.stream().anyMatch(u -> matches(u.instanceType(), type) && matches(u.subnetId(), subnet))) {
+    if (unsupported.stream().anyMatch(u -> u.matches(spec))) {
       throw Ec2Error.refusal("Unsupported", 400, "Your requested instance type (" + type + ") is not supported in "
           + "your requested Availability Zone (" + zone + "). Please retry your request by not specifying an "
           + "Availability Zone or choosing " + String.join(", ", zones.otherZones(zone)) + ".");

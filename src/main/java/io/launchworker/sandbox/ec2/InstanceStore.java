@@ -94,7 +94,7 @@ final class InstanceStore {
     List<String> ids = new ArrayList<>();
     List<StoredInstance> created = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      // EC2 opens one one-time Spot request per instance that RunInstances launches on the Spot market.
+      // EC2 opens one Spot request per instance that RunInstances launches on the Spot market.
       String spotRequestId = spec.market().spot() ? newSpotRequestId() : null;
       StoredInstance instance = new StoredInstance(newId("i-", instances.keySet()), reservationId, i,
           spotRequestId, InstanceStates.RUNNING, spec.tags().instance(), now, spec);
