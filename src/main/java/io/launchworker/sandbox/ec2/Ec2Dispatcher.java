@@ -13,9 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Handles one EC2 Query request on an HTTP server thread: parse, latency, throttle, injected error, action,
- * then answer (or drop the answer). Runs on many server threads at once; holds no state of its own
- * besides the request-id counter.
+ * Handles one EC2 Query request on an HTTP server thread: parse, latency, throttle, injected error, action
+ * (where capacity may refuse a launch), then answer (or drop the answer of a launch). Runs on many server
+ * threads at once; holds no state of its own besides the request-id counter.
  */
 final class Ec2Dispatcher implements HttpHandler {
   private static final Logger log = LoggerFactory.getLogger(Ec2Dispatcher.class);
@@ -26,15 +26,18 @@ final class Ec2Dispatcher implements HttpHandler {
   private final Map<String, BiFunction<QueryRequest, String, String>> actions;
   private final AtomicLong requestIds = new AtomicLong();
 
-  Ec2Dispatcher(InstanceStore store, LaunchCatalog catalog, Ec2Faults faults, StatsRecorder stats) {
+  Ec2Dispatcher(InstanceStore store, LaunchCatalog catalog, SubnetZones zones, Ec2Faults faults,
+      StatsRecorder stats) {
     this.faults = faults;
     this.stats = stats;
-    RunInstancesAction run = new RunInstancesAction(store, catalog, faults);
+    RunInstancesAction run = new RunInstancesAction(store, catalog, zones, faults);
     DescribeInstancesAction describe = new DescribeInstancesAction(store);
     InstanceChangeActions change = new InstanceChangeActions(store);
+    DescribeImagesAction images = new DescribeImagesAction(catalog);
     this.actions = Map.of(
         RUN_INSTANCES, run::handle,
         "DescribeInstances", describe::handle,
+        "DescribeImages", images::handle,
         "TerminateInstances", change::terminate,
         "CreateTags", change::createTags);
   }
@@ -90,7 +93,15 @@ final class Ec2Dispatcher implements HttpHandler {
       stats.injectedError(injected.get().code());
       throw injected.get();
     }
-    String answer = handler.apply(request, requestId);
+    String answer;
+    try {
+      answer = handler.apply(request, requestId);
+    } catch (Ec2Error e) {
+      if (e.refusal()) {
+        stats.capacityRefusal(e.code());
+      }
+      throw e;
+    }
     if (RUN_INSTANCES.equals(action) && faults.dropThisAnswer()) {
       stats.droppedAnswer();
       return Optional.empty();

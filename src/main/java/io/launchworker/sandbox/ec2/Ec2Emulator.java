@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An in-process EC2 endpoint on 127.0.0.1 speaking the Query protocol the AWS SDK v2 {@code Ec2Client}
- * sends: RunInstances (with EC2's ClientToken semantics), DescribeInstances, TerminateInstances and
- * CreateTags, plus fault injection through {@link #faults()}.
+ * sends: RunInstances (with EC2's ClientToken semantics), DescribeInstances, DescribeImages, TerminateInstances
+ * and CreateTags, plus fault injection through {@link #faults()} and refusals for lack of capacity through
+ * {@link #capacity()}.
  *
  * <p>Thread-safe. Requests are served by a pool of {@value #SERVER_THREADS} daemon threads, so that many
  * calls can wait on injected latency at once; all other methods may be called from any thread while it
@@ -36,16 +37,20 @@ public final class Ec2Emulator implements AutoCloseable {
   private final ExecutorService executor;
   private final InstanceStore store;
   private final LaunchCatalog catalog;
+  private final SubnetZones zones;
+  private final Ec2Capacity capacity;
   private final Ec2Faults faults;
   private final StatsRecorder stats;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Ec2Emulator(HttpServer server, ExecutorService executor, InstanceStore store, LaunchCatalog catalog,
-      Ec2Faults faults, StatsRecorder stats) {
+      SubnetZones zones, Ec2Capacity capacity, Ec2Faults faults, StatsRecorder stats) {
     this.server = server;
     this.executor = executor;
     this.store = store;
     this.catalog = catalog;
+    this.zones = zones;
+    this.capacity = capacity;
     this.faults = faults;
     this.stats = stats;
   }
@@ -61,7 +66,9 @@ public final class Ec2Emulator implements AutoCloseable {
    * @throws UncheckedIOException when the port cannot be bound
    */
   public static Ec2Emulator start(int port) {
-    InstanceStore store = new InstanceStore(Clock.systemUTC(), ID_SEED);
+    SubnetZones zones = new SubnetZones();
+    Ec2Capacity capacity = new Ec2Capacity(zones);
+    InstanceStore store = new InstanceStore(Clock.systemUTC(), ID_SEED, capacity);
     LaunchCatalog catalog = new LaunchCatalog();
     Ec2Faults faults = new Ec2Faults();
     StatsRecorder stats = new StatsRecorder();
@@ -73,9 +80,9 @@ public final class Ec2Emulator implements AutoCloseable {
     }
     ExecutorService executor = Executors.newFixedThreadPool(SERVER_THREADS, daemonThreads());
     server.setExecutor(executor);
-    server.createContext("/", new Ec2Dispatcher(store, catalog, faults, stats));
+    server.createContext("/", new Ec2Dispatcher(store, catalog, zones, faults, stats));
     server.start();
-    return new Ec2Emulator(server, executor, store, catalog, faults, stats);
+    return new Ec2Emulator(server, executor, store, catalog, zones, capacity, faults, stats);
   }
 
   private static java.util.concurrent.ThreadFactory daemonThreads() {
@@ -95,6 +102,11 @@ public final class Ec2Emulator implements AutoCloseable {
   /** The live fault settings; changes apply to the next request. */
   public Ec2Faults faults() {
     return faults;
+  }
+
+  /** The live capacity rules; changes apply to the next RunInstances. Without rules every launch succeeds. */
+  public Ec2Capacity capacity() {
+    return capacity;
   }
 
   /** A snapshot of the counters. */
@@ -121,7 +133,28 @@ public final class Ec2Emulator implements AutoCloseable {
     catalog.registerTemplate(id, name);
   }
 
-  /** Makes RunInstances with imageId fail with errorCode (HTTP 400), e.g. {@code InvalidAMIID.NotFound}. */
+  /**
+   * Puts subnetId in availabilityZone for the next requests. An unregistered subnet is in one of us-east-1a,
+   * us-east-1b and us-east-1c, chosen by a stable hash of its ID; a launch without a subnet is in us-east-1a.
+   */
+  public void subnet(String subnetId, String availabilityZone) {
+    zones.register(subnetId, availabilityZone);
+  }
+
+  /**
+   * Gives imageId another root device than {@code /dev/xvda} (e.g. {@code /dev/sda1}), for DescribeImages and
+   * for which BlockDeviceMapping of a launch is its root volume. Any other {@code ami-} ID is an image too.
+   *
+   * @throws IllegalArgumentException when imageId does not start with {@code ami-}
+   */
+  public void image(String imageId, String rootDeviceName) {
+    catalog.registerImage(imageId, rootDeviceName);
+  }
+
+  /**
+   * Makes RunInstances with imageId fail with errorCode (HTTP 400), e.g. {@code InvalidAMIID.NotFound}; so does
+   * DescribeImages asking for it by ID, as EC2 answers for an image that does not exist.
+   */
   public void rejectImage(String imageId, String errorCode) {
     catalog.rejectImage(imageId, errorCode);
   }

@@ -17,6 +17,8 @@ import java.util.Map;
  * @param droppedAnswers RunInstances requests that launched but whose answer was dropped
  * @param injectedErrorsPerCode {@code injectedErrors} split by error code (an injected
  *     {@code RequestLimitExceeded} is counted here, not in {@code throttledCalls})
+ * @param capacityRefusalsPerCode RunInstances requests the {@link Ec2Capacity} refused, by error code
+ *     ({@code InsufficientInstanceCapacity}, {@code Unsupported}, …); injected errors are not counted here
  */
 public record Ec2Stats(
     Map<String, Long> callsPerAction,
@@ -27,11 +29,13 @@ public record Ec2Stats(
     long throttledCalls,
     long injectedErrors,
     long droppedAnswers,
-    Map<String, Long> injectedErrorsPerCode) {
+    Map<String, Long> injectedErrorsPerCode,
+    Map<String, Long> capacityRefusalsPerCode) {
 
   public Ec2Stats {
     callsPerAction = Map.copyOf(callsPerAction);
     injectedErrorsPerCode = Map.copyOf(injectedErrorsPerCode);
+    capacityRefusalsPerCode = Map.copyOf(capacityRefusalsPerCode);
     runInstancesCallsPerToken = Map.copyOf(runInstancesCallsPerToken);
     tokensWithMoreThanOneReservation = List.copyOf(tokensWithMoreThanOneReservation);
   }
@@ -41,8 +45,27 @@ public record Ec2Stats(
     return callsPerAction.getOrDefault(action, 0L);
   }
 
+  /** The snapshot as it was before the emulator had capacity: no refusals. */
+  public Ec2Stats(Map<String, Long> callsPerAction, Map<String, Integer> runInstancesCallsPerToken,
+      long instancesLaunched, int tokensWithInstances, List<String> tokensWithMoreThanOneReservation,
+      long throttledCalls, long injectedErrors, long droppedAnswers, Map<String, Long> injectedErrorsPerCode) {
+    this(callsPerAction, runInstancesCallsPerToken, instancesLaunched, tokensWithInstances,
+        tokensWithMoreThanOneReservation, throttledCalls, injectedErrors, droppedAnswers, injectedErrorsPerCode,
+        Map.of());
+  }
+
   /** Requests answered with an injected error of this code, 0 when none. */
   public long injectedErrors(String code) {
     return injectedErrorsPerCode.getOrDefault(code, 0L);
+  }
+
+  /** RunInstances requests the capacity refused, all codes together. */
+  public long capacityRefusals() {
+    return capacityRefusalsPerCode.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** RunInstances requests the capacity refused with this code, 0 when none. */
+  public long capacityRefusals(String code) {
+    return capacityRefusalsPerCode.getOrDefault(code, 0L);
   }
 }

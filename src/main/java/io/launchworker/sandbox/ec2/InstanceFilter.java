@@ -13,7 +13,8 @@ import java.util.stream.Stream;
  */
 final class InstanceFilter implements Predicate<StoredInstance> {
   private static final List<String> NAMES = List.of("instance-id", "client-token", "instance-state-name",
-      "reservation-id", "image-id", "instance-type", "subnet-id", "launch-time", "tag-key", "tag:KEY");
+      "reservation-id", "image-id", "instance-type", "subnet-id", "availability-zone", "instance-lifecycle",
+      "spot-instance-request-id", "launch-time", "tag-key", "tag:KEY");
   /** EC2 matches {@code launch-time} against this form, e.g. {@code 2021-09-29T11:04:43.305Z}. */
   private static final DateTimeFormatter LAUNCH_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -74,6 +75,10 @@ final class InstanceFilter implements Predicate<StoredInstance> {
       case "image-id" -> Stream.ofNullable(instance.imageId());
       case "instance-type" -> Stream.of(instance.instanceType());
       case "subnet-id" -> Stream.ofNullable(instance.subnetId());
+      case "availability-zone" -> Stream.of(instance.availabilityZone());
+      // EC2 has no value for on-demand here: only spot (and scheduled, capacity-block) instances match.
+      case "instance-lifecycle" -> Stream.ofNullable(instance.spot() ? MarketOptions.SPOT : null);
+      case "spot-instance-request-id" -> Stream.ofNullable(instance.spotInstanceRequestId());
       case "launch-time" -> Stream.of(LAUNCH_TIME.format(instance.launchTime()));
       case "tag-key" -> instance.tags().keySet().stream();
       default -> throw new IllegalStateException("filter checked at parse time: " + name);

@@ -15,18 +15,24 @@ import java.util.TreeMap;
 
 /**
  * Instances, reservations and the ClientToken ledger. Every method holds the store's monitor, so the
- * token check and the launch it guards are one atomic step; nothing inside sleeps or calls out.
+ * token check, the capacity's admission and the launch they guard are one atomic step; nothing inside sleeps or
+ * calls out. Lock order: the store, then the {@link Ec2Capacity}, which never calls back in but for the count
+ * it is handed.
  */
 final class InstanceStore {
   /** Resource ids are 17 lower-case hex digits after the prefix, like current EC2 ids. */
   private static final int ID_HEX_DIGITS = 17;
+  /** Spot request ids are still short: {@code sir-} and 8 hex digits. */
+  private static final int SPOT_REQUEST_HEX_DIGITS = 8;
 
   private final Clock clock;
+  private final Ec2Capacity capacity;
   // Guarded by this.
   private final Random ids;
   private final Map<String, StoredInstance> instances = new LinkedHashMap<>();
   private final Map<String, List<String>> reservations = new HashMap<>();
   private final Map<String, TokenEntry> ledger = new HashMap<>();
+  private final Set<String> spotRequestIds = new HashSet<>();
   private long launched;
 
   /** What the ledger remembers of the first launch under a token. */
@@ -38,15 +44,17 @@ final class InstanceStore {
   /** A reservation as answered by RunInstances. */
   record Reservation(String reservationId, List<StoredInstance> instances, boolean replayed) {}
 
-  InstanceStore(Clock clock, long seed) {
+  InstanceStore(Clock clock, long seed, Ec2Capacity capacity) {
     this.clock = clock;
+    this.capacity = capacity;
     this.ids = new Random(seed);
   }
 
   /**
-   * Launches spec, or — when honourToken and the token was seen — answers the first reservation.
+   * Answers the first reservation when honourToken and the token was seen; otherwise launches as many instances
+   * of spec as the capacity admits.
    *
-   * @throws Ec2Error IdempotentParameterMismatch or IdempotentInstanceTerminated
+   * @throws Ec2Error IdempotentParameterMismatch, IdempotentInstanceTerminated or a capacity refusal
    */
   synchronized Reservation runInstances(LaunchSpec spec, boolean honourToken) {
     String token = spec.clientToken();
@@ -56,7 +64,7 @@ final class InstanceStore {
         return replay(token, entry, spec);
       }
     }
-    Reservation reservation = launch(spec);
+    Reservation reservation = launch(spec, capacity.admit(spec, this::runningSpotInstances));
     if (honourToken && token != null) {
       ledger.put(token, new TokenEntry(reservation.reservationId(), spec.canonical()));
     }
@@ -76,15 +84,20 @@ final class InstanceStore {
     return new Reservation(entry.reservationId(), current, true);
   }
 
-  private Reservation launch(LaunchSpec spec) {
+  private int runningSpotInstances() {
+    return (int) instances.values().stream().filter(i -> i.spot() && !i.terminated()).count();
+  }
+
+  private Reservation launch(LaunchSpec spec, int count) {
     String reservationId = newId("r-", reservations.keySet());
     Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     List<String> ids = new ArrayList<>();
     List<StoredInstance> created = new ArrayList<>();
-    for (int i = 0; i < spec.count(); i++) {
+    for (int i = 0; i < count; i++) {
+      // EC2 opens one Spot request per instance that RunInstances launches on the Spot market.
+      String spotRequestId = spec.market().spot() ? newSpotRequestId() : null;
       StoredInstance instance = new StoredInstance(newId("i-", instances.keySet()), reservationId, i,
-          spec.clientToken(), spec.imageId(), spec.instanceType(), spec.subnetId(), spec.keyName(),
-          InstanceStates.RUNNING, spec.instanceTags(), now, spec.metadataOptions());
+          spotRequestId, InstanceStates.RUNNING, spec.tags().instance(), now, spec);
       instances.put(instance.instanceId(), instance);
       ids.add(instance.instanceId());
       created.add(instance);
@@ -94,10 +107,20 @@ final class InstanceStore {
     return new Reservation(reservationId, List.copyOf(created), false);
   }
 
+  private String newSpotRequestId() {
+    String id = newId("sir-", SPOT_REQUEST_HEX_DIGITS, spotRequestIds);
+    spotRequestIds.add(id);
+    return id;
+  }
+
   private String newId(String prefix, Set<String> taken) {
+    return newId(prefix, ID_HEX_DIGITS, taken);
+  }
+
+  private String newId(String prefix, int hexDigits, Set<String> taken) {
     while (true) {
       StringBuilder id = new StringBuilder(prefix);
-      for (int i = 0; i < ID_HEX_DIGITS; i++) {
+      for (int i = 0; i < hexDigits; i++) {
         id.append(Character.forDigit(ids.nextInt(16), 16));
       }
       if (!taken.contains(id.toString())) {

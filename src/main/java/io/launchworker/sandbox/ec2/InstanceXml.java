@@ -30,8 +30,10 @@ final class InstanceXml {
         .leaf("keyName", instance.keyName())
         .leaf("amiLaunchIndex", instance.launchIndex())
         .leaf("instanceType", instance.instanceType())
+        .leaf("instanceLifecycle", instance.spot() ? MarketOptions.SPOT : null)
+        .leaf("spotInstanceRequestId", instance.spotInstanceRequestId())
         .leaf("launchTime", instance.launchTime().toString())
-        .open("placement").leaf("availabilityZone", StoredInstance.AVAILABILITY_ZONE).close("placement")
+        .open("placement").leaf("availabilityZone", instance.availabilityZone()).close("placement")
         .leaf("subnetId", instance.subnetId())
         .leaf("clientToken", instance.clientToken());
     instance.metadataOptions().write(xml);

@@ -1,20 +1,23 @@
 package io.launchworker.sandbox.ec2;
 
-import java.util.Map;
+import io.launchworker.sandbox.ec2.EmulatedInstance.RootVolume;
 
-/** A validated RunInstances request: what to launch and the request's canonical form for token checks. */
+/**
+ * A validated RunInstances request: what to launch and the request's canonical form for token checks. Every
+ * instance of a launch keeps it, so what was asked is answered alongside what the instance is now. Immutable;
+ * {@code subnetId}, {@code keyName}, {@code clientToken} and {@code rootVolume} may be null.
+ */
 record LaunchSpec(
     String imageId,
     String instanceType,
-    int count,
+    int minCount,
+    int maxCount,
     String subnetId,
+    String availabilityZone,
     String keyName,
     String clientToken,
-    Map<String, String> instanceTags,
+    ResourceTags tags,
     MetadataOptions metadataOptions,
-    String canonical) {
-
-  LaunchSpec {
-    instanceTags = Map.copyOf(instanceTags);
-  }
-}
+    MarketOptions market,
+    RootVolume rootVolume,
+    String canonical) {}

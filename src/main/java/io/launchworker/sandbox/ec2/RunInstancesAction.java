@@ -1,8 +1,5 @@
 package io.launchworker.sandbox.ec2;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 /** RunInstances: validates like EC2, then launches or replays through the store's token ledger. */
 final class RunInstancesAction {
   /** EC2 rejects client tokens longer than 64 ASCII characters. */
@@ -11,11 +8,13 @@ final class RunInstancesAction {
 
   private final InstanceStore store;
   private final LaunchCatalog catalog;
+  private final SubnetZones zones;
   private final Ec2Faults faults;
 
-  RunInstancesAction(InstanceStore store, LaunchCatalog catalog, Ec2Faults faults) {
+  RunInstancesAction(InstanceStore store, LaunchCatalog catalog, SubnetZones zones, Ec2Faults faults) {
     this.store = store;
     this.catalog = catalog;
+    this.zones = zones;
     this.faults = faults;
   }
 
@@ -62,30 +61,10 @@ final class RunInstancesAction {
       catalog.checkImage(imageId);
     }
     String instanceType = request.get("InstanceType");
-    return new LaunchSpec(imageId, instanceType == null ? DEFAULT_INSTANCE_TYPE : instanceType, max,
-        request.get("SubnetId"), request.get("KeyName"), token, instanceTags(request), MetadataOptions.of(request),
-        request.canonical());
-  }
-
-  /** Tags of TagSpecifications with ResourceType instance; other resource types are accepted and ignored. */
-  private static Map<String, String> instanceTags(QueryRequest request) {
-    Map<String, String> tags = new LinkedHashMap<>();
-    for (QueryRequest spec : request.members("TagSpecification")) {
-      String resourceType = spec.get("ResourceType");
-      if (resourceType == null) {
-        throw Ec2Error.missing("TagSpecification.N.ResourceType");
-      }
-      if (!"instance".equals(resourceType)) {
-        continue;
-      }
-      for (QueryRequest tag : spec.members("Tag")) {
-        String key = tag.get("Key");
-        if (key == null || key.isEmpty()) {
-          throw Ec2Error.invalidValue("Tag keys must not be empty.");
-        }
-        tags.put(key, tag.get("Value") == null ? "" : tag.get("Value"));
-      }
-    }
-    return tags;
+    String subnetId = request.get("SubnetId");
+    return new LaunchSpec(imageId, instanceType == null ? DEFAULT_INSTANCE_TYPE : instanceType, min, max,
+        subnetId, zones.zoneOf(subnetId), request.get("KeyName"), token, ResourceTags.of(request),
+        MetadataOptions.of(request), MarketOptions.of(request),
+        BlockDeviceMappings.rootVolume(request, catalog.rootDeviceName(imageId)), request.canonical());
   }
 }

@@ -17,6 +17,7 @@ final class StatsRecorder {
   private final AtomicLong injected = new AtomicLong();
   private final Map<String, LongAdder> injectedPerCode = new ConcurrentHashMap<>();
   private final AtomicLong dropped = new AtomicLong();
+  private final Map<String, LongAdder> refusalsPerCode = new ConcurrentHashMap<>();
   private volatile Consumer<String> arrivals = token -> { };
 
   void call(String action) {
@@ -47,6 +48,10 @@ final class StatsRecorder {
     dropped.incrementAndGet();
   }
 
+  void capacityRefusal(String code) {
+    refusalsPerCode.computeIfAbsent(code, c -> new LongAdder()).increment();
+  }
+
   Ec2Stats snapshot(InstanceStore store) {
     Map<String, Long> perAction = new TreeMap<>();
     calls.forEach((action, count) -> perAction.put(action, count.sum()));
@@ -59,7 +64,9 @@ final class StatsRecorder {
         .toList();
     Map<String, Long> perCode = new TreeMap<>();
     injectedPerCode.forEach((code, count) -> perCode.put(code, count.sum()));
+    Map<String, Long> refusals = new TreeMap<>();
+    refusalsPerCode.forEach((code, count) -> refusals.put(code, count.sum()));
     return new Ec2Stats(perAction, perToken, store.launchedCount(), reservationsPerToken.size(), duplicated,
-        throttled.get(), injected.get(), dropped.get(), perCode);
+        throttled.get(), injected.get(), dropped.get(), perCode, refusals);
   }
 }

@@ -5,25 +5,54 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** One instance as the store keeps it; immutable, replaced on every change. */
+/**
+ * One instance as the store keeps it: its identity and current state, and the launch it came from. Immutable,
+ * replaced on every change; {@code spotInstanceRequestId} is null for an on-demand instance.
+ */
 record StoredInstance(
     String instanceId,
     String reservationId,
     int launchIndex,
-    String clientToken,
-    String imageId,
-    String instanceType,
-    String subnetId,
-    String keyName,
+    String spotInstanceRequestId,
     String state,
     Map<String, String> tags,
     Instant launchTime,
-    MetadataOptions metadataOptions) {
-
-  static final String AVAILABILITY_ZONE = "us-east-1a";
+    LaunchSpec launch) {
 
   StoredInstance {
     tags = Collections.unmodifiableMap(new LinkedHashMap<>(tags));
+  }
+
+  String clientToken() {
+    return launch.clientToken();
+  }
+
+  String imageId() {
+    return launch.imageId();
+  }
+
+  String instanceType() {
+    return launch.instanceType();
+  }
+
+  String subnetId() {
+    return launch.subnetId();
+  }
+
+  String availabilityZone() {
+    return launch.availabilityZone();
+  }
+
+  String keyName() {
+    return launch.keyName();
+  }
+
+  MetadataOptions metadataOptions() {
+    return launch.metadataOptions();
+  }
+
+  boolean spot() {
+    return launch.market().spot();
   }
 
   int stateCode() {
@@ -35,19 +64,20 @@ record StoredInstance(
   }
 
   StoredInstance withState(String newState) {
-    return new StoredInstance(instanceId, reservationId, launchIndex, clientToken, imageId, instanceType,
-        subnetId, keyName, newState, tags, launchTime, metadataOptions);
+    return new StoredInstance(instanceId, reservationId, launchIndex, spotInstanceRequestId, newState, tags,
+        launchTime, launch);
   }
 
   StoredInstance withTags(Map<String, String> extra) {
     Map<String, String> merged = new LinkedHashMap<>(tags);
     merged.putAll(extra);
-    return new StoredInstance(instanceId, reservationId, launchIndex, clientToken, imageId, instanceType,
-        subnetId, keyName, state, merged, launchTime, metadataOptions);
+    return new StoredInstance(instanceId, reservationId, launchIndex, spotInstanceRequestId, state, merged,
+        launchTime, launch);
   }
 
   EmulatedInstance toPublic() {
-    return new EmulatedInstance(instanceId, reservationId, clientToken, imageId, instanceType, state, tags,
-        launchTime);
+    return new EmulatedInstance(instanceId, reservationId, clientToken(), imageId(), instanceType(), state, tags,
+        launchTime, subnetId(), availabilityZone(), launch.market().market(), launch.market().maxPrice(),
+        spotInstanceRequestId, launch.rootVolume(), launch.tags().volume(), launch.tags().networkInterface());
   }
 }

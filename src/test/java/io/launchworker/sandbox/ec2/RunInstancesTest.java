@@ -38,7 +38,7 @@ class RunInstancesTest extends EmulatorTest {
     assertThat(first.clientToken()).isEqualTo("token-1");
     assertThat(first.subnetId()).isEqualTo("subnet-1");
     assertThat(first.keyName()).isEqualTo("key");
-    assertThat(first.placement().availabilityZone()).isEqualTo("us-east-1a");
+    assertThat(first.placement().availabilityZone()).isEqualTo("us-east-1b"); // subnet-1's hashed zone
     assertThat(first.launchTime()).isAfterOrEqualTo(before);
     assertThat(first.tags()).containsExactly(Tag.builder().key("Name").value("worker").build());
     assertThat(response.instances()).extracting(Instance::instanceId).doesNotHaveDuplicates();
@@ -126,6 +126,15 @@ class RunInstancesTest extends EmulatorTest {
         .build());
 
     assertThat(response.instances()).hasSize(1);
+  }
+
+  /** Asserts the error as the SDK surfaces it: HTTP status, error code and message. */
+  static void assertError(ThrowingCallable call, int status, String code, String message) {
+    assertThatThrownBy(call).isInstanceOfSatisfying(Ec2Exception.class, e -> {
+      assertThat(e.statusCode()).isEqualTo(status);
+      assertThat(e.awsErrorDetails().errorCode()).isEqualTo(code);
+      assertThat(e.awsErrorDetails().errorMessage()).isEqualTo(message);
+    });
   }
 
   static void assertErrorCode(ThrowingCallable call, String code, int status) {
