@@ -8,6 +8,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import io.launchworker.request.LaunchShape;
 import java.util.function.Predicate;
+import software.amazon.awssdk.retries.api.RefreshRetryTokenRequest;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -65,7 +66,7 @@ public final class AwsClients implements AutoCloseable {
    */
   public static SqsClient sqs(Optional<String> region, Optional<URI> endpoint, AwsCredentialsProvider credentials,
       int connections) {
-    return configure(SqsClient.builder(), region, endpoint, credentials, connections, List.of(), failure -> false)
+    return configure(SqsClient.builder(), region, endpoint, credentials, connections, List.of(), attempt -> false)
         .build();
   }
 
@@ -73,36 +74,48 @@ public final class AwsClients implements AutoCloseable {
   public static Ec2Client ec2(Optional<String> region, Optional<URI> endpoint, AwsCredentialsProvider credentials,
       int connections, List<ExecutionInterceptor> interceptors) {
     return configure(Ec2Client.builder(), region, endpoint, credentials, connections, interceptors,
-        AwsClients::isShapeRefusal).build();
+        AwsClients::neverRepeatedOnEc2).build();
   }
 
   /** The CloudWatch client metrics are published with, as {@link #sqs}. */
   public static CloudWatchClient cloudWatch(Optional<String> region, Optional<URI> endpoint,
       AwsCredentialsProvider credentials) {
-    return configure(CloudWatchClient.builder(), region, endpoint, credentials, 2, List.of(), failure -> false)
+    return configure(CloudWatchClient.builder(), region, endpoint, credentials, 2, List.of(), attempt -> false)
         .build();
   }
 
   private static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> B configure(B builder,
       Optional<String> region, Optional<URI> endpoint, AwsCredentialsProvider credentials, int connections,
-      List<ExecutionInterceptor> interceptors, Predicate<Throwable> neverRetried) {
+      List<ExecutionInterceptor> interceptors, Predicate<RefreshRetryTokenRequest> neverRetried) {
     region.map(Region::of).ifPresent(builder::region);
     endpoint.ifPresent(builder::endpointOverride);
     builder.httpClient(Apache5HttpClient.builder().maxConnections(connections).build());
     builder.overrideConfiguration(o -> o.executionInterceptors(interceptors).apiCallAttemptTimeout(ATTEMPT_TIMEOUT)
         .apiCallTimeout(CALL_TIMEOUT)
-        .retryStrategy(retries -> retries.doNotRetryWhen(attempt -> neverRetried.test(attempt.failure()))));
+        .retryStrategy(retries -> retries.doNotRetryWhen(neverRetried)));
     return builder.credentialsProvider(credentials);
   }
 
   /**
-   * EC2 answers {@code InsufficientInstanceCapacity} with HTTP 500, which the SDK would repeat twice at once: each
-   * repeat costs a RunInstances call outside the worker's budget and is answered alike. The worker moves on to the
-   * next shape instead ({@link LaunchShape#FALLBACK_CODES}).
+   * What the EC2 client must not repeat on its own, the worker deciding instead:
+   * <ul>
+   *   <li>a capacity refusal ({@link LaunchShape#FALLBACK_CODES}; {@code InsufficientInstanceCapacity} comes with
+   *       HTTP 500): a repeat costs a RunInstances call outside the worker's budget and is answered alike, while
+   *       the worker moves on to the next shape;
+   *   <li>a RunInstances call that failed other than by throttling (no answer, a 5xx): it may have launched, and
+   *       an endpoint that ignores ClientToken (LocalStack, moto, a proxy that rewrites it) would launch again. The
+   *       worker looks the token up first, then asks the same shape again.
+   * </ul>
+   * Throttling proves nothing launched and is repeated as before, as are other calls' failures.
    */
-  static boolean isShapeRefusal(Throwable failure) {
-    return failure instanceof AwsServiceException service && service.awsErrorDetails() != null
-        && LaunchShape.FALLBACK_CODES.contains(service.awsErrorDetails().errorCode());
+  static boolean neverRepeatedOnEc2(RefreshRetryTokenRequest attempt) {
+    Throwable failure = attempt.failure();
+    if (failure instanceof AwsServiceException service && service.awsErrorDetails() != null
+        && LaunchShape.FALLBACK_CODES.contains(service.awsErrorDetails().errorCode())) {
+      return true;
+    }
+    boolean throttled = failure instanceof AwsServiceException service && service.isThrottlingException();
+    return "RunInstances".equals(attempt.operationName().orElse(null)) && !throttled;
   }
 
   public SqsClient sqs() {

@@ -39,7 +39,7 @@ class AwsClientsTest {
   }
 
   @Test
-  void theEc2ClientNeverRepeatsACapacityRefusalButStillRepeatsOtherServerErrors() {
+  void theEc2ClientNeverRepeatsACapacityRefusalNorAnUnclearRunInstancesButStillRepeatsThrottlesAndLookUps() {
     try (io.launchworker.sandbox.ec2.Ec2Emulator emulator = io.launchworker.sandbox.ec2.Ec2Emulator.start();
         Ec2Client ec2 = AwsClients.ec2(Optional.of("us-east-1"), Optional.of(emulator.endpoint()), CREDENTIALS, 2,
             List.of())) {
@@ -51,8 +51,17 @@ class AwsClientsTest {
       assertThat(emulator.stats().calls("RunInstances")).isEqualTo(1);
 
       emulator.faults().reset().failNext("RunInstances", "InternalError", 500, 1);
-      ec2.runInstances(r -> r.imageId("ami-0123456789abcdef0").minCount(1).maxCount(1).clientToken("retried"));
-      assertThat(emulator.stats().calls("RunInstances")).isEqualTo(3);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> ec2.runInstances(r -> r.imageId(
+          "ami-0123456789abcdef0").minCount(1).maxCount(1).clientToken("unclear")));
+      assertThat(emulator.stats().calls("RunInstances")).isEqualTo(2);
+
+      emulator.faults().reset().failNext("RunInstances", "RequestLimitExceeded", 503, 1);
+      ec2.runInstances(r -> r.imageId("ami-0123456789abcdef0").minCount(1).maxCount(1).clientToken("throttled"));
+      assertThat(emulator.stats().calls("RunInstances")).isEqualTo(4);
+
+      emulator.faults().reset().failNext("DescribeInstances", "InternalError", 500, 1);
+      ec2.describeInstances(r -> r.maxResults(5));
+      assertThat(emulator.stats().calls("DescribeInstances")).isEqualTo(2);
     }
   }
 }

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.UnaryOperator;
@@ -124,13 +125,13 @@ final class SandboxHarness implements AutoCloseable {
         .httpClient(Apache5HttpClient.builder().maxConnections(config.maxInFlight() + 8).build())
         .overrideConfiguration(o -> interceptors.forEach(o::addExecutionInterceptor)).build();
     Ec2Budget budget = Ec2Budget.of(config.ec2());
-    Ec2Client ec2 = Ec2Client.builder().endpointOverride(sandbox.ec2().endpoint()).region(EmbeddedSqs.REGION)
-        .credentialsProvider(StaticCredentialsProvider.create(EmbeddedSqs.CREDENTIALS))
-        .httpClient(Apache5HttpClient.builder().maxConnections(config.maxInFlight() + 2).build())
-        .overrideConfiguration(o -> {
-          o.addExecutionInterceptor(new Ec2CallObserver(budget));
-          interceptors.forEach(o::addExecutionInterceptor);
-        }).build();
+    // The worker's own factory: its timeouts and what the SDK may repeat are part of what is tested.
+    List<ExecutionInterceptor> ec2Interceptors = new ArrayList<>();
+    ec2Interceptors.add(new Ec2CallObserver(budget));
+    ec2Interceptors.addAll(interceptors);
+    Ec2Client ec2 = io.launchworker.config.AwsClients.ec2(Optional.of(EmbeddedSqs.REGION.id()),
+        Optional.of(sandbox.ec2().endpoint()), StaticCredentialsProvider.create(EmbeddedSqs.CREDENTIALS),
+        config.maxInFlight() + 2, ec2Interceptors);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     WorkerMetrics metrics = new WorkerMetrics(registry);
     Worker worker = WorkerAssembly.forConfig(config).sqs(sqs).ec2(ec2).decorateEc2(wrap).budget(budget)
