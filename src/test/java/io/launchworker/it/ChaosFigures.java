@@ -15,7 +15,11 @@ import java.util.stream.Collectors;
  * What a chaos run did and how it ended, computed from what was sent, what the EC2 emulator holds and what the
  * DLQ holds; {@link #render()} prints it as one block for the build log. Immutable.
  *
- * @param instancesPerToken instances per ClientToken, over every instance the emulator launched
+ * @param instancesPerToken instances per {@code launch-worker:token} tag (the request's token, whichever shape
+ *     launched it and under which ClientToken), over every instance the emulator launched
+ * @param reservationsPerToken distinct reservations per {@code launch-worker:token} tag: more than one is a
+ *     request launched twice
+ * @param instancesPerType instances per instance type
  * @param launched requests meant to launch that have at least one instance
  * @param rejected requests meant to be rejected that are in the DLQ with exactly the expected reason
  * @param lost requests neither launched nor dead-lettered
@@ -31,6 +35,8 @@ record ChaosFigures(
     Duration elapsed,
     Ec2Stats stats,
     Map<String, Long> instancesPerToken,
+    Map<String, Long> reservationsPerToken,
+    Map<String, Long> instancesPerType,
     int launched,
     int rejected,
     Set<String> lost,
@@ -42,7 +48,12 @@ record ChaosFigures(
   static ChaosFigures of(long seed, RequestMix.Sent sent, int kills, Duration elapsed, Ec2Stats stats,
       List<EmulatedInstance> instances, List<DeadLetters.DeadLetter> dlq) {
     Map<String, Long> perToken = instances.stream()
-        .collect(Collectors.groupingBy(i -> String.valueOf(i.clientToken()), TreeMap::new, Collectors.counting()));
+        .collect(Collectors.groupingBy(ChaosFigures::token, TreeMap::new, Collectors.counting()));
+    Map<String, Long> reservationsPerToken = instances.stream().collect(Collectors.groupingBy(ChaosFigures::token,
+        TreeMap::new, Collectors.mapping(EmulatedInstance::reservationId,
+            Collectors.collectingAndThen(Collectors.toSet(), r -> (long) r.size()))));
+    Map<String, Long> perType = instances.stream()
+        .collect(Collectors.groupingBy(EmulatedInstance::instanceType, TreeMap::new, Collectors.counting()));
     Map<String, String> deadByOriginal = DeadLetters.byOriginalId(dlq);
     Set<String> launched = sent.launches().stream().filter(perToken::containsKey).collect(Collectors.toSet());
     Set<String> rejected = sent.rejects().entrySet().stream()
@@ -61,7 +72,7 @@ record ChaosFigures(
       }
     });
     return new ChaosFigures(seed, sent.total(), sent.rejects().size(), kills, elapsed, stats, perToken,
-        launched.size(), rejected.size(), Set.copyOf(lost), Set.copyOf(misplaced), dlq.size(),
+        reservationsPerToken, perType, launched.size(), rejected.size(), Set.copyOf(lost), Set.copyOf(misplaced), dlq.size(),
         dlq.size() - deadByOriginal.size(), copiesOfOneReject(dlq));
   }
 
@@ -72,9 +83,14 @@ record ChaosFigures(
     return dlq.stream().filter(d -> perOriginal.get(d.originalMessageId()) > 1).toList();
   }
 
-  /** Tokens whose instances belong to more than one reservation: launched twice. */
+  /** The request token an instance carries ({@code launch-worker:token}), whatever ClientToken its shape had. */
+  private static String token(EmulatedInstance instance) {
+    return instance.tags().getOrDefault("launch-worker:token", "(untagged)");
+  }
+
+  /** Request tokens whose instances belong to more than one reservation: launched twice. */
   List<String> duplicates() {
-    return stats.tokensWithMoreThanOneReservation();
+    return reservationsPerToken.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
   }
 
   /** Tokens with a count of instances other than 1. */
@@ -109,7 +125,9 @@ record ChaosFigures(
     line(out, "injected errors (InternalError)", internalErrors());
     line(out, "RunInstances calls", stats.calls("RunInstances"));
     line(out, "DescribeInstances calls", stats.calls("DescribeInstances"));
-    line(out, "RunInstances calls per token", callsPerTokenHistogram());
+    line(out, "RunInstances calls per ClientToken", callsPerTokenHistogram());
+    line(out, "capacity refusals", stats.capacityRefusals());
+    line(out, "instances by type", instancesPerType);
     line(out, "instances", stats.instancesLaunched());
     line(out, "launched", launched);
     line(out, "rejected (DLQ, expected reason)", rejected);
@@ -117,7 +135,7 @@ record ChaosFigures(
     line(out, "DLQ messages", deadLetters);
     line(out, "  extra copies of a reject", extraDeadLetters);
     copies.forEach(d -> line(out, "    " + d.originalMessageId(), d.reason() + ", receive " + d.receiveCount()));
-    line(out, "duplicates", duplicates().size());
+    line(out, "duplicates (by launch-worker:token)", duplicates().size());
     line(out, "tokens with != 1 instance", tokensWithOtherThanOneInstance().size());
     line(out, "misplaced", misplaced.size());
     line(out, "lost", lost.size());

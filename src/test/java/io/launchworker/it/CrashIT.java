@@ -41,9 +41,40 @@ class CrashIT {
 
   @Test
   void everyRequestIsLaunchedExactlyOnceOrRejectedThroughKillsLostAnswersThrottlesAndErrors() throws Exception {
+    run("", REQUESTS, RequestMix.ONE_TYPE, 1, ec2 -> { });
+  }
+
+  /**
+   * The same fire while the first shapes of every request have no capacity: Spot is out, the first type runs out
+   * in one subnet at once and in the other after a fifth of the launches. Each request walks four to six shapes,
+   * so kills land between shapes of one request too; still one launch per request token, whichever shape.
+   */
+  @Test
+  void capacityForTheFirstShapesIsOutAndEveryRequestStillLaunchesExactlyOnceThroughKills() throws Exception {
+    int requests = Math.max(50, REQUESTS * 2 / 5);
+    run("capacity ", requests, CAPACITY_SHAPES, 5, ec2 -> ec2.capacity()
+        .limit("spot", "*", "*", 0)
+        .limit("on-demand", "t3.large", SUBNET_A, 0)
+        .limit("on-demand", "t3.large", SUBNET_B, requests / 5));
+  }
+
+  private static final String SUBNET_A = "subnet-0aaa1111";
+  private static final String SUBNET_B = "subnet-0bbb2222";
+  /** Eight shapes: Spot t3.large A, B, t3.medium A, B, then the same on-demand. */
+  private static final String CAPACITY_SHAPES = "\"instanceTypes\":[\"t3.large\",\"t3.medium\"],\"subnetIds\":[\""
+      + SUBNET_A + "\",\"" + SUBNET_B + "\"],\"market\":\"spot-then-on-demand\"";
+
+  /**
+   * One chaos run.
+   *
+   * @param callsPerLaunch about how many RunInstances calls one launch takes without faults: kills are placed
+   *     over that many calls per launch, so they spread over the whole run
+   */
+  private void run(String label, int requests, String shapes, int callsPerLaunch,
+      java.util.function.Consumer<Ec2Emulator> capacity) throws Exception {
     Random random = new Random(SEED);
-    System.out.printf("CrashIT: seed %d (repeat with -Dchaos.seed=%d), %d requests, %d kills%n",
-        SEED, SEED, REQUESTS, KILLS);
+    System.out.printf("CrashIT %s: seed %d (repeat with -Dchaos.seed=%d), %d requests, %d kills%n",
+        label.strip(), SEED, SEED, requests, KILLS);
     try (Sandbox aws = Sandbox.start(VISIBILITY);
         SandboxWorkers workers = new SandboxWorkers(aws, workDir, config())) {
       Ec2Emulator ec2 = aws.ec2();
@@ -53,39 +84,41 @@ class CrashIT {
           .dropAnswerAfterLaunchRate(LOST_ANSWERS)
           .errorRate("RunInstances", "RequestLimitExceeded", 503, THROTTLES)
           .errorRate("RunInstances", "InternalError", 500, INTERNAL_ERRORS);
-      int rejects = Math.max(4, REQUESTS / 50);
+      capacity.accept(ec2);
+      int rejects = Math.max(4, requests / 50);
       long start = System.nanoTime();
-      RequestMix.Sent sent = RequestMix.of(REQUESTS, rejects, random).send(aws.sqs().client(), aws.queueUrl());
+      RequestMix.Sent sent = RequestMix.of(requests, rejects, random).withShapes(shapes)
+          .send(aws.sqs().client(), aws.queueUrl());
 
       WorkerProcess worker = workers.start();
-      long[] killPoints = killPoints(random, sent.launches().size());
+      long[] killPoints = killPoints(random, sent.launches().size() * callsPerLaunch);
       for (int kill = 1; kill <= KILLS; kill++) {
         long target = Math.max(killPoints[kill - 1], runInstancesCalls(ec2) + 1);
         awaitOrFail("kill " + kill + ": RunInstances calls reach " + target, PER_KILL,
             () -> runInstancesCalls(ec2) >= target, workers);
         worker.kill();
-        System.out.printf("CrashIT: kill %d (SIGKILL pid %d) at %.2f s: due at %d RunInstances calls, killed at %d,"
-            + " %d instances so far%n", kill, worker.pid(), (System.nanoTime() - start) / 1e9, target,
-            runInstancesCalls(ec2), ec2.stats().instancesLaunched());
+        System.out.printf("CrashIT %s: kill %d (SIGKILL pid %d) at %.2f s: due at %d RunInstances calls, killed at "
+            + "%d, %d instances so far%n", label.strip(), kill, worker.pid(), (System.nanoTime() - start) / 1e9,
+            target, runInstancesCalls(ec2), ec2.stats().instancesLaunched());
         worker = workers.start();
       }
-      awaitOrFail("the queue is empty and nothing is in flight", settleBound(),
+      awaitOrFail("the queue is empty and nothing is in flight", settleBound(requests),
           () -> aws.sqs().depth(aws.queueUrl()) == 0, workers);
       int exit = worker.terminate(30);
       Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
 
       List<DeadLetters.DeadLetter> dlq = DeadLetters.drain(aws.sqs().client(), aws.dlqUrl());
       ChaosFigures figures = ChaosFigures.of(SEED, sent, KILLS, elapsed, ec2.stats(), ec2.instances(), dlq);
-      System.out.println(figures.render());
+      System.out.println(label + figures.render());
 
       assertThat(exit).as("the last worker stops gracefully on SIGTERM%n%s", worker.tail(30)).isZero();
-      assertThat(figures.duplicates()).as("tokens launched twice").isEmpty();
+      assertThat(figures.duplicates()).as("request tokens launched twice").isEmpty();
       assertThat(figures.instancesPerToken().keySet()).as("tokens with instances")
           .containsExactlyInAnyOrderElementsOf(sent.launches());
       assertThat(figures.tokensWithOtherThanOneInstance()).as("tokens without exactly one instance").isEmpty();
       assertThat(figures.lost()).as("requests neither launched nor rejected").isEmpty();
       assertThat(figures.misplaced()).as("requests that ended the wrong way").isEmpty();
-      assertThat(figures.launched() + figures.rejected()).as("launched + rejected").isEqualTo(REQUESTS);
+      assertThat(figures.launched() + figures.rejected()).as("launched + rejected").isEqualTo(requests);
       // A reject whose delete a kill prevented is dead-lettered again on redelivery: the DLQ is at least once,
       // so it must hold exactly the expected rejects by original message ID and reason (copies are counted).
       assertThat(DeadLetters.byOriginalId(dlq)).as("DLQ by original message ID → reason")
@@ -94,6 +127,11 @@ class CrashIT {
       assertThat(figures.stats().droppedAnswers()).as("lost answers injected").isPositive();
       assertThat(figures.throttled()).as("throttles injected").isPositive();
       assertThat(figures.internalErrors()).as("InternalErrors injected").isPositive();
+      if (callsPerLaunch > 1) {
+        assertThat(figures.stats().capacityRefusals()).as("capacity refusals").isPositive();
+        assertThat(ec2.instances()).as("no Spot capacity, none of it launched")
+            .noneMatch(io.launchworker.sandbox.ec2.EmulatedInstance::spot);
+      }
     }
   }
 
@@ -134,8 +172,8 @@ class CrashIT {
   }
 
   /** Scales with the run: a few seconds per kill for visibility to lapse, then a few ms per request. */
-  private static Duration settleBound() {
-    return Duration.ofSeconds(60 + KILLS * 10L + REQUESTS / 25);
+  private static Duration settleBound(int requests) {
+    return Duration.ofSeconds(60 + KILLS * 10L + requests / 25);
   }
 
   private static void awaitOrFail(String what, Duration bound, BooleanSupplier condition, SandboxWorkers workers) {

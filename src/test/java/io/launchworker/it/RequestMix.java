@@ -26,6 +26,8 @@ final class RequestMix {
   static final String ALLOWED_INSTANCE_TYPES = "t3.*";
 
   private static final int BATCH = 10;
+  /** The shape members of a plain request: one type, no subnet, on-demand. */
+  static final String ONE_TYPE = "\"instanceType\":\"t3.micro\"";
 
   /** What one request is and what must become of it. */
   enum Kind {
@@ -46,18 +48,18 @@ final class RequestMix {
       return Optional.ofNullable(reason);
     }
 
-    String body(int i) {
+    String body(int i, String shapes) {
       return switch (this) {
-        case LAUNCH -> launch(i, AMI, "t3.micro");
+        case LAUNCH -> launch(i, AMI, shapes);
         case MALFORMED -> "{\"imageId\": \"" + AMI + "\", \"instanceType\": \"t3.micro\", \"tags\": {";
         case UNKNOWN_FIELD -> "{\"imageId\":\"" + AMI + "\",\"instanceType\":\"t3.micro\",\"instanceCount\":2}";
-        case INSTANCE_TYPE_NOT_ALLOWED -> launch(i, AMI, "p5.48xlarge");
-        case IMAGE_UNKNOWN_TO_EC2 -> launch(i, UNKNOWN_AMI, "t3.micro");
+        case INSTANCE_TYPE_NOT_ALLOWED -> launch(i, AMI, ONE_TYPE.replace("t3.micro", "p5.48xlarge"));
+        case IMAGE_UNKNOWN_TO_EC2 -> launch(i, UNKNOWN_AMI, shapes);
       };
     }
 
-    private static String launch(int i, String image, String type) {
-      return "{\"imageId\":\"" + image + "\",\"instanceType\":\"" + type + "\",\"tags\":{\"chaos\":\"" + i
+    private static String launch(int i, String image, String shapes) {
+      return "{\"imageId\":\"" + image + "\"," + shapes + ",\"tags\":{\"chaos\":\"" + i
           + "\"},\"requestId\":\"chaos-" + i + "\"}";
     }
   }
@@ -75,9 +77,16 @@ final class RequestMix {
   }
 
   private final List<Kind> kinds;
+  private final String shapes;
 
-  private RequestMix(List<Kind> kinds) {
+  private RequestMix(List<Kind> kinds, String shapes) {
     this.kinds = List.copyOf(kinds);
+    this.shapes = shapes;
+  }
+
+  /** The same requests, their launches (and the image EC2 refuses) asking for these shape members instead. */
+  RequestMix withShapes(String shapeMembers) {
+    return new RequestMix(kinds, shapeMembers);
   }
 
   /** {@code requests} in all, of which {@code rejects} cycle through the rejecting kinds, at seeded places. */
@@ -89,7 +98,7 @@ final class RequestMix {
       kinds.add(rejecting.get(i % rejecting.size()));
     }
     Collections.shuffle(kinds, random);
-    return new RequestMix(kinds);
+    return new RequestMix(kinds, ONE_TYPE);
   }
 
   Sent send(SqsClient sqs, String queueUrl) {
@@ -99,7 +108,7 @@ final class RequestMix {
       List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
       for (int i = from; i < Math.min(kinds.size(), from + BATCH); i++) {
         entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(i))
-            .messageBody(kinds.get(i).body(i)).build());
+            .messageBody(kinds.get(i).body(i, shapes)).build());
       }
       SendMessageBatchResponse response = sqs.sendMessageBatch(b -> b.queueUrl(queueUrl).entries(entries));
       if (!response.failed().isEmpty()) {
