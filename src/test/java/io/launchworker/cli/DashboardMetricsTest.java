@@ -66,7 +66,7 @@ class DashboardMetricsTest {
         "launcher_queue_depth", "launcher_ec2_calls_seconds_count", "launcher_ec2_attempts_total",
         "launcher_instances_last_hour", "launcher_instance_cap_binding", "launcher_instance_cap_counts_total",
         "launcher_account_paused", "launcher_account_faults_total", "launcher_token_signature_invalid_total",
-        "launcher_dead_letter_refused_total");
+        "launcher_dead_letter_refused_total", "launcher_shape_refusals_total", "launcher_shape_launches_total");
     // Every replica reports the fleet's count: a sum would multiply it by the number of replicas.
     assertThat(exprsReading(dashboard, "launcher_instances_last_hour")).isNotEmpty()
         .allSatisfy(e -> assertThat(e).startsWith("max(").doesNotContain("sum"));
