@@ -164,6 +164,22 @@ class CapacityFallbackTest {
     assertThat(harness.ec2().stats().calls("RunInstances")).isEqualTo(1);
   }
 
+  @Test
+  void aProducerWhoseClientTokenIsAnotherRequestsShapeTokenIsRejectedAndLaunchesNothing() {
+    harness.ec2().capacity().limit("*", "c7i.large", "*", 0);
+    harness.startWorker();
+    String first = harness.send(request("\"instanceTypes\":[\"c7i.large\",\"m7i.large\"]"));
+    harness.awaitDrained(Duration.ofSeconds(20));
+    String secondShapeToken = new Token(first, Token.Source.MESSAGE_ID).forShape(1);
+
+    harness.send(request("\"instanceType\":\"m7i.large\",\"clientToken\":\"" + secondShapeToken + "\""));
+    harness.awaitDrained(Duration.ofSeconds(20));
+
+    assertThat(harness.ec2().instances()).hasSize(1);
+    assertThat(harness.drainDlq()).singleElement().satisfies(m -> assertThat(
+        m.messageAttributes().get("launch-worker-reason").stringValue()).isEqualTo("token_conflict"));
+  }
+
   private List<JsonNode> events() throws Exception {
     List<JsonNode> events = new java.util.ArrayList<>();
     for (Message m : harness.drain(harness.sandbox.resultsUrl())) {
