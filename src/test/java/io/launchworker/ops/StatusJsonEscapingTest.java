@@ -59,4 +59,26 @@ class StatusJsonEscapingTest {
     assertThat(d.get("reservationId").isNull()).isTrue();
     assertThat(d.get("detail").textValue()).isEqualTo("tags.x: value contains U+202E");
   }
+
+  @Test
+  void aLaunchSaysWhereItLandedAndWhichShapesWereRefusedFirst() throws Exception {
+    RecentOutcomes recent = new RecentOutcomes(new MutableClock(NOW));
+    io.launchworker.request.LaunchShape refused = new io.launchworker.request.LaunchShape(0,
+        io.launchworker.request.Market.SPOT, Optional.of("c7i.large"), Optional.of("subnet-0aaa1111"));
+    recent.decided(Decisions.decision("m-3", NOW, Outcome.launched("r-3", List.of(new Outcome.InstanceRef("i-3",
+            "pending")))
+        .withPlacement(Optional.of(new io.launchworker.message.Placement(io.launchworker.request.Market.ON_DEMAND,
+            Optional.of("m7i.large"), Optional.of("subnet-0bbb2222"), Optional.of("us-east-1b"))))
+        .withRefusals(List.of(new io.launchworker.message.ShapeRefusal(refused, "InsufficientInstanceCapacity")))));
+
+    JsonNode d = new ObjectMapper().readTree(new StatusJson(new SimpleMeterRegistry(), recent).render())
+        .at("/recent/0");
+
+    assertThat(d.at("/placement/market").textValue()).isEqualTo("on-demand");
+    assertThat(d.at("/placement/instanceType").textValue()).isEqualTo("m7i.large");
+    assertThat(d.at("/placement/availabilityZone").textValue()).isEqualTo("us-east-1b");
+    assertThat(d.at("/refusals/0/market").textValue()).isEqualTo("spot");
+    assertThat(d.at("/refusals/0/errorCode").textValue()).isEqualTo("InsufficientInstanceCapacity");
+    assertThat(d.get("refusalCount").intValue()).isEqualTo(1);
+  }
 }
