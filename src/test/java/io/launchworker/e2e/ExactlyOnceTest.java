@@ -202,9 +202,9 @@ class ExactlyOnceTest {
 
   @Test
   void lastAttemptThatLostItsAnswerIsDeadLetteredAndItsRedriveLaunchesNothingNew() {
-    // Attempt 1 launches but its answer is lost, and the SDK's own retries fail: the attempt counts as failed.
+    // Attempt 1 launches but its answer is lost (the SDK never repeats such a RunInstances): the attempt failed.
     // The last-attempt look-up does not see the instance yet (DescribeInstances is eventually consistent).
-    harness.ec2().faults().dropNextAnswersAfterLaunch(1).failNext("RunInstances", "InternalError", 500, 2);
+    harness.ec2().faults().dropNextAnswersAfterLaunch(1);
     java.util.concurrent.atomic.AtomicBoolean lagging = new java.util.concurrent.atomic.AtomicBoolean(true);
     RunningWorker worker = harness.startWorker(harness.config(o -> {
       o.put("launcher.max-attempts", 1);
@@ -230,7 +230,7 @@ class ExactlyOnceTest {
 
   @Test
   void aLastAttemptWhoseLaunchHappenedIsFoundNotDeadLettered() {
-    harness.ec2().faults().dropNextAnswersAfterLaunch(1).failNext("RunInstances", "InternalError", 500, 2);
+    harness.ec2().faults().dropNextAnswersAfterLaunch(1);
     RunningWorker worker = harness.startWorker(harness.config(o -> {
       o.put("launcher.max-attempts", 1);
       return o;

@@ -170,12 +170,12 @@ class RejectionTest {
 
   @Test
   void capacityQuotaAndServerErrorsAreRetriedUntilTheyLaunch() {
-    // EC2 answers capacity errors with HTTP 500, which the SDK retries itself (3 attempts) before we see it.
+    // EC2 answers capacity errors with HTTP 500; the SDK repeats neither them nor a RunInstances 5xx itself.
     harness.ec2().faults()
-        .failNext("RunInstances", "InsufficientInstanceCapacity", 500, 3)
+        .failNext("RunInstances", "InsufficientInstanceCapacity", 500, 1)
         .failNext("RunInstances", "VcpuLimitExceeded", 400, 1)
         .failNext("RunInstances", "InstanceLimitExceeded", 400, 1)
-        .failNext("RunInstances", "Unavailable", 503, 3);
+        .failNext("RunInstances", "Unavailable", 503, 1);
     RunningWorker worker = harness.startWorker(harness.config(o -> {
       o.put("launcher.max-in-flight", 1);
       return o;
