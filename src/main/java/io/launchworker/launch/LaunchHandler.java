@@ -200,8 +200,19 @@ public final class LaunchHandler {
     if (reserved == null) {
       return cap.deferral(request.maxCount());
     }
+    return walkShapes(message, request, token, hash, rootDevice, reserved, stopping);
+  }
+
+  /**
+   * Tries the request's shapes in order (the one that last failed unclearly first) until one launches, one fails
+   * other than by a refusal proving it launched nothing, or all are refused. Each attempt waits for its own
+   * RunInstances budget token and checks the account pause first.
+   */
+  private Outcome walkShapes(InFlightMessage message, LaunchRequest request, Token token, String hash,
+      Optional<String> rootDevice, HourlyInstanceCap.Reservation reserved, BooleanSupplier stopping) {
+    List<LaunchShape> shapes = hints.order(token.value(), mapper.shapes(request));
     List<ShapeRefusal> refusals = new ArrayList<>();
-    for (LaunchShape shape : hints.order(token.value(), mapper.shapes(request))) {
+    for (LaunchShape shape : shapes) {
       if (!budget.runInstances().acquire(stopping)) {
         reserved.release();
         return Outcome.released().withRefusals(refusals);
@@ -219,20 +230,20 @@ public final class LaunchHandler {
         reserved.launched(reservation.instances());
         hints.settled(token.value());
         metrics.instancesLaunched(reservation.instances().size());
-        Placement placement = reservation.placement().orElseGet(() -> placementOf(shape));
         metrics.shapeLaunched(shape.market().wire(), tag(shape.instanceType()), tag(shape.subnetId()),
             !refusals.isEmpty());
         return Outcome.launched(reservation.reservationId(), reservation.instances())
-            .withPlacement(Optional.of(placement)).withRefusals(refusals);
+            .withPlacement(Optional.of(reservation.placement().orElseGet(() -> placementOf(shape))))
+            .withRefusals(refusals);
       } catch (RuntimeException e) {
         ErrorClass error = classifier.classify(e);
         if (LaunchShape.FALLBACK_CODES.contains(error.code())) {
-          // EC2's answer proves this shape launched nothing: the next one may.
+          // EC2's answer proves this shape launched nothing: the next one may. The outcome's log line lists them.
           refusals.add(new ShapeRefusal(shape, error.code()));
           metrics.shapeRefused(error.code(), shape.market().wire(), tag(shape.instanceType()),
               tag(shape.subnetId()));
-          log.info("message {}: {} refused ({}: {}){}", message.messageId(), shape.describe(), error.code(),
-              errorMessage(e), refusals.size() < shapeCount(request) ? "; trying the next shape" : "");
+          log.debug("message {}: {} refused ({}: {})", message.messageId(), shape.describe(), error.code(),
+              errorMessage(e));
           continue;
         }
         // An unclear failure may have launched: it keeps its room in the cap until a count shows its token, and
@@ -248,10 +259,6 @@ public final class LaunchHandler {
     }
     reserved.release();
     return exhausted(message, refusals);
-  }
-
-  private int shapeCount(LaunchRequest request) {
-    return mapper.shapes(request).size();
   }
 
   /** What a RunInstances failure other than a shape refusal means for the message. */
