@@ -96,14 +96,8 @@ final class PolicyCheck {
   }
 
   private void checkInstanceType(LaunchRequest request, boolean fromTemplate) {
-    List<String> listed = request.instanceTypes();
-    for (int i = 0; i < listed.size(); i++) {
-      if (!allowsInstanceType(listed.get(i))) {
-        throw notAllowed(RejectReason.INSTANCE_TYPE_NOT_ALLOWED, Show.index("instanceTypes", i), listed.get(i),
-            policy.allowedInstanceTypes());
-      }
-    }
-    if (!listed.isEmpty()) {
+    if (eachAllowed(request.instanceTypes(), "instanceTypes", this::allowsInstanceType,
+        RejectReason.INSTANCE_TYPE_NOT_ALLOWED, policy.allowedInstanceTypes())) {
       return;
     }
     Optional<String> type = defaults.instanceTypeFor(request);
@@ -121,14 +115,8 @@ final class PolicyCheck {
   }
 
   private void checkSubnet(LaunchRequest request, boolean fromTemplate) {
-    List<String> listed = request.subnetIds();
-    for (int i = 0; i < listed.size(); i++) {
-      if (!allowsSubnet(listed.get(i))) {
-        throw notAllowed(RejectReason.SUBNET_NOT_ALLOWED, Show.index("subnetIds", i), listed.get(i),
-            policy.allowedSubnetIds());
-      }
-    }
-    if (!listed.isEmpty()) {
+    if (eachAllowed(request.subnetIds(), "subnetIds", this::allowsSubnet, RejectReason.SUBNET_NOT_ALLOWED,
+        policy.allowedSubnetIds())) {
       return;
     }
     Optional<String> subnet = defaults.subnetIdFor(request);
@@ -143,6 +131,20 @@ final class PolicyCheck {
       throw notAllowed(RejectReason.SUBNET_NOT_ALLOWED, path("subnetId", request.subnetId()), subnet.get(),
           policy.allowedSubnetIds());
     }
+  }
+
+  /**
+   * Refuses the first of a request's listed values ({@code instanceTypes}, {@code subnetIds}) the policy does not
+   * allow. Returns whether the request listed any: then no default applies.
+   */
+  private static boolean eachAllowed(List<String> listed, String field, java.util.function.Predicate<String> allows,
+      RejectReason reason, List<String> allowed) {
+    for (int i = 0; i < listed.size(); i++) {
+      if (!allows.test(listed.get(i))) {
+        throw notAllowed(reason, Show.index(field, i), listed.get(i), allowed);
+      }
+    }
+    return !listed.isEmpty();
   }
 
   private void checkSecurityGroups(LaunchRequest request, boolean fromTemplate) {

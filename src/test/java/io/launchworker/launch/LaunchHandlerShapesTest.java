@@ -224,7 +224,7 @@ class LaunchHandlerShapesTest {
 
   @Test
   void aLostAnswerWhoseLaunchTheLookUpCannotSeeYetIsRetriedOnItsOwnShapeFirst() {
-    TokenHonouring honouring = new TokenHonouring();
+    Scripted honouring = new Scripted(true);
     handler = handler(honouring);
     honouring.refuse("InsufficientInstanceCapacity");
     honouring.loseAnswer(true);
@@ -287,15 +287,28 @@ class LaunchHandlerShapesTest {
         .awsErrorDetails(AwsErrorDetails.builder().errorCode(code).errorMessage("injected").build()).build();
   }
 
-  /** FakeEc2 (which launches on every call, whatever its ClientToken), answering the queued script first. */
+  /**
+   * FakeEc2, answering the queued script first. It launches on every call whatever its ClientToken, unless told to
+   * keep ClientToken promises (then a token that launched answers with its reservation); its look-ups can be told
+   * to lag behind its launches.
+   */
   private final class Scripted extends ForwardingEc2Port {
     final List<Call> calls = new ArrayList<>();
     final List<RunInstancesRequest> requests = new ArrayList<>();
     private final Deque<Object> script = new ArrayDeque<>();
+    private final Map<String, Reservation> byClientToken = new HashMap<>();
+    private final boolean honoursClientTokens;
     Runnable afterEachCall = () -> {};
+    boolean lookUpsSeeNothing;
+    int launched;
 
     Scripted() {
+      this(false);
+    }
+
+    Scripted(boolean honoursClientTokens) {
       super(ec2);
+      this.honoursClientTokens = honoursClientTokens;
     }
 
     void refuse(String code) {
@@ -312,61 +325,27 @@ class LaunchHandlerShapesTest {
       calls.add(Call.of(request));
       requests.add(request);
       try {
+        Reservation earlier = honoursClientTokens ? byClientToken.get(request.clientToken()) : null;
+        if (earlier != null) {
+          return earlier;
+        }
         Object next = script.poll();
         if (next instanceof String code) {
           throw ec2Error(code);
         }
-        if (next instanceof Boolean launched) {
-          if (launched) {
-            ec2.runInstances(request);
-          }
+        if (Boolean.FALSE.equals(next)) {
           throw SdkClientException.create("connection reset");
         }
-        return ec2.runInstances(request);
+        Reservation reservation = ec2.runInstances(request);
+        launched++;
+        byClientToken.put(request.clientToken(), reservation);
+        if (Boolean.TRUE.equals(next)) {
+          throw SdkClientException.create("connection reset");
+        }
+        return reservation;
       } finally {
         afterEachCall.run();
       }
-    }
-  }
-
-  /** An EC2 that keeps ClientToken promises, and whose look-ups can lag behind its launches. */
-  private final class TokenHonouring extends ForwardingEc2Port {
-    final List<Call> calls = new ArrayList<>();
-    private final Map<String, Reservation> byClientToken = new HashMap<>();
-    private final Deque<Object> script = new ArrayDeque<>();
-    int launched;
-    boolean lookUpsSeeNothing;
-
-    TokenHonouring() {
-      super(ec2);
-    }
-
-    void refuse(String code) {
-      script.add(code);
-    }
-
-    void loseAnswer(boolean afterLaunch) {
-      script.add(afterLaunch);
-    }
-
-    @Override
-    public Reservation runInstances(RunInstancesRequest request) {
-      calls.add(Call.of(request));
-      Reservation earlier = byClientToken.get(request.clientToken());
-      if (earlier != null) {
-        return earlier;
-      }
-      Object next = script.poll();
-      if (next instanceof String code) {
-        throw ec2Error(code);
-      }
-      Reservation reservation = ec2.runInstances(request);
-      launched++;
-      byClientToken.put(request.clientToken(), reservation);
-      if (next instanceof Boolean) {
-        throw SdkClientException.create("connection reset");
-      }
-      return reservation;
     }
 
     @Override
