@@ -52,13 +52,19 @@ public final class DemoMix {
     this.config = config;
   }
 
-  /**
-   * Puts the mix on the queue, playing a worker that crashed after launching one of them, and takes the emulator's
-   * capacity for {@link #NO_CAPACITY_TYPE} away.
-   */
+  /** Puts the mix on the queue, playing a worker that crashed after launching one of them. */
   public void prepare() {
+    prepare(List.of());
+  }
+
+  /**
+   * As {@link #prepare()}, with capacity limits for the emulator (the sandbox's {@code --capacity}): they come
+   * before the demo's own {@link #NO_CAPACITY}, so they decide first, and after the crashed worker's launch, which
+   * they neither refuse nor count.
+   */
+  public void prepare(List<Limit> capacity) {
     playCrashedWorker();
-    sandbox.ec2().capacity().apply(List.of(NO_CAPACITY));
+    sandbox.ec2().capacity().apply(capacity).apply(List.of(NO_CAPACITY));
     sandbox.ec2().faults().dropNextAnswersAfterLaunch(1);
     for (String body : VALID) {
       send(body);
