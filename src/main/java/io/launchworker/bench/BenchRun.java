@@ -66,7 +66,7 @@ public final class BenchRun {
         Ec2Stats stats = sandbox.ec2().stats();
         Launches launches = Launches.of(timeline.sentIds(), LaunchesByToken.of(sandbox.ec2().instances()), stats);
         return new BenchReport(scenario, scenario.childProcesses() ? scenario.workers() + " worker process(es)"
-            : "in-process worker", timeline.sentCount(), drainSeconds, idealDrainSeconds(), timeline.pickup(),
+            : "in-process worker", timeline.sentCount(), drainSeconds, idealDrainSeconds(launches.refusals()), timeline.pickup(),
             timeline.endToEnd(), endToEndMeasure(), fleet.startup().toNanos() / 1e6, fleet.startupMeasure(),
             fleet.cpu().toNanos() / 1e9, fleet.cpuMeasure(), fleet.peakHeapBytes().orElse(-1),
             fleet.peakRssBytes(), fleet.rssBytes(), fleet.memoryMeasure(), stats.calls("RunInstances"),
@@ -180,11 +180,14 @@ public final class BenchRun {
         : "SendMessage returned -> outcome decided; the delete follows in a batch within delete-flush-interval";
   }
 
-  /** The least drain time the EC2 bucket or the concurrency allows (0 when neither binds). */
-  private double idealDrainSeconds() {
-    double bucket = scenario.ec2Bucket()
-        .map(b -> Math.max(0, scenario.requests() - b.burst()) / b.perSecond()).orElse(0.0);
-    double concurrency = scenario.requests() * (scenario.ec2Latency().mean().toNanos() / 1e9)
+  /**
+   * The least drain time the EC2 bucket or the concurrency allows (0 when neither binds), for one RunInstances
+   * call per request plus one per shape the emulator refused: a refused call takes a token and a slot as well.
+   */
+  private double idealDrainSeconds(long refusals) {
+    long calls = scenario.requests() + refusals;
+    double bucket = scenario.ec2Bucket().map(b -> Math.max(0, calls - b.burst()) / b.perSecond()).orElse(0.0);
+    double concurrency = calls * (scenario.ec2Latency().mean().toNanos() / 1e9)
         / ((double) scenario.maxInFlight() * scenario.workers());
     return Math.max(bucket, concurrency);
   }
