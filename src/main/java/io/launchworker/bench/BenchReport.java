@@ -9,6 +9,10 @@ import java.util.Map;
 /**
  * What one benchmark run measured: a table for people ({@link #table()}) and JSON for scripts
  * ({@link #json()}). Immutable. Durations in the JSON are seconds or milliseconds as the key says.
+ *
+ * @param runInstancesCalls every RunInstances request the emulator answered: refused shapes, throttled calls and
+ *     the SDK's own retries included
+ * @param launches what EC2 holds of the requests, counted by their token tag: duplicates, lost, types, refusals
  */
 public record BenchReport(
     Scenario scenario,
@@ -29,8 +33,7 @@ public record BenchReport(
     String memoryMeasure,
     long runInstancesCalls,
     long throttledCalls,
-    int duplicates,
-    int lost,
+    Launches launches,
     long deadLettered,
     boolean drained,
     String loadAverage) {
@@ -50,9 +53,14 @@ public record BenchReport(
     return runInstancesCalls > 0 ? 100.0 * throttledCalls / runInstancesCalls : 0;
   }
 
+  /** RunInstances calls per request that launched: 1 when no shape was refused and nothing throttled. */
+  public double runInstancesCallsPerLaunch() {
+    return launches.launched() > 0 ? (double) runInstancesCalls / launches.launched() : 0;
+  }
+
   /** Every request launched once: drained, no duplicate, none lost, none dead-lettered. */
   public boolean ok() {
-    return drained && duplicates == 0 && lost == 0 && deadLettered == 0;
+    return drained && launches.exactlyOnce() && deadLettered == 0;
   }
 
   public String table() {
@@ -69,9 +77,17 @@ public record BenchReport(
     row(t, "peak heap", peakHeapBytes < 0 ? "n/a (child processes)" : f1(peakHeapBytes / MB) + " MB");
     row(t, "peak RSS / RSS now", f1(peakRssBytes / MB) + " / " + f1(rssBytes / MB) + " MB   (" + memoryMeasure + ")");
     row(t, "RunInstances calls", Long.toString(runInstancesCalls));
+    row(t, "RunInstances calls per launched request", f2(runInstancesCallsPerLaunch())
+        + "   (refused shapes, throttled calls and SDK retries included)");
     row(t, "throttled calls", throttledCalls + " (" + f2(throttledPercent()) + " %)");
-    row(t, "duplicates", Integer.toString(duplicates));
-    row(t, "lost", Integer.toString(lost));
+    row(t, "shapes refused (capacity)", launches.refusals()
+        + (launches.refusalsByCode().isEmpty() ? "" : "   (" + counts(launches.refusalsByCode()) + ")"));
+    row(t, "launches by instance type", launches.byInstanceType().isEmpty() ? "none"
+        : counts(launches.byInstanceType()));
+    row(t, "launched exactly once", launches.launched() - launches.duplicates() + " of " + sent + " requests"
+        + "   (by the launch-worker:token tag)");
+    row(t, "duplicates", Integer.toString(launches.duplicates()));
+    row(t, "lost", Integer.toString(launches.lost()));
     row(t, "dead-lettered", Long.toString(deadLettered));
     row(t, "load average (start -> end)", loadAverage);
     t.append(ok() ? "every request launched exactly once\n" : "CHECK FAILED: see duplicates / lost / drain\n");
@@ -87,6 +103,8 @@ public record BenchReport(
     s.put("maxInFlight", scenario.maxInFlight());
     s.put("workers", scenario.workers());
     s.put("oneAtATime", scenario.oneAtATime());
+    s.put("capacity", scenario.capacity().isEmpty() ? null : scenario.capacitySpec());
+    s.put("instanceTypes", scenario.requestInstanceTypes().isEmpty() ? null : scenario.requestInstanceTypes());
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("scenario", s);
     r.put("mode", mode);
@@ -111,8 +129,13 @@ public record BenchReport(
     r.put("runInstancesCalls", runInstancesCalls);
     r.put("throttledCalls", throttledCalls);
     r.put("throttledPercent", throttledPercent());
-    r.put("duplicates", duplicates);
-    r.put("lost", lost);
+    r.put("runInstancesCallsPerLaunch", runInstancesCallsPerLaunch());
+    r.put("refusalsByCode", launches.refusalsByCode());
+    r.put("launchesByInstanceType", launches.byInstanceType());
+    r.put("launched", launches.launched());
+    r.put("launchedExactlyOnce", launches.exactlyOnce());
+    r.put("duplicates", launches.duplicates());
+    r.put("lost", launches.lost());
     r.put("deadLettered", deadLettered);
     r.put("loadAverage", loadAverage);
     r.put("ok", ok());
@@ -129,6 +152,11 @@ public record BenchReport(
     m.put("p50", p.count() == 0 ? null : p.p50());
     m.put("p99", p.count() == 0 ? null : p.p99());
     return m;
+  }
+
+  /** "A 3, B 4". */
+  private static String counts(Map<String, Long> byKey) {
+    return String.join(", ", byKey.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList());
   }
 
   private static String ms(Timeline.Percentiles p) {

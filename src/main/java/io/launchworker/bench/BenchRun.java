@@ -3,6 +3,7 @@ package io.launchworker.bench;
 import io.launchworker.config.ConfigLoader;
 import io.launchworker.config.WorkerConfig;
 import io.launchworker.sandbox.EmbeddedSqs;
+import io.launchworker.sandbox.LaunchesByToken;
 import io.launchworker.sandbox.Sandbox;
 import io.launchworker.sandbox.ec2.Ec2Stats;
 import java.io.IOException;
@@ -48,11 +49,14 @@ public final class BenchRun {
     try (Sandbox sandbox = Sandbox.start(VISIBILITY)) {
       scenario.ec2Latency().applyTo(sandbox.ec2().faults());
       scenario.ec2Bucket().ifPresent(b -> sandbox.ec2().faults().throttle(b.burst(), b.perSecond()));
+      // Here, in the bench's JVM, also for worker processes: the emulator is this process's.
+      sandbox.ec2().capacity().apply(scenario.capacity());
       Timeline timeline = new Timeline(System::nanoTime);
       sandbox.ec2().onRunInstancesArrival(timeline::arrived);
       describeSetup();
       try (Fleet fleet = startFleet(sandbox, timeline)) {
-        RequestSender sender = new RequestSender(sandbox.sqs().client(), sandbox.queueUrl(), timeline);
+        RequestSender sender = new RequestSender(sandbox.sqs().client(), sandbox.queueUrl(), timeline,
+            scenario.requestInstanceTypes());
         long deadline = System.nanoTime() + scenario.timeout().toNanos();
         long begin = System.nanoTime();
         boolean drained = scenario.oneAtATime()
@@ -60,14 +64,14 @@ public final class BenchRun {
             : sendAll(sender, sandbox, deadline);
         double drainSeconds = (System.nanoTime() - begin) / 1e9;
         Ec2Stats stats = sandbox.ec2().stats();
+        Launches launches = Launches.of(timeline.sentIds(), LaunchesByToken.of(sandbox.ec2().instances()), stats);
         return new BenchReport(scenario, scenario.childProcesses() ? scenario.workers() + " worker process(es)"
-            : "in-process worker", timeline.sentCount(), drainSeconds, idealDrainSeconds(), timeline.pickup(),
+            : "in-process worker", timeline.sentCount(), drainSeconds, idealDrainSeconds(launches.refusals()), timeline.pickup(),
             timeline.endToEnd(), endToEndMeasure(), fleet.startup().toNanos() / 1e6, fleet.startupMeasure(),
             fleet.cpu().toNanos() / 1e9, fleet.cpuMeasure(), fleet.peakHeapBytes().orElse(-1),
             fleet.peakRssBytes(), fleet.rssBytes(), fleet.memoryMeasure(), stats.calls("RunInstances"),
-            stats.throttledCalls(), stats.tokensWithMoreThanOneReservation().size(),
-            Math.max(0, timeline.sentCount() - stats.tokensWithInstances()), sandbox.sqs().depth(sandbox.dlqUrl()),
-            drained, loadBefore + " -> " + loadAverage());
+            stats.throttledCalls(), launches, sandbox.sqs().depth(sandbox.dlqUrl()), drained,
+            loadBefore + " -> " + loadAverage());
       }
     }
   }
@@ -82,6 +86,15 @@ public final class BenchRun {
             : scenario.ec2Bucket().isPresent() ? " = EC2 bucket / workers" : "");
     out.printf("bench: the hourly instance cap (%s) is lifted to %,d for this run%n", HOURLY_CAP_KEY,
         NO_HOURLY_CAP);
+    if (!scenario.capacity().isEmpty()) {
+      out.printf("bench: EC2 capacity %s (the first matching limit decides; other launches always succeed)%n",
+          scenario.capacitySpec());
+    }
+    if (!scenario.requestInstanceTypes().isEmpty()) {
+      out.printf("bench: each request lists instanceTypes %s%s; each refused shape is one more RunInstances call "
+          + "and one more token of the worker's budget%n", String.join(",", scenario.requestInstanceTypes()),
+          scenario.instanceTypes().isEmpty() ? " (the default with --capacity)" : "");
+    }
     if (scenario.childProcesses()) {
       out.printf("bench: worker JVM options %s (as docker/Dockerfile runs the worker)%s%n",
           String.join(" ", ProcessFleet.IMAGE_JVM_OPTIONS),
@@ -167,11 +180,14 @@ public final class BenchRun {
         : "SendMessage returned -> outcome decided; the delete follows in a batch within delete-flush-interval";
   }
 
-  /** The least drain time the EC2 bucket or the concurrency allows (0 when neither binds). */
-  private double idealDrainSeconds() {
-    double bucket = scenario.ec2Bucket()
-        .map(b -> Math.max(0, scenario.requests() - b.burst()) / b.perSecond()).orElse(0.0);
-    double concurrency = scenario.requests() * (scenario.ec2Latency().mean().toNanos() / 1e9)
+  /**
+   * The least drain time the EC2 bucket or the concurrency allows (0 when neither binds), for one RunInstances
+   * call per request plus one per shape the emulator refused: a refused call takes a token and a slot as well.
+   */
+  private double idealDrainSeconds(long refusals) {
+    long calls = scenario.requests() + refusals;
+    double bucket = scenario.ec2Bucket().map(b -> Math.max(0, calls - b.burst()) / b.perSecond()).orElse(0.0);
+    double concurrency = calls * (scenario.ec2Latency().mean().toNanos() / 1e9)
         / ((double) scenario.maxInFlight() * scenario.workers());
     return Math.max(bucket, concurrency);
   }

@@ -1,5 +1,7 @@
 package io.launchworker.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -9,26 +11,38 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 /**
  * Puts the benchmark's launch requests on the queue with {@code SendMessageBatch}, 10 per call (SQS's limit),
  * and notes in the {@link Timeline} when each call returned. Every request is valid and distinct (its
- * {@code requestId} is its number). Runs on the caller's thread; not thread-safe.
+ * {@code requestId} is its number); each names one instance type, or lists the scenario's {@code instanceTypes}.
+ * Runs on the caller's thread; not thread-safe.
  */
 final class RequestSender {
   /** SQS's batch limit. */
   private static final int BATCH = 10;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final SqsClient sqs;
   private final String queueUrl;
   private final Timeline timeline;
+  private final List<String> instanceTypes;
   private int next;
 
-  RequestSender(SqsClient sqs, String queueUrl, Timeline timeline) {
+  /** @param instanceTypes what every request lists as {@code instanceTypes}; empty: each names t3.micro */
+  RequestSender(SqsClient sqs, String queueUrl, Timeline timeline, List<String> instanceTypes) {
     this.sqs = sqs;
     this.queueUrl = queueUrl;
     this.timeline = timeline;
+    this.instanceTypes = List.copyOf(instanceTypes);
   }
 
-  static String body(int number) {
-    return "{\"imageId\":\"ami-0123456789abcdef0\",\"instanceType\":\"t3.micro\",\"tags\":{\"bench\":\"yes\"},"
-        + "\"requestId\":\"bench-" + number + "\"}";
+  /** Request number {@code number}: {@code instanceType} t3.micro, or {@code instanceTypes} when any are given. */
+  static String body(int number, List<String> instanceTypes) {
+    ObjectNode body = JSON.createObjectNode().put("imageId", "ami-0123456789abcdef0");
+    if (instanceTypes.isEmpty()) {
+      body.put("instanceType", "t3.micro");
+    } else {
+      instanceTypes.forEach(body.putArray("instanceTypes")::add);
+    }
+    body.putObject("tags").put("bench", "yes");
+    return body.put("requestId", "bench-" + number).toString();
   }
 
   /** Sends {@code count} requests; returns their message IDs. Throws when SQS refuses an entry. */
@@ -37,7 +51,7 @@ final class RequestSender {
     for (int done = 0; done < count; done += BATCH) {
       List<SendMessageBatchRequestEntry> entries = new ArrayList<>(BATCH);
       for (int i = 0; i < Math.min(BATCH, count - done); i++) {
-        entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(i)).messageBody(body(next++)).build());
+        entries.add(SendMessageBatchRequestEntry.builder().id(Integer.toString(i)).messageBody(body(next++, instanceTypes)).build());
       }
       SendMessageBatchResponse response = sqs.sendMessageBatch(b -> b.queueUrl(queueUrl).entries(entries));
       long returned = System.nanoTime();

@@ -2,13 +2,15 @@ package io.launchworker.bench;
 
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
  * When each request passed each point, in {@link System#nanoTime()} of this JVM: SendMessage returned, the
  * first RunInstances with its token arrived at the emulator, its outcome was decided. Keyed by SQS message ID,
- * which is the token for the bench's requests. Thread-safe: written by the sender, emulator server threads and
+ * which is the token for the bench's requests and the ClientToken of their first shape (a later shape's
+ * ClientToken is noted too, and matches no message). Thread-safe: written by the sender, emulator server threads and
  * worker handler threads at once.
  */
 final class Timeline {
@@ -36,6 +38,11 @@ final class Timeline {
 
   int sentCount() {
     return sent.size();
+  }
+
+  /** The message IDs sent so far: the tokens of the bench's requests. A copy. */
+  Set<String> sentIds() {
+    return Set.copyOf(sent.keySet());
   }
 
   boolean hasArrived(String messageId) {

@@ -24,7 +24,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code bench}: the sandbox plus the worker (in this JVM, or {@code --workers} child processes), N requests,
- * and what it took: throughput, drain time, latencies, CPU, memory, EC2 calls, throttling, duplicates. Prints a
+ * and what it took: throughput, drain time, latencies, CPU, memory, EC2 calls, throttling, duplicates. With
+ * {@code --capacity}, the emulator refuses shapes as the spec says and the requests list several instance types
+ * ({@code --instance-types}), so the report adds calls per launch, launches by type and refusals by code. Prints a
  * table and optionally writes JSON. With {@code --targets}, the performance targets' scenarios instead, each run
  * a child process of this jar ({@link TargetRuns}), and a table of medians. A benchmark, not a test: exit 0 when
  * every request launched exactly once, 1 when not, whatever the speed; 2 on bad usage.
@@ -61,6 +63,15 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--worker-java-options", paramLabel = "OPTIONS", defaultValue = "",
       description = "JVM options for worker processes, space-separated, e.g. \"-Xmx128m\".")
   String workerJavaOptions;
+
+  @Option(names = "--capacity", paramLabel = CapacityOption.LABEL, converter = CapacityOption.Converter.class,
+      description = CapacityOption.HELP + " Applied to the bench's emulator, also with worker processes.")
+  CapacityOption capacity;
+
+  @Option(names = "--instance-types", paramLabel = "TYPE,...", split = ",",
+      description = "The instanceTypes every request lists, in order of preference (1-10); default with "
+          + "--capacity: " + Scenario.CAPACITY_INSTANCE_TYPE_LIST + "; else each request names t3.micro.")
+  List<String> instanceTypes;
 
   @Option(names = "--one-at-a-time", description = "Send each request only after the previous one was settled "
       + "(pickup latency on an idle queue).")
@@ -103,7 +114,8 @@ final class BenchCommand implements Callable<Integer> {
     Scenario scenario;
     try {
       scenario = new Scenario(requests, ec2Latency, Optional.ofNullable(ec2Bucket), Optional.ofNullable(rate),
-          maxInFlight, workers, separateProcess, oneAtATime, timeout);
+          maxInFlight, workers, separateProcess, oneAtATime, timeout, CapacityOption.of(capacity),
+          instanceTypes == null ? List.of() : instanceTypes);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }

@@ -20,9 +20,10 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
  * {@code sandbox}: embedded ElasticMQ and the EC2 emulator on loopback, the worker pointed at them, and a demo
- * mix of requests (valid ones, a duplicate delivery, a lost EC2 answer, a malformed body, a policy violation).
- * Prints its policy, what became of the mix and, while it keeps running, the {@code enqueue} and {@code audit}
- * command lines that reach it. Exit 0 when every request was settled with zero duplicate launches, else 1; 2 when
+ * mix of requests (valid ones, a duplicate delivery, a lost EC2 answer, one that falls back to its second instance
+ * type, a malformed body, a policy violation). {@code --capacity} adds limits to the emulator's capacity before the
+ * demo's own. Prints its policy and capacity, what became of the mix and, while it keeps running, the
+ * {@code enqueue} and {@code audit} command lines that reach it. Exit 0 when every request was settled with zero duplicate launches, else 1; 2 when
  * the admin port is taken; 130 on Ctrl-C before the mix settled.
  */
 @Command(name = "sandbox", description = "Run the worker against embedded SQS and EC2 stand-ins with a demo mix.")
@@ -43,6 +44,10 @@ final class SandboxCommand implements Callable<Integer> {
       description = "Longest wait for the demo mix to settle (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
+  @Option(names = "--capacity", paramLabel = CapacityOption.LABEL, converter = CapacityOption.Converter.class,
+      description = CapacityOption.HELP + " Applied before the demo's own limit (no t3.large), so it decides first.")
+  CapacityOption capacity;
+
   @Spec
   CommandSpec spec;
 
@@ -56,16 +61,20 @@ final class SandboxCommand implements Callable<Integer> {
       overrides.put("launcher.policy.allowed-instance-types", INSTANCE_TYPES);
       WorkerConfig settings = config.load(overrides);
       DemoMix demo = new DemoMix(sandbox, settings);
-      demo.prepare();
+      demo.prepare(CapacityOption.of(capacity));
+      // Read before the worker starts: limits() gives what is left of each, and the worker takes from them.
+      String limits = String.join(",", sandbox.ec2().capacity().limits().stream().map(Object::toString).toList());
       try (WorkerRuntime runtime = start(settings)) {
         out.printf("sandbox: SQS %s, EC2 %s, region %s%n", sandbox.sqs().endpoint(), sandbox.ec2().endpoint(),
             EmbeddedSqs.REGION.id());
         runtime.adminPort().ifPresent(p -> out.printf("sandbox: status page http://127.0.0.1:%d/ , metrics "
             + "http://127.0.0.1:%d/metrics%n", p, p));
         out.println("sandbox: policy: " + SandboxInstructions.policy(settings));
+        out.println("sandbox: EC2 capacity: " + limits + " (the first matching limit decides; other launches "
+            + "always succeed)");
         out.flush();
         boolean settled = demo.awaitSettled(runtime.worker(), runtime.registry(), timeout);
-        DemoReport report = DemoReport.of(demo.sent(), runtime.registry(), sandbox.ec2().stats(), settled);
+        DemoReport report = DemoReport.of(demo.sent(), runtime.registry(), sandbox.ec2(), settled);
         out.print(report.table());
         out.flush();
         if (!exitWhenDone) {

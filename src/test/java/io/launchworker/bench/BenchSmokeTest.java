@@ -42,6 +42,56 @@ class BenchSmokeTest {
     assertThat(out.toString()).contains("duplicates", "hourly instance cap", "budget 100/100");
   }
 
+  /**
+   * 30 requests listing t3.large, t3.medium, t3.small; no t3.large at all and 10 t3.medium: every request is
+   * refused once, 20 of them twice. Counts only, no speed.
+   */
+  @Test
+  void capacityRunFallsBackAndReportsCallsPerLaunchTypesAndRefusals() throws Exception {
+    Path json = dir.resolve("capacity.json");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+
+    int exit = LaunchWorkerCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true),
+        "bench", "--requests", "30", "--max-in-flight", "8", "--timeout", "60s",
+        "--capacity", "on-demand:t3.large:*=0,on-demand:t3.medium:*=10", "--json", json.toString());
+
+    assertThat(exit).as("stdout: %s%nstderr: %s", out, err).isZero();
+    JsonNode report = new ObjectMapper().readTree(Files.readString(json));
+    assertThat(report.at("/scenario/instanceTypes")).extracting(JsonNode::asText)
+        .containsExactly("t3.large", "t3.medium", "t3.small");
+    assertThat(report.at("/scenario/capacity").asText()).isEqualTo("on-demand:t3.large:*=0,on-demand:t3.medium:*=10");
+    assertThat(report.get("launchedExactlyOnce").asBoolean()).isTrue();
+    assertThat(report.get("launched").asInt()).isEqualTo(30);
+    assertThat(report.get("launchesByInstanceType").get("t3.medium").asLong()).isEqualTo(10);
+    assertThat(report.get("launchesByInstanceType").get("t3.small").asLong()).isEqualTo(20);
+    assertThat(report.get("launchesByInstanceType").has("t3.large")).isFalse();
+    assertThat(report.get("refusalsByCode").get("InsufficientInstanceCapacity").asLong()).isEqualTo(30 + 20);
+    assertThat(report.get("runInstancesCalls").asLong()).isEqualTo(30 + 50);
+    assertThat(report.get("runInstancesCallsPerLaunch").asDouble()).isEqualTo(80 / 30.0);
+    assertThat(out.toString()).contains("bench: EC2 capacity on-demand:t3.large:*=0,on-demand:t3.medium:*=10")
+        .contains("t3.large,t3.medium,t3.small (the default with --capacity)")
+        .containsPattern("launches by instance type\\s+t3.medium 10, t3.small 20")
+        .containsPattern("shapes refused \\(capacity\\)\\s+50   \\(InsufficientInstanceCapacity 50\\)")
+        .containsPattern("launched exactly once\\s+30 of 30 requests")
+        .contains("every request launched exactly once");
+  }
+
+  @Test
+  void malformedCapacityOrInstanceTypesAreUsageErrorsNamingTheFlag() {
+    for (List<String> args : List.of(List.of("--capacity", "on-demand:t3.large=0"),
+        List.of("--instance-types", "t3.large,T3 MEDIUM"))) {
+      StringWriter err = new StringWriter();
+
+      int exit = LaunchWorkerCommand.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true),
+          Stream.concat(Stream.of("bench"), args.stream()).toArray(String[]::new));
+
+      assertThat(exit).as(args + ": " + err).isEqualTo(2);
+      assertThat(err.toString().lines().findFirst()).as(args.toString()).hasValueSatisfying(line ->
+          assertThat(line).startsWith("launch-worker bench: ").contains(args.get(0)));
+    }
+  }
+
   @Test
   void malformedBucketIsAUsageError() {
     StringWriter err = new StringWriter();
@@ -55,7 +105,8 @@ class BenchSmokeTest {
 
   @Test
   void targetsRefusesTheOptionsOfASingleRunAndABadRunCountOrScaleAsUsageErrors() {
-    for (List<String> args : List.of(List.of("--targets", "--requests", "10"), List.of("--targets", "0"),
+    for (List<String> args : List.of(List.of("--targets", "--requests", "10"),
+        List.of("--targets", "--capacity", "*:t3.large:*=0"), List.of("--targets", "0"),
         List.of("--targets", "1", "--scale", "0"), List.of("--scale", "0.5"))) {
       StringWriter err = new StringWriter();
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,8 @@ class TargetMediansTest {
       double startupMs, long throttledCalls, int duplicates, int lost) {
     return new BenchReport(SCENARIO, "in-process worker", 1000, drainSeconds, 0, pickup,
         new Timeline.Percentiles(0, Double.NaN, Double.NaN), "e2e", startupMs, "startup", cpuSeconds, "cpu", -1,
-        (long) (rssMb * MB), (long) (rssMb * MB), "memory", 1000, throttledCalls, duplicates, lost, 0, true,
+        (long) (rssMb * MB), (long) (rssMb * MB), "memory", 1000, throttledCalls,
+        new Launches(1000 - lost, duplicates, lost, Map.of("t3.micro", 1000L - lost), Map.of()), 0, true,
         "0.1 0.1 0.1 -> 0.2 0.2 0.2").json();
   }
 

@@ -40,6 +40,8 @@ final class SandboxRun implements AutoCloseable {
   final Sandbox sandbox;
   final WorkerRuntime runtime;
   final List<String> requestIds = new ArrayList<>();
+  /** The demo mix, when this run plays it; set once, before the run is handed out. */
+  private DemoMix demo;
 
   private SandboxRun(Sandbox sandbox, WorkerRuntime runtime) {
     this.sandbox = sandbox;
@@ -60,10 +62,17 @@ final class SandboxRun implements AutoCloseable {
   /** The demo mix, with configuration {@code extra} over the test's (a fixed admin port, say). */
   static SandboxRun startDemo(Map<String, Object> extra) {
     DemoMix[] demo = new DemoMix[1];
-    return start(List.of("t3.*", "t4g.*"), extra, (sandbox, config) -> {
+    SandboxRun run = start(SandboxCommand.INSTANCE_TYPES, extra, (sandbox, config) -> {
       demo[0] = new DemoMix(sandbox, config);
       demo[0].prepare();
-    }, run -> { }, () -> demo[0].sent());
+    }, r -> { }, () -> demo[0].sent());
+    run.demo = demo[0];
+    return run;
+  }
+
+  /** The requests the demo mix sent; only for a run started with {@link #startDemo}. */
+  int demoSent() {
+    return demo.sent();
   }
 
   /**

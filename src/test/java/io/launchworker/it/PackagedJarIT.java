@@ -63,7 +63,10 @@ class PackagedJarIT {
       assertThat(code).as(sandbox.output()).isZero();
       assertThat(sandbox.output())
           .contains("sandbox: policy: instance types t3.*, t4g.* (instanceType required); no launch templates")
-          .containsPattern("requests sent\\s+8")
+          .contains("sandbox: EC2 capacity: *:t3.large:*=0")
+          .containsPattern("requests sent\\s+9")
+          .containsPattern("launched after a fallback\\s+1")
+          .containsPattern("shapes refused \\(capacity\\)\\s+1")
           .containsPattern("duplicate launches\\s+0")
           .containsPattern("duplicates prevented\\s+2")
           .containsPattern("malformed_json\\s+1")
@@ -85,7 +88,7 @@ class PackagedJarIT {
 
       assertThat(group(metrics, "(?m)^launcher_instances_launched_total(?:\\{[^}]*})? (\\S+)"))
           .isEqualTo(instances + ".0");
-      assertThat(instances).isEqualTo(6);
+      assertThat(instances).isEqualTo(7);
 
       Shell sent = Shell.run(elsewhere, enqueue);
       assertThat(sent.code).as(sent.output).isZero();

@@ -119,9 +119,14 @@ public final class Ec2Capacity {
    * @throws IllegalArgumentException naming the first malformed entry
    */
   public Ec2Capacity apply(String spec) {
-    List<Limit> parsed = parse(spec);
+    return apply(parse(spec));
+  }
+
+  /** Adds parsed limits (see {@link #parse}) after the existing ones, in their order. */
+  public Ec2Capacity apply(List<Limit> parsed) {
+    List<LimitRule> rules = parsed.stream().map(LimitRule::new).toList();
     synchronized (this) {
-      parsed.forEach(limit -> limits.add(new LimitRule(limit)));
+      limits.addAll(rules);
     }
     return this;
   }
