@@ -85,8 +85,10 @@ public record DemoReport(
     row(t, "shapes refused (capacity)", shapesRefused);
     row(t, "duplicates prevented", duplicatesPrevented);
     row(t, "duplicate launches", duplicateLaunches);
-    t.append(String.format("EC2 emulator: %d instances (%d by the crashed worker the demo plays), %d RunInstances "
-        + "requests (SDK retries included)%n", ec2Instances, ec2Instances - instancesLaunched, ec2RunInstancesRequests));
+    // The worker's meter counts launches it got an answer for: the emulator also holds the crashed worker's launch
+    // and the one whose answer the demo drops (the worker found that one by its token, as already launched).
+    t.append(String.format("EC2 emulator: %d instances, %d RunInstances requests (the crashed worker's launch and the "
+        + "lost answer's included)%n", ec2Instances, ec2RunInstancesRequests));
     t.append(settled ? "all requests settled\n" : "NOT all requests settled in time\n");
     return t.toString();
   }

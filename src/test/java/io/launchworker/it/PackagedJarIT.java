@@ -88,7 +88,10 @@ class PackagedJarIT {
 
       assertThat(group(metrics, "(?m)^launcher_instances_launched_total(?:\\{[^}]*})? (\\S+)"))
           .isEqualTo(instances + ".0");
-      assertThat(instances).isEqualTo(7);
+      // 8 instances in all: the crashed worker's, and 7 of the demo's requests; the worker's meter leaves out the one
+      // whose answer the demo drops (1 or 2 instances, whichever request it hits), found later by its token.
+      assertThat(Long.parseLong(group(output, "EC2 emulator: (\\d+) instances"))).isEqualTo(8);
+      assertThat(instances).isBetween(5L, 6L);
 
       Shell sent = Shell.run(elsewhere, enqueue);
       assertThat(sent.code).as(sent.output).isZero();
