@@ -18,9 +18,9 @@ final class RequestValidator {
       "imageId", "launchTemplate", "instanceType", "instanceTypes", "minCount", "maxCount", "subnetId", "subnetIds",
       "securityGroupIds", "keyName", "iamInstanceProfile", "market", "spotMaxPrice", "rootVolume", "userData", "tags",
       "clientToken", "requestId");
-  /** EC2 Fleet's limit of overrides per request is far above this; ten types are plenty to ride out a shortage. */
+  /** Ten types ride out a shortage; each one refused costs a RunInstances call (per subnet and market). */
   static final int MAX_INSTANCE_TYPES = 10;
-  /** One subnet per availability zone of the largest regions, with room to spare. */
+  /** More than one subnet per availability zone of the largest regions. */
   static final int MAX_SUBNETS = 16;
   private static final List<String> ROOT_VOLUME_FIELDS = List.of("sizeGiB", "type", "encrypted", "deviceName");
   private static final List<String> TEMPLATE_FIELDS = List.of("id", "name", "version");
