@@ -146,6 +146,29 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void marketsAndTheRootVolumeCapLoadFromTheFileAndTheEnvironmentAndABadMarketIsNamed() throws IOException {
+    WorkerConfig builtIn = ConfigLoader.load(Optional.empty(), REQUIRED_ENV, Map.of());
+    assertThat(builtIn.policy().allowedMarkets()).as("both markets unless listed").isEmpty();
+    assertThat(builtIn.policy().maxRootVolumeGib()).isEqualTo(1024);
+
+    WorkerConfig c = load("launcher.policy { allowed-markets = [\"on-demand\"], max-root-volume-gib = 100 }");
+    assertThat(c.policy().allowedMarkets()).containsExactly(io.launchworker.request.Market.ON_DEMAND);
+    assertThat(c.policy().maxRootVolumeGib()).isEqualTo(100);
+
+    Map<String, String> env = new java.util.HashMap<>(REQUIRED_ENV);
+    env.put("LAUNCHER_ALLOWED_MARKETS", "spot");
+    env.put("LAUNCHER_MAX_ROOT_VOLUME_GIB", "64");
+    WorkerConfig fromEnv = ConfigLoader.load(Optional.empty(), env, Map.of());
+    assertThat(fromEnv.policy().allowedMarkets()).containsExactly(io.launchworker.request.Market.SPOT);
+    assertThat(fromEnv.policy().maxRootVolumeGib()).isEqualTo(64);
+
+    assertThatThrownBy(() -> load("launcher.policy.allowed-markets = [\"reserved\"]"))
+        .hasMessageContaining("launcher.policy.allowed-markets = reserved").hasMessageContaining("\"on-demand\"");
+    assertThatThrownBy(() -> load("launcher.policy.max-root-volume-gib = 20000"))
+        .hasMessageContaining("launcher.policy.max-root-volume-gib");
+  }
+
+  @Test
   void aDefaultInstanceTypeItsOwnListRefusesStopsStartUpNamingBothKeys() throws IOException {
     assertThat(load("launcher { policy.allowed-instance-types = [\"t3.*\"], defaults.instance-type = t3.small }")
         .defaults().instanceType()).contains("t3.small");
