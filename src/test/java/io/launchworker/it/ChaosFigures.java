@@ -1,6 +1,7 @@
 package io.launchworker.it;
 
 import io.launchworker.sandbox.ec2.Ec2Stats;
+import io.launchworker.sandbox.LaunchesByToken;
 import io.launchworker.sandbox.ec2.EmulatedInstance;
 import java.time.Duration;
 import java.util.HashSet;
@@ -17,8 +18,7 @@ import java.util.stream.Collectors;
  *
  * @param instancesPerToken instances per {@code launch-worker:token} tag (the request's token, whichever shape
  *     launched it and under which ClientToken), over every instance the emulator launched
- * @param reservationsPerToken distinct reservations per {@code launch-worker:token} tag: more than one is a
- *     request launched twice
+ * @param duplicates request tokens whose instances belong to more than one reservation: launched twice
  * @param instancesPerType instances per instance type
  * @param launched requests meant to launch that have at least one instance
  * @param rejected requests meant to be rejected that are in the DLQ with exactly the expected reason
@@ -35,7 +35,7 @@ record ChaosFigures(
     Duration elapsed,
     Ec2Stats stats,
     Map<String, Long> instancesPerToken,
-    Map<String, Long> reservationsPerToken,
+    List<String> duplicates,
     Map<String, Long> instancesPerType,
     int launched,
     int rejected,
@@ -49,9 +49,6 @@ record ChaosFigures(
       List<EmulatedInstance> instances, List<DeadLetters.DeadLetter> dlq) {
     Map<String, Long> perToken = instances.stream()
         .collect(Collectors.groupingBy(ChaosFigures::token, TreeMap::new, Collectors.counting()));
-    Map<String, Long> reservationsPerToken = instances.stream().collect(Collectors.groupingBy(ChaosFigures::token,
-        TreeMap::new, Collectors.mapping(EmulatedInstance::reservationId,
-            Collectors.collectingAndThen(Collectors.toSet(), r -> (long) r.size()))));
     Map<String, Long> perType = instances.stream()
         .collect(Collectors.groupingBy(EmulatedInstance::instanceType, TreeMap::new, Collectors.counting()));
     Map<String, String> deadByOriginal = DeadLetters.byOriginalId(dlq);
@@ -72,7 +69,7 @@ record ChaosFigures(
       }
     });
     return new ChaosFigures(seed, sent.total(), sent.rejects().size(), kills, elapsed, stats, perToken,
-        reservationsPerToken, perType, launched.size(), rejected.size(), Set.copyOf(lost), Set.copyOf(misplaced), dlq.size(),
+        LaunchesByToken.of(instances).duplicated(), perType, launched.size(), rejected.size(), Set.copyOf(lost), Set.copyOf(misplaced), dlq.size(),
         dlq.size() - deadByOriginal.size(), copiesOfOneReject(dlq));
   }
 
@@ -86,11 +83,6 @@ record ChaosFigures(
   /** The request token an instance carries ({@code launch-worker:token}), whatever ClientToken its shape had. */
   private static String token(EmulatedInstance instance) {
     return instance.tags().getOrDefault("launch-worker:token", "(untagged)");
-  }
-
-  /** Request tokens whose instances belong to more than one reservation: launched twice. */
-  List<String> duplicates() {
-    return reservationsPerToken.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
   }
 
   /** Tokens with a count of instances other than 1. */
