@@ -169,6 +169,20 @@ class LaunchHandlerShapesTest {
   }
 
   @Test
+  void anAccountFaultOnAFallbackShapePausesLaunchingWithoutUsingAnAttemptAndKeepsTheRefusals() {
+    scripted.refuse("InsufficientInstanceCapacity");
+    scripted.refuse("UnauthorizedOperation");
+
+    Outcome outcome = handle("m-1", 1, TWO_TYPES);
+
+    assertThat(outcome.reason()).isEqualTo("account_fault");
+    assertThat(outcome.countsAsAttempt()).isFalse();
+    assertThat(pause.current()).isPresent();
+    assertThat(outcome.refusals()).extracting(ShapeRefusal::errorCode).containsExactly("InsufficientInstanceCapacity");
+    assertThat(scripted.calls).hasSize(2);
+  }
+
+  @Test
   void aRequestWhoseEveryShapeIsUnsupportedIsRejectedAsOneOfOneShapeAlwaysWas() {
     scripted.refuse("Unsupported");
     scripted.refuse("Unsupported");
