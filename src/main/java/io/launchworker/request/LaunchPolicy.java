@@ -28,6 +28,8 @@ import java.util.List;
  * @param allowedMarkets the markets launches may use; empty means both. A request's {@code market} must use only
  *     listed ones ({@code spot-then-on-demand} needs both)
  * @param maxRootVolumeGib cap on a request's {@code rootVolume.sizeGiB}
+ * @param maxShapes cap on the launch shapes one request may expand to (markets x instance types x subnets, as
+ *     {@link LaunchShape#walk} counts them): each shape refused for capacity is one more RunInstances call
  */
 public record LaunchPolicy(
     List<String> allowedImageIds,
@@ -40,15 +42,26 @@ public record LaunchPolicy(
     List<String> allowedKeyNames,
     List<String> allowedInstanceProfiles,
     List<Market> allowedMarkets,
-    int maxRootVolumeGib) {
+    int maxRootVolumeGib,
+    int maxShapes) {
 
   /** The default {@code max-root-volume-gib}: 1 TiB, far above any runner's disk, far below EC2's 16 TiB. */
   public static final int DEFAULT_MAX_ROOT_VOLUME_GIB = 1024;
+  /**
+   * The default {@code max-shapes}: 20 shapes (e.g. 5 types x 2 subnets x spot-then-on-demand, or 10 types in 2
+   * zones) ride out a shortage; with no capacity anywhere they cost 20 RunInstances calls per receive, about 10 s of
+   * an account's default refill of 2 a second, where the largest valid request ({@link LaunchShape#MOST_PER_REQUEST})
+   * would cost 160 s.
+   */
+  public static final int DEFAULT_MAX_SHAPES = 20;
 
   public LaunchPolicy {
     allowedMarkets = List.copyOf(allowedMarkets);
     if (maxRootVolumeGib < 1) {
       throw new IllegalArgumentException("maxRootVolumeGib < 1: " + maxRootVolumeGib);
+    }
+    if (maxShapes < 1) {
+      throw new IllegalArgumentException("maxShapes < 1: " + maxShapes);
     }
     allowedImageIds = List.copyOf(allowedImageIds);
     allowedInstanceTypes = List.copyOf(allowedInstanceTypes);
@@ -64,6 +77,16 @@ public record LaunchPolicy(
       throw new IllegalArgumentException("maxInstancesPerHour " + maxInstancesPerHour
           + " is below maxInstancesPerRequest " + maxInstancesPerRequest + ": no request could ever launch");
     }
+  }
+
+  /** At most {@link #DEFAULT_MAX_SHAPES} shapes a request. */
+  public LaunchPolicy(List<String> allowedImageIds, List<String> allowedInstanceTypes, List<String> allowedSubnetIds,
+      int maxInstancesPerRequest, int maxInstancesPerHour, List<String> allowedLaunchTemplates,
+      List<String> allowedSecurityGroupIds, List<String> allowedKeyNames, List<String> allowedInstanceProfiles,
+      List<Market> allowedMarkets, int maxRootVolumeGib) {
+    this(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest, maxInstancesPerHour,
+        allowedLaunchTemplates, allowedSecurityGroupIds, allowedKeyNames, allowedInstanceProfiles, allowedMarkets,
+        maxRootVolumeGib, DEFAULT_MAX_SHAPES);
   }
 
   /** Any market, root volumes up to {@link #DEFAULT_MAX_ROOT_VOLUME_GIB}. */
@@ -91,37 +114,43 @@ public record LaunchPolicy(
   public LaunchPolicy withAllowedLaunchTemplates(List<String> templates) {
     return new LaunchPolicy(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest,
         maxInstancesPerHour, templates, allowedSecurityGroupIds, allowedKeyNames, allowedInstanceProfiles,
-        allowedMarkets, maxRootVolumeGib);
+        allowedMarkets, maxRootVolumeGib, maxShapes);
   }
 
   public LaunchPolicy withAllowedSecurityGroupIds(List<String> groups) {
     return new LaunchPolicy(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest,
         maxInstancesPerHour, allowedLaunchTemplates, groups, allowedKeyNames, allowedInstanceProfiles,
-        allowedMarkets, maxRootVolumeGib);
+        allowedMarkets, maxRootVolumeGib, maxShapes);
   }
 
   public LaunchPolicy withAllowedKeyNames(List<String> keyNames) {
     return new LaunchPolicy(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest,
         maxInstancesPerHour, allowedLaunchTemplates, allowedSecurityGroupIds, keyNames, allowedInstanceProfiles,
-        allowedMarkets, maxRootVolumeGib);
+        allowedMarkets, maxRootVolumeGib, maxShapes);
   }
 
   public LaunchPolicy withAllowedInstanceProfiles(List<String> profiles) {
     return new LaunchPolicy(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest,
         maxInstancesPerHour, allowedLaunchTemplates, allowedSecurityGroupIds, allowedKeyNames, profiles,
-        allowedMarkets, maxRootVolumeGib);
+        allowedMarkets, maxRootVolumeGib, maxShapes);
   }
 
   public LaunchPolicy withAllowedMarkets(List<Market> markets) {
     return new LaunchPolicy(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest,
         maxInstancesPerHour, allowedLaunchTemplates, allowedSecurityGroupIds, allowedKeyNames,
-        allowedInstanceProfiles, markets, maxRootVolumeGib);
+        allowedInstanceProfiles, markets, maxRootVolumeGib, maxShapes);
   }
 
   public LaunchPolicy withMaxRootVolumeGib(int gib) {
     return new LaunchPolicy(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest,
         maxInstancesPerHour, allowedLaunchTemplates, allowedSecurityGroupIds, allowedKeyNames,
-        allowedInstanceProfiles, allowedMarkets, gib);
+        allowedInstanceProfiles, allowedMarkets, gib, maxShapes);
+  }
+
+  public LaunchPolicy withMaxShapes(int shapes) {
+    return new LaunchPolicy(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest,
+        maxInstancesPerHour, allowedLaunchTemplates, allowedSecurityGroupIds, allowedKeyNames,
+        allowedInstanceProfiles, allowedMarkets, maxRootVolumeGib, shapes);
   }
 
   /** Whether launches may use this market. */

@@ -27,6 +27,14 @@ public record LaunchShape(int position, Market market, Optional<String> instance
       "InsufficientInstanceCapacity", "InsufficientCapacity", "Unsupported", "SpotMaxPriceTooLow",
       "MaxSpotInstanceCountExceeded", "InsufficientFreeAddressesInSubnet");
 
+  /**
+   * The most shapes a valid request can have: {@value RequestValidator#MAX_INSTANCE_TYPES} types x
+   * {@value RequestValidator#MAX_SUBNETS} subnets x both markets ({@code spot-then-on-demand}), 320. The highest
+   * {@code launcher.policy.max-shapes} that still limits anything.
+   */
+  public static final int MOST_PER_REQUEST =
+      RequestValidator.MAX_INSTANCE_TYPES * RequestValidator.MAX_SUBNETS * Market.values().length;
+
   public LaunchShape {
     if (position < 0) {
       throw new IllegalArgumentException("position < 0: " + position);

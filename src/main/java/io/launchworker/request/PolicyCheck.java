@@ -51,6 +51,7 @@ final class PolicyCheck {
           + " instances; allowed: at most " + policy.maxInstancesPerRequest() + " per request");
     }
     checkMarket(request);
+    checkShapes(request);
     request.rootVolume().ifPresent(this::checkRootVolume);
   }
 
@@ -63,6 +64,24 @@ final class PolicyCheck {
             + "; allowed markets: " + String.join(", ", policy.allowedMarkets().stream().map(Market::wire).toList()));
       }
     }
+  }
+
+  /** Counts the shapes as the launch walks them, so the cap and the RunInstances calls it bounds agree. */
+  private void checkShapes(LaunchRequest request) {
+    int shapes = LaunchShape.walk(request, defaults).size();
+    if (shapes > policy.maxShapes()) {
+      int markets = request.marketChoice().markets().size();
+      int types = Math.max(1, defaults.instanceTypesFor(request).size());
+      int subnets = Math.max(1, defaults.subnetIdsFor(request).size());
+      throw new InvalidRequestException(RejectReason.TOO_MANY_SHAPES, "instanceTypes, subnetIds, market: " + shapes
+          + " launch shapes (" + types + plural(" instance type", types) + " x " + subnets
+          + plural(" subnet", subnets) + " x " + markets + plural(" market", markets) + "), each one RunInstances "
+          + "call when capacity is short; allowed: at most " + policy.maxShapes() + " (launcher.policy.max-shapes)");
+    }
+  }
+
+  private static String plural(String noun, int count) {
+    return count == 1 ? noun : noun + "s";
   }
 
   private void checkRootVolume(RootVolume volume) {

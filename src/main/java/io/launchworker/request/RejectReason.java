@@ -75,6 +75,11 @@ public enum RejectReason {
   TOO_MANY_INSTANCES("too_many_instances"),
   /** The request's market uses a market {@code allowed-markets} does not list. */
   MARKET_NOT_ALLOWED("market_not_allowed"),
+  /**
+   * The request expands to more launch shapes (markets x instanceTypes x subnetIds) than {@code max-shapes}: each
+   * shape refused for capacity costs a RunInstances call of the account's shared budget, every receive.
+   */
+  TOO_MANY_SHAPES("too_many_shapes"),
   /** rootVolume.sizeGiB above {@code max-root-volume-gib}. */
   ROOT_VOLUME_TOO_LARGE("root_volume_too_large");
 

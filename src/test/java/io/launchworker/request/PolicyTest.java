@@ -4,6 +4,10 @@ import static io.launchworker.request.Bodies.with;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -54,6 +58,66 @@ class PolicyTest {
 
     assertThat(reader.read(with("'maxCount':3"))).isInstanceOf(ReadResult.Accepted.class);
     assertThat(reader.read(with("'maxCount':4"))).isInstanceOf(ReadResult.Rejected.class);
+  }
+
+  /** Issue 17, case 6: 10 types x 16 subnets x spot-then-on-demand was 320 RunInstances calls per receive. */
+  @Test
+  void theLargestRequestIsRejectedAsTooManyShapesByDefaultSayingHowManyTheLimitAndTheKey() {
+    String types = IntStream.range(0, 10).mapToObj(i -> "'c" + (i + 1) + ".large'").collect(Collectors.joining(","));
+    String subnets = IntStream.range(0, 16).mapToObj(i -> String.format("'subnet-%08x'", i))
+        .collect(Collectors.joining(","));
+    String body = with("'instanceTypes':[" + types + "],'subnetIds':[" + subnets + "],'market':'spot-then-on-demand'");
+    RequestReader reader = new RequestReader(new LaunchPolicy(List.of(), List.of(), List.of(), 10, 1000));
+
+    ReadResult.Rejected rejected = (ReadResult.Rejected) reader.read(body);
+
+    assertThat(rejected.rejection().reason()).isEqualTo("too_many_shapes");
+    assertThat(rejected.rejection().message()).isEqualTo("instanceTypes, subnetIds, market: 320 launch shapes "
+        + "(10 instance types x 16 subnets x 2 markets), each one RunInstances call when capacity is short; "
+        + "allowed: at most 20 (launcher.policy.max-shapes)");
+    assertThat(LaunchShape.walk(rejected.request().orElseThrow(), LaunchDefaults.none()))
+        .as("counted as the launch walks them").hasSize(320).hasSize(LaunchShape.MOST_PER_REQUEST);
+    assertThat(new RequestReader(new LaunchPolicy(List.of(), List.of(), List.of(), 10, 1000)
+        .withMaxShapes(LaunchShape.MOST_PER_REQUEST)).read(body))
+        .as("the highest cap lets every valid request through").isInstanceOf(ReadResult.Accepted.class);
+  }
+
+  @ParameterizedTest(name = "{0} types x {1} subnets x {2}: {3} shapes")
+  @CsvSource({
+      "5, 2, spot-then-on-demand, 20, true",
+      "10, 2, on-demand,          20, true",
+      "7, 3, spot,                21, false",
+      "3, 4, spot-then-on-demand, 24, false",
+      "1, 1, spot-then-on-demand,  2, true",
+  })
+  void theShapeCapCountsMarketsTimesTypesTimesSubnets(int types, int subnets, String market, int shapes,
+      boolean accepted) {
+    String body = with("'instanceTypes':[" + IntStream.range(0, types).mapToObj(i -> "'m" + (i + 1) + ".large'")
+        .collect(Collectors.joining(",")) + "],'subnetIds':[" + IntStream.range(0, subnets)
+        .mapToObj(i -> String.format("'subnet-%08x'", i)).collect(Collectors.joining(",")) + "],'market':'"
+        + market + "'");
+
+    ReadResult result = new RequestReader(LaunchPolicy.permissive()).read(body);
+
+    assertThat(result instanceof ReadResult.Accepted).as(result.toString()).isEqualTo(accepted);
+    if (!accepted) {
+      assertThat(((ReadResult.Rejected) result).rejection().message()).contains(shapes + " launch shapes")
+          .contains("at most 20 (launcher.policy.max-shapes)");
+    }
+  }
+
+  @Test
+  void theShapeCapCountsTheConfiguredDefaultsAsTheLaunchDoes() {
+    LaunchDefaults defaults = new LaunchDefaults(Optional.of("t3.micro"), Optional.of("subnet-0123abcd"), List.of(),
+        Map.of());
+    RequestReader reader = new RequestReader(LaunchPolicy.permissive().withMaxShapes(2), defaults);
+
+    assertThat(reader.read(with("'market':'spot-then-on-demand'")))
+        .as("the default type in the default subnet on both markets: 2 shapes").isInstanceOf(ReadResult.Accepted.class);
+    Rejection r = ((ReadResult.Rejected) reader.read(with("'instanceTypes':['t3.micro','t3.small'],"
+        + "'market':'spot-then-on-demand'"))).rejection();
+    assertThat(r.reason()).isEqualTo("too_many_shapes");
+    assertThat(r.message()).contains("4 launch shapes (2 instance types x 1 subnet x 2 markets)");
   }
 
   @Test

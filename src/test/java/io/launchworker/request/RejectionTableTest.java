@@ -24,7 +24,8 @@ class RejectionTableTest {
       .withAllowedKeyNames(List.of("ops-*"))
       .withAllowedInstanceProfiles(List.of("web-profile"))
       .withAllowedMarkets(List.of(Market.ON_DEMAND))
-      .withMaxRootVolumeGib(200);
+      .withMaxRootVolumeGib(200)
+      .withMaxShapes(2);
 
   /** A body that every allow-list of {@link #POLICY} accepts, plus extra members. */
   private static String allowed(String members) {
@@ -194,7 +195,9 @@ class RejectionTableTest {
         new Case(with("'instanceType':'t3.micro','subnetIds':['" + Bodies.SUBNET + "','subnet-0bbb2222'],"
             + "'securityGroupIds':['" + Bodies.SG_1 + "']"), SUBNET_NOT_ALLOWED, "subnetIds[1]"),
         new Case(allowed("'market':'spot-then-on-demand'"), MARKET_NOT_ALLOWED, "market"),
-        new Case(allowed("'rootVolume':{'sizeGiB':201}"), ROOT_VOLUME_TOO_LARGE, "rootVolume.sizeGiB"));
+        new Case(allowed("'rootVolume':{'sizeGiB':201}"), ROOT_VOLUME_TOO_LARGE, "rootVolume.sizeGiB"),
+        new Case(with("'instanceTypes':['t3.micro','t3.small','t3.medium'],'subnetId':'" + Bodies.SUBNET
+            + "','securityGroupIds':['" + Bodies.SG_1 + "']"), TOO_MANY_SHAPES, "3 launch shapes"));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -48,7 +48,7 @@ class SchemaAgreementTest {
       RejectReason.SUBNET_REQUIRED, RejectReason.SUBNET_NOT_ALLOWED, RejectReason.SECURITY_GROUP_REQUIRED,
       RejectReason.SECURITY_GROUP_NOT_ALLOWED, RejectReason.KEY_NAME_NOT_ALLOWED,
       RejectReason.INSTANCE_PROFILE_NOT_ALLOWED, RejectReason.TOO_MANY_INSTANCES, RejectReason.MARKET_NOT_ALLOWED,
-      RejectReason.ROOT_VOLUME_TOO_LARGE);
+      RejectReason.ROOT_VOLUME_TOO_LARGE, RejectReason.TOO_MANY_SHAPES);
 
   /** Worker rejects, schema accepts: the rules JSON Schema has no words for. Keyed by the worker's reason. */
   static final Map<String, KnownGap> KNOWN_GAPS = Map.of(
@@ -72,7 +72,7 @@ class SchemaAgreementTest {
   /** The worker's reader with policy out of the way: no allow-lists, any launch template, no practical cap. */
   private static final RequestReader WORKER =
       new RequestReader(new LaunchPolicy(List.of(), List.of(), List.of(), Integer.MAX_VALUE, Integer.MAX_VALUE)
-          .withAllowedLaunchTemplates(List.of("*")));
+          .withAllowedLaunchTemplates(List.of("*")).withMaxShapes(LaunchShape.MOST_PER_REQUEST));
 
   record Example(String name, Path file, Optional<Boolean> expectValid) {
     String body() {
