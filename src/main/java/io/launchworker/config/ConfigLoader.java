@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import io.launchworker.request.LaunchDefaults;
 import io.launchworker.request.LaunchPolicy;
+import io.launchworker.request.LaunchShape;
 import io.launchworker.request.Market;
 import io.launchworker.request.RootVolume;
 import io.launchworker.request.LaunchTags;
@@ -142,7 +143,8 @@ public final class ConfigLoader {
         r.durationIn("launcher.retry.max-delay", "0s", "12h"),
         r.durationIn("launcher.retry.capacity-delay", "0s", "12h"),
         r.durationIn("launcher.retry.quota-delay", "0s", "12h"),
-        r.durationIn("launcher.retry.account-fault-delay", "1s", "12h"));
+        r.durationIn("launcher.retry.account-fault-delay", "1s", "12h"),
+        r.durationIn("launcher.retry.consistency-window", "0s", "1h"));
     WorkerConfig.Ec2Limits ec2 = new WorkerConfig.Ec2Limits(
         r.intIn("launcher.ec2.run-instances-burst", 1, 1_000_000),
         r.positive("launcher.ec2.run-instances-per-second", 1_000_000),
@@ -249,7 +251,8 @@ public final class ConfigLoader {
         r.stringList("launcher.policy.allowed-key-names"),
         r.stringList("launcher.policy.allowed-instance-profiles"),
         markets(r, "launcher.policy.allowed-markets"),
-        r.intIn("launcher.policy.max-root-volume-gib", 1, RootVolume.MAX_SIZE_GIB));
+        r.intIn("launcher.policy.max-root-volume-gib", 1, RootVolume.MAX_SIZE_GIB),
+        r.intIn("launcher.policy.max-shapes", 1, LaunchShape.MOST_PER_REQUEST));
   }
 
   private static List<Market> markets(ConfigReader r, String key) {

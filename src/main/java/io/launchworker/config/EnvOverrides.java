@@ -30,7 +30,9 @@ public final class EnvOverrides {
     m.put("LAUNCHER_MAX_INSTANCES_PER_HOUR", "launcher.policy.max-instances-per-hour");
     m.put("LAUNCHER_ALLOWED_MARKETS", "launcher.policy.allowed-markets");
     m.put("LAUNCHER_MAX_ROOT_VOLUME_GIB", "launcher.policy.max-root-volume-gib");
+    m.put("LAUNCHER_MAX_SHAPES", "launcher.policy.max-shapes");
     m.put("LAUNCHER_MAX_REQUEST_AGE", "launcher.max-request-age");
+    m.put("LAUNCHER_CONSISTENCY_WINDOW", "launcher.retry.consistency-window");
     m.put("LAUNCHER_RUN_INSTANCES_BURST", "launcher.ec2.run-instances-burst");
     m.put("LAUNCHER_RUN_INSTANCES_PER_SECOND", "launcher.ec2.run-instances-per-second");
     m.put("LAUNCHER_METRICS_REGISTRY", "launcher.metrics.registry");

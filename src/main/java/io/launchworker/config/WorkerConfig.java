@@ -62,9 +62,27 @@ public record WorkerConfig(
   /**
    * {@code launcher.retry}: delays before a message failing transiently is tried again; {@code accountFaultDelay}
    * is the longest pause between probe launches while the account is at fault (the first comes after the base).
+   * {@code consistencyWindow} is how long look-ups of a message that may be a repeat must keep coming back empty
+   * before the worker does anything irreversible with it (another shape, reject, expire, dead-letter), and the
+   * least back-off after a RunInstances failure that may have launched; {@link Duration#ZERO} turns the waiting
+   * off (tests, emulators).
    */
   public record Retry(Duration baseDelay, Duration maxDelay, Duration capacityDelay, Duration quotaDelay,
-      Duration accountFaultDelay) {
+      Duration accountFaultDelay, Duration consistencyWindow) {
+    /**
+     * The default {@code consistency-window}. DescribeInstances is eventually consistent: a launch usually shows
+     * within seconds, and AWS's guide ("Eventual consistency in the Amazon EC2 API") says to keep asking from a
+     * couple of seconds up to a few minutes. Two minutes covers the usual lag many times over while delaying only
+     * the rare message that may be a repeat and whose look-up came back empty.
+     */
+    public static final Duration DEFAULT_CONSISTENCY_WINDOW = Duration.ofMinutes(2);
+
+    /** With the default {@link #DEFAULT_CONSISTENCY_WINDOW}. */
+    public Retry(Duration baseDelay, Duration maxDelay, Duration capacityDelay, Duration quotaDelay,
+        Duration accountFaultDelay) {
+      this(baseDelay, maxDelay, capacityDelay, quotaDelay, accountFaultDelay, DEFAULT_CONSISTENCY_WINDOW);
+    }
+
     public Retry(Duration baseDelay, Duration maxDelay, Duration capacityDelay, Duration quotaDelay) {
       this(baseDelay, maxDelay, capacityDelay, quotaDelay, Duration.ofMinutes(2));
     }

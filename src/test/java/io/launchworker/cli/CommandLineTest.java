@@ -167,6 +167,28 @@ class CommandLineTest {
   }
 
   @Test
+  void checkConfigPrintsTheConsistencyWindowAndTheShapeCapBesideTheirNeighbours() throws IOException {
+    Path file = Files.writeString(dir.resolve("doubt.conf"), QUEUES + "launcher.retry.consistency-window = 30s\n");
+
+    assertThat(run("check-config", "--config", file.toString())).as(err.toString()).isZero();
+
+    assertThat(out.toString()).containsPattern("retry \\{[^}]*\\s+consistency-window=\"30s\"\\s")
+        .containsPattern("policy \\{[^}]*\\s+max-shapes=20\\s");
+  }
+
+  @Test
+  void aShapeCapAboveTheLargestRequestIsAnErrorNamingKeyValueAndWhatIsAllowed() throws IOException {
+    Path file = Files.writeString(dir.resolve("shapes.conf"), QUEUES + "launcher.policy.max-shapes = 500\n");
+
+    int code = run("check-config", "--config", file.toString());
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString().lines()).singleElement().asString()
+        .isEqualTo("launch-worker: configuration error: launcher.policy.max-shapes = \"500\" (from " + file
+            + ": 3): must be a whole number from 1 to 320");
+  }
+
+  @Test
   void aMissingConfigFileIsAConfigurationError() {
     assertThat(run("check-config", "--config", dir.resolve("nope.conf").toString())).isEqualTo(2);
     assertThat(err.toString()).contains("nope.conf: no such file");

@@ -325,6 +325,29 @@ class EnqueueCommandTest {
   }
 
   @Test
+  void theShapeCapIsAppliedBeforeSendingWithTheBuiltInDefaultOrTheConfiguredOne() throws IOException {
+    String subnets = "\"subnetIds\":[\"subnet-0aaa1111\",\"subnet-0bbb2222\",\"subnet-0ccc3333\"]";
+    Path input = file("shapes.jsonl", "{\"imageId\":\"" + AMI + "\",\"instanceTypes\":[\"c7i.large\","
+        + "\"m7i.large\",\"c6i.large\",\"m6i.large\"]," + subnets + ",\"market\":\"spot-then-on-demand\","
+        + "\"requestId\":\"wide\"}\n"
+        + "{\"imageId\":\"" + AMI + "\",\"instanceTypes\":[\"c7i.large\",\"m7i.large\"]," + subnets
+        + ",\"requestId\":\"narrow\"}\n");
+
+    int code = run("enqueue", "--file", input.toString());
+
+    assertThat(code).isEqualTo(1);
+    assertThat(err.toString()).contains("enqueue: line 1: too_many_shapes: instanceTypes, subnetIds, market: 24 launch "
+        + "shapes").contains("allowed: at most 20 (launcher.policy.max-shapes)");
+    assertThat(receivedRequestIds()).containsExactly("narrow");
+
+    err.getBuffer().setLength(0);
+    Path conf = file("producer.conf", "launcher.policy.max-shapes = 5\n");
+    assertThat(run("enqueue", "--config", conf.toString(), "--file", input.toString())).isEqualTo(1);
+    assertThat(err.toString()).contains("line 1: too_many_shapes").contains("line 2: too_many_shapes: "
+        + "instanceTypes, subnetIds, market: 6 launch shapes");
+  }
+
+  @Test
   void theConfiguredDefaultTagsCountTowardsEachRequestsTagBudget() throws IOException {
     Path conf = file("worker.conf", "launcher.defaults.tags { team = ci, owner = ops }\n");
     Path input = file("tags.jsonl", String.join("\n",

@@ -169,6 +169,55 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void theConsistencyWindowAndTheShapeCapLoadFromTheFileAndTheEnvironment() throws IOException {
+    WorkerConfig builtIn = ConfigLoader.load(Optional.empty(), REQUIRED_ENV, Map.of());
+    assertThat(builtIn.retry().consistencyWindow()).isEqualTo(Duration.ofMinutes(2))
+        .isEqualTo(WorkerConfig.Retry.DEFAULT_CONSISTENCY_WINDOW);
+    assertThat(builtIn.policy().maxShapes()).isEqualTo(20)
+        .isEqualTo(io.launchworker.request.LaunchPolicy.DEFAULT_MAX_SHAPES);
+
+    WorkerConfig c = load("launcher { retry.consistency-window = 90s, policy.max-shapes = 320 }");
+    assertThat(c.retry().consistencyWindow()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(c.policy().maxShapes()).isEqualTo(320);
+    assertThat(load("launcher.retry.consistency-window = 0s").retry().consistencyWindow())
+        .as("0s turns the waiting off, for tests and emulators").isZero();
+
+    Map<String, String> env = new java.util.HashMap<>(REQUIRED_ENV);
+    env.put("LAUNCHER_CONSISTENCY_WINDOW", "5m");
+    env.put("LAUNCHER_MAX_SHAPES", "4");
+    WorkerConfig fromEnv = ConfigLoader.load(Optional.of(write("launcher.policy.max-shapes = 50")), env, Map.of());
+    assertThat(fromEnv.retry().consistencyWindow()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(fromEnv.policy().maxShapes()).as("the environment wins over the file").isEqualTo(4);
+    assertThat(ProducerConfig.load(Optional.empty(), env).policy().maxShapes())
+        .as("enqueue checks requests against the same cap").isEqualTo(4);
+  }
+
+  @Test
+  void aBadConsistencyWindowOrShapeCapNamesTheKeyTheValueItsSourceAndWhatIsAllowed() throws IOException {
+    Map<String, String> env = new java.util.HashMap<>(REQUIRED_ENV);
+    env.put("LAUNCHER_CONSISTENCY_WINDOW", "2h");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), env, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("launcher.retry.consistency-window = \"2h\" (from environment variable "
+            + "LAUNCHER_CONSISTENCY_WINDOW): must be from 0s to 1h");
+
+    Map<String, String> shapes = new java.util.HashMap<>(REQUIRED_ENV);
+    shapes.put("LAUNCHER_MAX_SHAPES", "321");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), shapes, Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("launcher.policy.max-shapes = \"321\" (from environment variable LAUNCHER_MAX_SHAPES): "
+            + "must be a whole number from 1 to 320");
+    assertThatThrownBy(() -> load("launcher.policy.max-shapes = 0"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("launcher.policy.max-shapes = \"0\" (from " + dir.resolve("worker.conf") + ": 1): "
+            + "must be a whole number from 1 to 320");
+    assertThatThrownBy(() -> load("launcher.retry.consistency-window = -1s"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("launcher.retry.consistency-window = \"-1s\"")
+        .hasMessageEndingWith("must be from 0s to 1h");
+  }
+
+  @Test
   void aDefaultInstanceTypeItsOwnListRefusesStopsStartUpNamingBothKeys() throws IOException {
     assertThat(load("launcher { policy.allowed-instance-types = [\"t3.*\"], defaults.instance-type = t3.small }")
         .defaults().instanceType()).contains("t3.small");
