@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -27,11 +28,11 @@ final class Ec2Dispatcher implements HttpHandler {
   private final AtomicLong requestIds = new AtomicLong();
 
   Ec2Dispatcher(InstanceStore store, LaunchCatalog catalog, SubnetZones zones, Ec2Faults faults,
-      StatsRecorder stats) {
+      StatsRecorder stats, Clock clock) {
     this.faults = faults;
     this.stats = stats;
     RunInstancesAction run = new RunInstancesAction(store, catalog, zones, faults);
-    DescribeInstancesAction describe = new DescribeInstancesAction(store);
+    DescribeInstancesAction describe = new DescribeInstancesAction(store, clock);
     InstanceChangeActions change = new InstanceChangeActions(store);
     DescribeImagesAction images = new DescribeImagesAction(catalog);
     this.actions = Map.of(

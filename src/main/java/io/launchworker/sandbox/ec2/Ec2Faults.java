@@ -19,7 +19,8 @@ import java.util.function.Supplier;
  *
  * <p>Order per request: latency, throttle, injected error (all before any launch), the action itself (where
  * the {@link Ec2Capacity} may refuse a launch), then — for a successful RunInstances — possibly dropping the
- * answer. With {@link #ignoreClientToken} every RunInstances is a fresh launch and takes capacity.
+ * answer. With {@link #ignoreClientToken} every RunInstances is a fresh launch and takes capacity. A
+ * {@link #describeLag} hides each new instance from DescribeInstances for a while; nothing else lags.
  */
 public final class Ec2Faults {
   private static final String RUN_INSTANCES = "RunInstances";
@@ -36,6 +37,7 @@ public final class Ec2Faults {
   private double dropRate;
   private int dropNext;
   private boolean ignoreClientToken;
+  private Supplier<Duration> describeLag;
 
   private record ErrorRule(String action, String code, int httpStatus, double rate) {}
 
@@ -160,6 +162,43 @@ public final class Ec2Faults {
     dropRate = 0;
     dropNext = 0;
     ignoreClientToken = false;
+    describeLag = null;
+    return this;
+  }
+
+  /**
+   * Hides every instance from DescribeInstances for {@code lag} after RunInstances created it, as EC2's eventually
+   * consistent reads do: a filter ({@code tag:…}, {@code tag-key}, {@code client-token}, {@code instance-id},
+   * {@code launch-time}, …) leaves it out, and asking for its ID fails with {@code InvalidInstanceID.NotFound}.
+   * Time is the emulator's clock ({@link Ec2Emulator#start(java.time.Clock)}): a test moves its clock past the lag
+   * instead of sleeping. Only reads lag: RunInstances with a ClientToken already used answers its reservation at
+   * once (and {@code IdempotentParameterMismatch} as ever), and {@link Ec2Emulator#instances()} and
+   * {@link Ec2Emulator#stats()} see every instance. Applies to instances launched from now on; zero is no lag.
+   *
+   * @throws IllegalArgumentException when lag is negative
+   */
+  public Ec2Faults describeLag(Duration lag) {
+    Objects.requireNonNull(lag, "lag");
+    if (lag.isNegative()) {
+      throw new IllegalArgumentException("lag must not be negative, got " + lag);
+    }
+    return describeLag(() -> lag);
+  }
+
+  /**
+   * As {@link #describeLag(Duration)}, with a lag drawn once per instance when RunInstances creates it, e.g.
+   * {@code describeLag(logNormal(Duration.ofSeconds(2), 0.5))} from the seeded source so runs repeat. The supplier
+   * is called under the emulator's instance lock: it must be quick and must not call the emulator. A null or
+   * negative draw is no lag.
+   */
+  public synchronized Ec2Faults describeLag(Supplier<Duration> lags) {
+    describeLag = Objects.requireNonNull(lags, "lags");
+    return this;
+  }
+
+  /** Instances launched from now on are visible to DescribeInstances at once; hidden ones keep their lag. */
+  public synchronized Ec2Faults noDescribeLag() {
+    describeLag = null;
     return this;
   }
 
@@ -215,5 +254,11 @@ public final class Ec2Faults {
 
   synchronized boolean ignoresClientToken() {
     return ignoreClientToken;
+  }
+
+  /** The lag of each new instance, drawn once per instance; none when no lag is set. */
+  synchronized Supplier<Duration> describeLag() {
+    Supplier<Duration> lags = describeLag;
+    return lags == null ? () -> Duration.ZERO : lags;
   }
 }

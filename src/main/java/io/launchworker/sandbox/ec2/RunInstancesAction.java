@@ -20,7 +20,8 @@ final class RunInstancesAction {
 
   String handle(QueryRequest request, String requestId) {
     LaunchSpec spec = validate(request);
-    InstanceStore.Reservation reservation = store.runInstances(spec, !faults.ignoresClientToken());
+    InstanceStore.Reservation reservation =
+        store.runInstances(spec, !faults.ignoresClientToken(), faults.describeLag());
     Xml xml = new Xml().root("RunInstancesResponse").leaf("requestId", requestId);
     InstanceXml.reservationBody(xml, reservation.reservationId(), reservation.instances());
     return xml.close("RunInstancesResponse").toString();
