@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Handles one EC2 Query request on an HTTP server thread: parse, latency, throttle, injected error, action
- * (where capacity may refuse a launch), then answer (or drop the answer of a launch). Runs on many server
- * threads at once; holds no state of its own besides the request-id counter.
+ * (where capacity may refuse a launch, and a DryRun ends), then answer (or drop the answer of a launch). Runs on
+ * many server threads at once; holds no state of its own besides the request-id counter.
  */
 final class Ec2Dispatcher implements HttpHandler {
   private static final Logger log = LoggerFactory.getLogger(Ec2Dispatcher.class);
@@ -78,9 +78,23 @@ final class Ec2Dispatcher implements HttpHandler {
     if (handler == null) {
       throw Ec2Error.badRequest("InvalidAction", "The action " + action + " is not valid for this web service.");
     }
-    if (RUN_INSTANCES.equals(action)) {
+    boolean dryRun = RUN_INSTANCES.equals(action) && RunInstancesAction.isDryRun(request);
+    if (RUN_INSTANCES.equals(action) && !dryRun) {
       stats.runInstancesCall(request.get("ClientToken"));
     }
+    try {
+      return serve(action, handler, request, requestId);
+    } catch (Ec2Error e) {
+      if (dryRun) {
+        stats.dryRunAnswer(e.code());
+      }
+      throw e;
+    }
+  }
+
+  /** Latency, throttle, injected error, action: the steps every call goes through. */
+  private Optional<String> serve(String action, BiFunction<QueryRequest, String, String> handler,
+      QueryRequest request, String requestId) throws InterruptedException {
     Duration delay = faults.latencyFor(action);
     if (!delay.isZero() && !delay.isNegative()) {
       Thread.sleep(delay.toMillis(), (int) (delay.toNanos() % 1_000_000));

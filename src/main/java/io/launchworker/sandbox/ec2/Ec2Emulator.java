@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * sends: RunInstances (with EC2's ClientToken semantics), DescribeInstances, DescribeImages, TerminateInstances
  * and CreateTags, plus fault injection through {@link #faults()} (latency, throttling, errors, lost answers,
  * DescribeInstances that lags behind launches) and refusals for lack of capacity through
- * {@link #capacity()}.
+ * {@link #capacity()}. RunInstances with {@code DryRun=true} answers as EC2 does and launches nothing.
  *
  * <p>Time comes from the clock it is started with (the system's by default): launch times, and when a lagging
  * instance becomes visible to DescribeInstances. Throttling buckets refill on {@link System#nanoTime()}.

@@ -17,10 +17,12 @@ import java.util.function.Supplier;
  * flight and takes effect for the next request. All randomness (error rates, dropped answers, the built-in
  * log-normal latency) comes from one {@link Random} seeded by {@link #seed(long)}.
  *
- * <p>Order per request: latency, throttle, injected error (all before any launch), the action itself (where
- * the {@link Ec2Capacity} may refuse a launch), then — for a successful RunInstances — possibly dropping the
- * answer. With {@link #ignoreClientToken} every RunInstances is a fresh launch and takes capacity. A
- * {@link #describeLag} hides each new instance from DescribeInstances for a while; nothing else lags.
+ * <p>Order per request: latency, throttle, injected error (all before any launch), the action itself, then — for
+ * a successful RunInstances — possibly dropping the answer. RunInstances checks its parameters, then answers a
+ * DryRun ({@code DryRunOperation}, HTTP 412: nothing launched, no ClientToken used, no capacity taken); otherwise it
+ * replays the ClientToken's reservation or lets the {@link Ec2Capacity} admit a launch. With
+ * {@link #ignoreClientToken} every RunInstances is a fresh launch and takes capacity. A {@link #describeLag}
+ * hides each new instance from DescribeInstances for a while; nothing else lags.
  */
 public final class Ec2Faults {
   private static final String RUN_INSTANCES = "RunInstances";
