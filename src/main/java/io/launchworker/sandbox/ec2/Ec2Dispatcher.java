@@ -14,9 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Handles one EC2 Query request on an HTTP server thread: parse, latency, throttle, injected error, action
- * (where capacity may refuse a launch, and a DryRun ends), then answer (or drop the answer of a launch). Runs on
- * many server threads at once; holds no state of its own besides the request-id counter.
+ * Handles one EC2 Query request on an HTTP server thread: parse, latency, throttle, account-wide denial, injected
+ * error, action (where IAM may deny and capacity refuse a launch, and a DryRun ends), then answer (or drop the
+ * answer of a launch). Runs on many server threads at once; holds no state of its own besides the request-id
+ * counter.
  */
 final class Ec2Dispatcher implements HttpHandler {
   private static final Logger log = LoggerFactory.getLogger(Ec2Dispatcher.class);
@@ -92,7 +93,7 @@ final class Ec2Dispatcher implements HttpHandler {
     }
   }
 
-  /** Latency, throttle, injected error, action: the steps every call goes through. */
+  /** Latency, throttle, denial, injected error, action: the steps every call goes through. */
   private Optional<String> serve(String action, BiFunction<QueryRequest, String, String> handler,
       QueryRequest request, String requestId) throws InterruptedException {
     Duration delay = faults.latencyFor(action);
@@ -102,6 +103,11 @@ final class Ec2Dispatcher implements HttpHandler {
     if (!faults.admit(action)) {
       stats.throttled();
       throw new Ec2Error("RequestLimitExceeded", 503, "Request limit exceeded.");
+    }
+    Optional<Ec2Error> denied = faults.accountDenial(action);
+    if (denied.isPresent()) {
+      stats.denial(denied.get().code());
+      throw denied.get();
     }
     Optional<Ec2Error> injected = faults.injectedError(action);
     if (injected.isPresent()) {
@@ -114,6 +120,9 @@ final class Ec2Dispatcher implements HttpHandler {
     } catch (Ec2Error e) {
       if (e.refusal()) {
         stats.capacityRefusal(e.code());
+      }
+      if (e.denial()) {
+        stats.denial(e.code());
       }
       throw e;
     }

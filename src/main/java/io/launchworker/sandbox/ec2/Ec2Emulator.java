@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An in-process EC2 endpoint on 127.0.0.1 speaking the Query protocol the AWS SDK v2 {@code Ec2Client}
  * sends: RunInstances (with EC2's ClientToken semantics), DescribeInstances, DescribeImages, TerminateInstances
  * and CreateTags, plus fault injection through {@link #faults()} (latency, throttling, errors, lost answers,
- * DescribeInstances that lags behind launches) and refusals for lack of capacity through
+ * IAM denials, DescribeInstances that lags behind launches) and refusals for lack of capacity through
  * {@link #capacity()}. RunInstances with {@code DryRun=true} answers as EC2 does and launches nothing.
  *
  * <p>Time comes from the clock it is started with (the system's by default): launch times, and when a lagging

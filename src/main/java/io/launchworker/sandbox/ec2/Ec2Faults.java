@@ -17,9 +17,10 @@ import java.util.function.Supplier;
  * flight and takes effect for the next request. All randomness (error rates, dropped answers, the built-in
  * log-normal latency) comes from one {@link Random} seeded by {@link #seed(long)}.
  *
- * <p>Order per request: latency, throttle, injected error (all before any launch), the action itself, then — for
- * a successful RunInstances — possibly dropping the answer. RunInstances checks its parameters, then answers a
- * DryRun ({@code DryRunOperation}, HTTP 412: nothing launched, no ClientToken used, no capacity taken); otherwise it
+ * <p>Order per request: latency, throttle, account-wide denial ({@link #denyAll}), injected error (all before any
+ * launch), the action itself, then — for a successful RunInstances — possibly dropping the answer. RunInstances
+ * checks its parameters, then the conditional denials ({@link #denyRunInstances}), then answers a DryRun
+ * ({@code DryRunOperation}, HTTP 412: nothing launched, no ClientToken used, no capacity taken); otherwise it
  * replays the ClientToken's reservation or lets the {@link Ec2Capacity} admit a launch. With
  * {@link #ignoreClientToken} every RunInstances is a fresh launch and takes capacity. A {@link #describeLag}
  * hides each new instance from DescribeInstances for a while; nothing else lags.
@@ -40,6 +41,7 @@ public final class Ec2Faults {
   private int dropNext;
   private boolean ignoreClientToken;
   private Supplier<Duration> describeLag;
+  private final IamDenials denials = new IamDenials();
 
   private record ErrorRule(String action, String code, int httpStatus, double rate) {}
 
@@ -165,6 +167,7 @@ public final class Ec2Faults {
     dropNext = 0;
     ignoreClientToken = false;
     describeLag = null;
+    denials.clear();
     return this;
   }
 
@@ -201,6 +204,46 @@ public final class Ec2Faults {
   /** Instances launched from now on are visible to DescribeInstances at once; hidden ones keep their lag. */
   public synchronized Ec2Faults noDescribeLag() {
     describeLag = null;
+    return this;
+  }
+
+  /**
+   * Denies RunInstances calls, DryRun or not, whose instance type and image both match, as an IAM policy's
+   * condition on {@code ec2:InstanceType} or an image ARN would: HTTP 403 {@code UnauthorizedOperation}
+   * ("You are not authorized to perform this operation."), nothing launched, the ClientToken unused. Each is a
+   * pattern with {@code *} and {@code ?} (IAM's {@code StringLike}) or null for any; the instance type is
+   * {@code m1.small} when the request names none, and a launch from a template without an ImageId matches only a
+   * null image. Checked after the request's parameters and before its ClientToken, so a token that launched
+   * before is denied too. Denials add up; {@link #allowAll()} lifts them.
+   */
+  public synchronized Ec2Faults denyRunInstances(String instanceType, String imageId) {
+    denials.denyRunInstances(instanceType, imageId);
+    return this;
+  }
+
+  /**
+   * Denies every call of action ({@code "*"}: of every action) with code until {@link #allowAll()}: an account
+   * fault that starts and stops, e.g. {@code denyAll("RunInstances", "AuthFailure")} or
+   * {@code denyAll("DescribeInstances", "UnauthorizedOperation")}. The status is EC2's: 401 for
+   * {@code AuthFailure}, {@code OptInRequired} and {@code PendingVerification}, 403 for any other code. Checked
+   * after the throttle and before injected errors (a denied call consumes no {@link #failNext}); DryRun calls are
+   * denied too. Replaces an earlier denial of the same action.
+   */
+  public Ec2Faults denyAll(String action, String code) {
+    return denyAll(action, code, IamDenials.statusOf(code));
+  }
+
+  /** As {@link #denyAll(String, String)}, answered with httpStatus. */
+  public synchronized Ec2Faults denyAll(String action, String code, int httpStatus) {
+    Objects.requireNonNull(action, "action");
+    Objects.requireNonNull(code, "code");
+    denials.denyAll(action, code, httpStatus);
+    return this;
+  }
+
+  /** Lifts every denial, account-wide and conditional, for the next request. */
+  public synchronized Ec2Faults allowAll() {
+    denials.clear();
     return this;
   }
 
@@ -256,6 +299,14 @@ public final class Ec2Faults {
 
   synchronized boolean ignoresClientToken() {
     return ignoreClientToken;
+  }
+
+  synchronized Optional<Ec2Error> accountDenial(String action) {
+    return denials.accountDenial(action);
+  }
+
+  synchronized Optional<Ec2Error> runInstancesDenial(LaunchSpec spec) {
+    return denials.runInstancesDenial(spec);
   }
 
   /** The lag of each new instance, drawn once per instance; none when no lag is set. */

@@ -21,8 +21,10 @@ import java.util.Map;
  * @param capacityRefusalsPerCode RunInstances requests the {@link Ec2Capacity} refused, by error code
  *     ({@code InsufficientInstanceCapacity}, {@code Unsupported}, …); injected errors are not counted here
  * @param dryRunCallsPerAnswer RunInstances requests with {@code DryRun=true}, by the code they were answered with:
- *     {@code DryRunOperation} (would have been allowed), or a throttle's, an injected error's or an invalid
- *     parameter's code; none of them launched
+ *     {@code DryRunOperation} (would have been allowed), {@code UnauthorizedOperation} (denied), or a throttle's,
+ *     an injected error's or an invalid parameter's code; none of them launched
+ * @param denialsPerCode requests IAM denied, by code: account-wide denials and RunInstances conditions, DryRun
+ *     requests included; injected errors are not counted here
  */
 public record Ec2Stats(
     Map<String, Long> callsPerAction,
@@ -35,13 +37,15 @@ public record Ec2Stats(
     long droppedAnswers,
     Map<String, Long> injectedErrorsPerCode,
     Map<String, Long> capacityRefusalsPerCode,
-    Map<String, Long> dryRunCallsPerAnswer) {
+    Map<String, Long> dryRunCallsPerAnswer,
+    Map<String, Long> denialsPerCode) {
 
   public Ec2Stats {
     callsPerAction = Map.copyOf(callsPerAction);
     injectedErrorsPerCode = Map.copyOf(injectedErrorsPerCode);
     capacityRefusalsPerCode = Map.copyOf(capacityRefusalsPerCode);
     dryRunCallsPerAnswer = Map.copyOf(dryRunCallsPerAnswer);
+    denialsPerCode = Map.copyOf(denialsPerCode);
     runInstancesCallsPerToken = Map.copyOf(runInstancesCallsPerToken);
     tokensWithMoreThanOneReservation = List.copyOf(tokensWithMoreThanOneReservation);
   }
@@ -51,14 +55,14 @@ public record Ec2Stats(
     return callsPerAction.getOrDefault(action, 0L);
   }
 
-  /** The snapshot as it was before the emulator had DryRun: none. */
+  /** The snapshot as it was before the emulator had DryRun and denials: none of either. */
   public Ec2Stats(Map<String, Long> callsPerAction, Map<String, Integer> runInstancesCallsPerToken,
       long instancesLaunched, int tokensWithInstances, List<String> tokensWithMoreThanOneReservation,
       long throttledCalls, long injectedErrors, long droppedAnswers, Map<String, Long> injectedErrorsPerCode,
       Map<String, Long> capacityRefusalsPerCode) {
     this(callsPerAction, runInstancesCallsPerToken, instancesLaunched, tokensWithInstances,
         tokensWithMoreThanOneReservation, throttledCalls, injectedErrors, droppedAnswers, injectedErrorsPerCode,
-        capacityRefusalsPerCode, Map.of());
+        capacityRefusalsPerCode, Map.of(), Map.of());
   }
 
   /** The snapshot as it was before the emulator had capacity: no refusals. */
@@ -93,5 +97,15 @@ public record Ec2Stats(
   /** DryRun requests answered with this code, 0 when none; {@code DryRunOperation} counts the allowed ones. */
   public long dryRunCalls(String code) {
     return dryRunCallsPerAnswer.getOrDefault(code, 0L);
+  }
+
+  /** Requests IAM denied, all codes together. */
+  public long denials() {
+    return denialsPerCode.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** Requests IAM denied with this code, 0 when none. */
+  public long denials(String code) {
+    return denialsPerCode.getOrDefault(code, 0L);
   }
 }

@@ -1,8 +1,10 @@
 package io.launchworker.sandbox.ec2;
 
+import java.util.Optional;
+
 /**
- * RunInstances: validates like EC2, answers a DryRun, then launches or replays through the store's token
- * ledger.
+ * RunInstances: validates like EC2, asks IAM, answers a DryRun, then launches or replays through the store's
+ * token ledger.
  */
 final class RunInstancesAction {
   /** EC2 answers a DryRun that would have been allowed with this error, HTTP 412 Precondition Failed. */
@@ -27,6 +29,10 @@ final class RunInstancesAction {
 
   String handle(QueryRequest request, String requestId) {
     LaunchSpec spec = validate(request);
+    Optional<Ec2Error> denied = faults.runInstancesDenial(spec);
+    if (denied.isPresent()) {
+      throw denied.get();
+    }
     // A DryRun stops here: it neither reads nor records the ClientToken and takes no capacity.
     if (isDryRun(request)) {
       throw new Ec2Error(DRY_RUN_OPERATION, DRY_RUN_STATUS, DRY_RUN_MESSAGE);

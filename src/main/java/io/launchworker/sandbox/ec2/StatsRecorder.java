@@ -19,6 +19,7 @@ final class StatsRecorder {
   private final AtomicLong dropped = new AtomicLong();
   private final Map<String, LongAdder> refusalsPerCode = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> dryRunsPerAnswer = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> denialsPerCode = new ConcurrentHashMap<>();
   private volatile Consumer<String> arrivals = token -> { };
 
   void call(String action) {
@@ -57,6 +58,10 @@ final class StatsRecorder {
     dryRunsPerAnswer.computeIfAbsent(code, c -> new LongAdder()).increment();
   }
 
+  void denial(String code) {
+    denialsPerCode.computeIfAbsent(code, c -> new LongAdder()).increment();
+  }
+
   Ec2Stats snapshot(InstanceStore store) {
     Map<String, Long> perAction = new TreeMap<>();
     calls.forEach((action, count) -> perAction.put(action, count.sum()));
@@ -69,7 +74,7 @@ final class StatsRecorder {
         .toList();
     return new Ec2Stats(perAction, perToken, store.launchedCount(), reservationsPerToken.size(), duplicated,
         throttled.get(), injected.get(), dropped.get(), sums(injectedPerCode), sums(refusalsPerCode),
-        sums(dryRunsPerAnswer));
+        sums(dryRunsPerAnswer), sums(denialsPerCode));
   }
 
   private static Map<String, Long> sums(Map<String, LongAdder> counters) {
