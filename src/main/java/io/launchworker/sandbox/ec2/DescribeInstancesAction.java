@@ -1,12 +1,17 @@
 package io.launchworker.sandbox.ec2;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.function.Predicate;
 
-/** DescribeInstances: instance ids, filters and MaxResults/NextToken pagination over launch order. */
+/**
+ * DescribeInstances: instance ids, filters and MaxResults/NextToken pagination over launch order, among the
+ * instances whose describe lag is over on the emulator's clock; one still hidden is unknown, as on EC2.
+ */
 final class DescribeInstancesAction {
   /** EC2's documented bounds for MaxResults. */
   private static final int MIN_RESULTS = 5;
@@ -14,9 +19,11 @@ final class DescribeInstancesAction {
   private static final String TOKEN_PREFIX = "emulator-offset:";
 
   private final InstanceStore store;
+  private final Clock clock;
 
-  DescribeInstancesAction(InstanceStore store) {
+  DescribeInstancesAction(InstanceStore store, Clock clock) {
     this.store = store;
+    this.clock = clock;
   }
 
   String handle(QueryRequest request, String requestId) {
@@ -34,8 +41,10 @@ final class DescribeInstancesAction {
         .map(InstanceFilter::of)
         .map(f -> (Predicate<StoredInstance>) f)
         .reduce(i -> true, Predicate::and);
-    List<StoredInstance> candidates = ids.isEmpty() ? store.all() : store.require(ids);
-    List<StoredInstance> selected = candidates.stream().filter(matches).toList();
+    Instant now = clock.instant();
+    Predicate<StoredInstance> describable = i -> i.describable(now);
+    List<StoredInstance> candidates = ids.isEmpty() ? store.all() : store.require(ids, describable);
+    List<StoredInstance> selected = candidates.stream().filter(describable).filter(matches).toList();
 
     int from = offset(request.get("NextToken"), selected.size());
     int to = maxResults == null ? selected.size() : Math.min(selected.size(), from + maxResults);

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -13,9 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Handles one EC2 Query request on an HTTP server thread: parse, latency, throttle, injected error, action
- * (where capacity may refuse a launch), then answer (or drop the answer of a launch). Runs on many server
- * threads at once; holds no state of its own besides the request-id counter.
+ * Handles one EC2 Query request on an HTTP server thread: parse, latency, throttle, account-wide denial, injected
+ * error, action (where IAM may deny and capacity refuse a launch, and a DryRun ends), then answer (or drop the
+ * answer of a launch). Runs on many server threads at once; holds no state of its own besides the request-id
+ * counter.
  */
 final class Ec2Dispatcher implements HttpHandler {
   private static final Logger log = LoggerFactory.getLogger(Ec2Dispatcher.class);
@@ -27,11 +29,11 @@ final class Ec2Dispatcher implements HttpHandler {
   private final AtomicLong requestIds = new AtomicLong();
 
   Ec2Dispatcher(InstanceStore store, LaunchCatalog catalog, SubnetZones zones, Ec2Faults faults,
-      StatsRecorder stats) {
+      StatsRecorder stats, Clock clock) {
     this.faults = faults;
     this.stats = stats;
     RunInstancesAction run = new RunInstancesAction(store, catalog, zones, faults);
-    DescribeInstancesAction describe = new DescribeInstancesAction(store);
+    DescribeInstancesAction describe = new DescribeInstancesAction(store, clock);
     InstanceChangeActions change = new InstanceChangeActions(store);
     DescribeImagesAction images = new DescribeImagesAction(catalog);
     this.actions = Map.of(
@@ -77,9 +79,23 @@ final class Ec2Dispatcher implements HttpHandler {
     if (handler == null) {
       throw Ec2Error.badRequest("InvalidAction", "The action " + action + " is not valid for this web service.");
     }
-    if (RUN_INSTANCES.equals(action)) {
+    boolean dryRun = RUN_INSTANCES.equals(action) && RunInstancesAction.isDryRun(request);
+    if (RUN_INSTANCES.equals(action) && !dryRun) {
       stats.runInstancesCall(request.get("ClientToken"));
     }
+    try {
+      return serve(action, handler, request, requestId);
+    } catch (Ec2Error e) {
+      if (dryRun) {
+        stats.dryRunAnswer(e.code());
+      }
+      throw e;
+    }
+  }
+
+  /** Latency, throttle, denial, injected error, action: the steps every call goes through. */
+  private Optional<String> serve(String action, BiFunction<QueryRequest, String, String> handler,
+      QueryRequest request, String requestId) throws InterruptedException {
     Duration delay = faults.latencyFor(action);
     if (!delay.isZero() && !delay.isNegative()) {
       Thread.sleep(delay.toMillis(), (int) (delay.toNanos() % 1_000_000));
@@ -87,6 +103,11 @@ final class Ec2Dispatcher implements HttpHandler {
     if (!faults.admit(action)) {
       stats.throttled();
       throw new Ec2Error("RequestLimitExceeded", 503, "Request limit exceeded.");
+    }
+    Optional<Ec2Error> denied = faults.accountDenial(action);
+    if (denied.isPresent()) {
+      stats.denial(denied.get().code());
+      throw denied.get();
     }
     Optional<Ec2Error> injected = faults.injectedError(action);
     if (injected.isPresent()) {
@@ -99,6 +120,9 @@ final class Ec2Dispatcher implements HttpHandler {
     } catch (Ec2Error e) {
       if (e.refusal()) {
         stats.capacityRefusal(e.code());
+      }
+      if (e.denial()) {
+        stats.denial(e.code());
       }
       throw e;
     }

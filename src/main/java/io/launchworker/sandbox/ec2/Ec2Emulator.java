@@ -16,8 +16,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An in-process EC2 endpoint on 127.0.0.1 speaking the Query protocol the AWS SDK v2 {@code Ec2Client}
  * sends: RunInstances (with EC2's ClientToken semantics), DescribeInstances, DescribeImages, TerminateInstances
- * and CreateTags, plus fault injection through {@link #faults()} and refusals for lack of capacity through
- * {@link #capacity()}.
+ * and CreateTags, plus fault injection through {@link #faults()} (latency, throttling, errors, lost answers,
+ * IAM denials, DescribeInstances that lags behind launches) and refusals for lack of capacity through
+ * {@link #capacity()}. RunInstances with {@code DryRun=true} answers as EC2 does and launches nothing.
+ *
+ * <p>Time comes from the clock it is started with (the system's by default): launch times, and when a lagging
+ * instance becomes visible to DescribeInstances. Throttling buckets refill on {@link System#nanoTime()}.
  *
  * <p>Thread-safe. Requests are served by a pool of {@value #SERVER_THREADS} daemon threads, so that many
  * calls can wait on injected latency at once; all other methods may be called from any thread while it
@@ -61,14 +65,32 @@ public final class Ec2Emulator implements AutoCloseable {
   }
 
   /**
+   * Starts on 127.0.0.1 on a free port with clock as its time: launch times are read from it, and a
+   * {@link Ec2Faults#describeLag describe lag} runs out when a test moves it, without waiting.
+   */
+  public static Ec2Emulator start(Clock clock) {
+    return start(0, clock);
+  }
+
+  /**
    * Starts on 127.0.0.1:port (0 picks a free port).
    *
    * @throws UncheckedIOException when the port cannot be bound
    */
   public static Ec2Emulator start(int port) {
+    return start(port, Clock.systemUTC());
+  }
+
+  /**
+   * Starts on 127.0.0.1:port (0 picks a free port) with clock as its time (see {@link #start(Clock)}).
+   *
+   * @throws UncheckedIOException when the port cannot be bound
+   */
+  public static Ec2Emulator start(int port, Clock clock) {
+    java.util.Objects.requireNonNull(clock, "clock");
     SubnetZones zones = new SubnetZones();
     Ec2Capacity capacity = new Ec2Capacity(zones);
-    InstanceStore store = new InstanceStore(Clock.systemUTC(), ID_SEED, capacity);
+    InstanceStore store = new InstanceStore(clock, ID_SEED, capacity);
     LaunchCatalog catalog = new LaunchCatalog();
     Ec2Faults faults = new Ec2Faults();
     StatsRecorder stats = new StatsRecorder();
@@ -80,7 +102,7 @@ public final class Ec2Emulator implements AutoCloseable {
     }
     ExecutorService executor = Executors.newFixedThreadPool(SERVER_THREADS, daemonThreads());
     server.setExecutor(executor);
-    server.createContext("/", new Ec2Dispatcher(store, catalog, zones, faults, stats));
+    server.createContext("/", new Ec2Dispatcher(store, catalog, zones, faults, stats, clock));
     server.start();
     return new Ec2Emulator(server, executor, store, catalog, zones, capacity, faults, stats);
   }
@@ -109,12 +131,15 @@ public final class Ec2Emulator implements AutoCloseable {
     return capacity;
   }
 
-  /** A snapshot of the counters. */
+  /** A snapshot of the counters; they count every instance, hidden from DescribeInstances or not. */
   public Ec2Stats stats() {
     return stats.snapshot(store);
   }
 
-  /** A snapshot of every instance, terminated ones included, in launch order. */
+  /**
+   * A snapshot of every instance, terminated ones included, in launch order: the truth, including instances a
+   * {@link Ec2Faults#describeLag describe lag} still hides from DescribeInstances.
+   */
   public List<EmulatedInstance> instances() {
     return store.all().stream().map(StoredInstance::toPublic).toList();
   }

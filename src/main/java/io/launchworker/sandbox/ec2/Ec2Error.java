@@ -2,27 +2,36 @@ package io.launchworker.sandbox.ec2;
 
 /**
  * An EC2 error answer: code, HTTP status and message, thrown by actions and written by the dispatcher. A refusal
- * is the capacity saying no to a valid launch, counted apart from invalid requests.
+ * is the capacity saying no to a valid launch, a denial is IAM saying no to the caller; both are counted apart
+ * from invalid requests.
  */
 final class Ec2Error extends RuntimeException {
+  /** Why the request was answered with an error, for the stats. */
+  enum Kind { ERROR, REFUSAL, DENIAL }
+
   private final String code;
   private final int httpStatus;
-  private final boolean refusal;
+  private final Kind kind;
 
   Ec2Error(String code, int httpStatus, String message) {
-    this(code, httpStatus, message, false);
+    this(code, httpStatus, message, Kind.ERROR);
   }
 
-  private Ec2Error(String code, int httpStatus, String message, boolean refusal) {
+  private Ec2Error(String code, int httpStatus, String message, Kind kind) {
     super(message, null, false, false);
     this.code = code;
     this.httpStatus = httpStatus;
-    this.refusal = refusal;
+    this.kind = kind;
   }
 
   /** A capacity refusal: the request was valid, but nothing launched for lack of room. */
   static Ec2Error refusal(String code, int httpStatus, String message) {
-    return new Ec2Error(code, httpStatus, message, true);
+    return new Ec2Error(code, httpStatus, message, Kind.REFUSAL);
+  }
+
+  /** A permission denial: the caller may not make this request (an IAM policy, an account fault). */
+  static Ec2Error denial(String code, int httpStatus, String message) {
+    return new Ec2Error(code, httpStatus, message, Kind.DENIAL);
   }
 
   static Ec2Error badRequest(String code, String message) {
@@ -46,6 +55,10 @@ final class Ec2Error extends RuntimeException {
   }
 
   boolean refusal() {
-    return refusal;
+    return kind == Kind.REFUSAL;
+  }
+
+  boolean denial() {
+    return kind == Kind.DENIAL;
   }
 }

@@ -17,9 +17,13 @@ import java.util.function.Supplier;
  * flight and takes effect for the next request. All randomness (error rates, dropped answers, the built-in
  * log-normal latency) comes from one {@link Random} seeded by {@link #seed(long)}.
  *
- * <p>Order per request: latency, throttle, injected error (all before any launch), the action itself (where
- * the {@link Ec2Capacity} may refuse a launch), then — for a successful RunInstances — possibly dropping the
- * answer. With {@link #ignoreClientToken} every RunInstances is a fresh launch and takes capacity.
+ * <p>Order per request: latency, throttle, account-wide denial ({@link #denyAll}), injected error (all before any
+ * launch), the action itself, then — for a successful RunInstances — possibly dropping the answer. RunInstances
+ * checks its parameters, then the conditional denials ({@link #denyRunInstances}), then answers a DryRun
+ * ({@code DryRunOperation}, HTTP 412: nothing launched, no ClientToken used, no capacity taken); otherwise it
+ * replays the ClientToken's reservation or lets the {@link Ec2Capacity} admit a launch. With
+ * {@link #ignoreClientToken} every RunInstances is a fresh launch and takes capacity. A {@link #describeLag}
+ * hides each new instance from DescribeInstances for a while; nothing else lags.
  */
 public final class Ec2Faults {
   private static final String RUN_INSTANCES = "RunInstances";
@@ -36,6 +40,8 @@ public final class Ec2Faults {
   private double dropRate;
   private int dropNext;
   private boolean ignoreClientToken;
+  private Supplier<Duration> describeLag;
+  private final IamDenials denials = new IamDenials();
 
   private record ErrorRule(String action, String code, int httpStatus, double rate) {}
 
@@ -160,6 +166,84 @@ public final class Ec2Faults {
     dropRate = 0;
     dropNext = 0;
     ignoreClientToken = false;
+    describeLag = null;
+    denials.clear();
+    return this;
+  }
+
+  /**
+   * Hides every instance from DescribeInstances for {@code lag} after RunInstances created it, as EC2's eventually
+   * consistent reads do: a filter ({@code tag:…}, {@code tag-key}, {@code client-token}, {@code instance-id},
+   * {@code launch-time}, …) leaves it out, and asking for its ID fails with {@code InvalidInstanceID.NotFound}.
+   * Time is the emulator's clock ({@link Ec2Emulator#start(java.time.Clock)}): a test moves its clock past the lag
+   * instead of sleeping. Only reads lag: RunInstances with a ClientToken already used answers its reservation at
+   * once (and {@code IdempotentParameterMismatch} as ever), and {@link Ec2Emulator#instances()} and
+   * {@link Ec2Emulator#stats()} see every instance. Applies to instances launched from now on; zero is no lag.
+   *
+   * @throws IllegalArgumentException when lag is negative
+   */
+  public Ec2Faults describeLag(Duration lag) {
+    Objects.requireNonNull(lag, "lag");
+    if (lag.isNegative()) {
+      throw new IllegalArgumentException("lag must not be negative, got " + lag);
+    }
+    return describeLag(() -> lag);
+  }
+
+  /**
+   * As {@link #describeLag(Duration)}, with a lag drawn once per instance when RunInstances creates it, e.g.
+   * {@code describeLag(logNormal(Duration.ofSeconds(2), 0.5))} from the seeded source so runs repeat. The supplier
+   * is called under the emulator's instance lock: it must be quick and must not call the emulator. A null or
+   * negative draw is no lag.
+   */
+  public synchronized Ec2Faults describeLag(Supplier<Duration> lags) {
+    describeLag = Objects.requireNonNull(lags, "lags");
+    return this;
+  }
+
+  /** Instances launched from now on are visible to DescribeInstances at once; hidden ones keep their lag. */
+  public synchronized Ec2Faults noDescribeLag() {
+    describeLag = null;
+    return this;
+  }
+
+  /**
+   * Denies RunInstances calls, DryRun or not, whose instance type and image both match, as an IAM policy's
+   * condition on {@code ec2:InstanceType} or an image ARN would: HTTP 403 {@code UnauthorizedOperation}
+   * ("You are not authorized to perform this operation."), nothing launched, the ClientToken unused. Each is a
+   * pattern with {@code *} and {@code ?} (IAM's {@code StringLike}) or null for any; the instance type is
+   * {@code m1.small} when the request names none, and a launch from a template without an ImageId matches only a
+   * null image. Checked after the request's parameters and before its ClientToken, so a token that launched
+   * before is denied too. Denials add up; {@link #allowAll()} lifts them.
+   */
+  public synchronized Ec2Faults denyRunInstances(String instanceType, String imageId) {
+    denials.denyRunInstances(instanceType, imageId);
+    return this;
+  }
+
+  /**
+   * Denies every call of action ({@code "*"}: of every action) with code until {@link #allowAll()}: an account
+   * fault that starts and stops, e.g. {@code denyAll("RunInstances", "AuthFailure")} or
+   * {@code denyAll("DescribeInstances", "UnauthorizedOperation")}. The status is EC2's: 401 for
+   * {@code AuthFailure}, {@code OptInRequired} and {@code PendingVerification}, 403 for any other code. Checked
+   * after the throttle and before injected errors (a denied call consumes no {@link #failNext}); DryRun calls are
+   * denied too. Replaces an earlier denial of the same action.
+   */
+  public Ec2Faults denyAll(String action, String code) {
+    return denyAll(action, code, IamDenials.statusOf(code));
+  }
+
+  /** As {@link #denyAll(String, String)}, answered with httpStatus. */
+  public synchronized Ec2Faults denyAll(String action, String code, int httpStatus) {
+    Objects.requireNonNull(action, "action");
+    Objects.requireNonNull(code, "code");
+    denials.denyAll(action, code, httpStatus);
+    return this;
+  }
+
+  /** Lifts every denial, account-wide and conditional, for the next request. */
+  public synchronized Ec2Faults allowAll() {
+    denials.clear();
     return this;
   }
 
@@ -215,5 +299,19 @@ public final class Ec2Faults {
 
   synchronized boolean ignoresClientToken() {
     return ignoreClientToken;
+  }
+
+  synchronized Optional<Ec2Error> accountDenial(String action) {
+    return denials.accountDenial(action);
+  }
+
+  synchronized Optional<Ec2Error> runInstancesDenial(LaunchSpec spec) {
+    return denials.runInstancesDenial(spec);
+  }
+
+  /** The lag of each new instance, drawn once per instance; none when no lag is set. */
+  synchronized Supplier<Duration> describeLag() {
+    Supplier<Duration> lags = describeLag;
+    return lags == null ? () -> Duration.ZERO : lags;
   }
 }

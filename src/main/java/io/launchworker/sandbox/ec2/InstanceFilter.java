@@ -40,7 +40,8 @@ final class InstanceFilter implements Predicate<StoredInstance> {
     return new InstanceFilter(name, values);
   }
 
-  private static Pattern glob(String value) {
+  /** EC2's wildcards as a pattern: {@code *} any run, {@code ?} one character, a backslash escapes the next. */
+  static Pattern glob(String value) {
     StringBuilder regex = new StringBuilder();
     StringBuilder literal = new StringBuilder();
     for (int i = 0; i < value.length(); i++) {

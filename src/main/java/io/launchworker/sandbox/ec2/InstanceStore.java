@@ -1,6 +1,7 @@
 package io.launchworker.sandbox.ec2;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -12,12 +13,15 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * Instances, reservations and the ClientToken ledger. Every method holds the store's monitor, so the
  * token check, the capacity's admission and the launch they guard are one atomic step; nothing inside sleeps or
- * calls out. Lock order: the store, then the {@link Ec2Capacity}, which never calls back in but for the count
- * it is handed.
+ * calls out but for the describe lag supplier. Lock order: the store, then the {@link Ec2Capacity}, which never
+ * calls back in but for the count it is handed, or the {@link Ec2Faults} (whose seeded suppliers lock it), which
+ * never calls out.
  */
 final class InstanceStore {
   /** Resource ids are 17 lower-case hex digits after the prefix, like current EC2 ids. */
@@ -52,11 +56,11 @@ final class InstanceStore {
 
   /**
    * Answers the first reservation when honourToken and the token was seen; otherwise launches as many instances
-   * of spec as the capacity admits.
+   * of spec as the capacity admits, each hidden from DescribeInstances for a lag drawn from describeLag.
    *
    * @throws Ec2Error IdempotentParameterMismatch, IdempotentInstanceTerminated or a capacity refusal
    */
-  synchronized Reservation runInstances(LaunchSpec spec, boolean honourToken) {
+  synchronized Reservation runInstances(LaunchSpec spec, boolean honourToken, Supplier<Duration> describeLag) {
     String token = spec.clientToken();
     if (honourToken && token != null) {
       TokenEntry entry = ledger.get(token);
@@ -64,7 +68,7 @@ final class InstanceStore {
         return replay(token, entry, spec);
       }
     }
-    Reservation reservation = launch(spec, capacity.admit(spec, this::runningSpotInstances));
+    Reservation reservation = launch(spec, capacity.admit(spec, this::runningSpotInstances), describeLag);
     if (honourToken && token != null) {
       ledger.put(token, new TokenEntry(reservation.reservationId(), spec.canonical()));
     }
@@ -88,16 +92,22 @@ final class InstanceStore {
     return (int) instances.values().stream().filter(i -> i.spot() && !i.terminated()).count();
   }
 
-  private Reservation launch(LaunchSpec spec, int count) {
-    String reservationId = newId("r-", reservations.keySet());
+  private Reservation launch(LaunchSpec spec, int count, Supplier<Duration> describeLag) {
     Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    // Drawn before anything is stored, so a supplier that throws leaves no half reservation behind.
+    List<Instant> visibleFrom = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      Duration lag = describeLag.get();
+      visibleFrom.add(lag == null || lag.isNegative() ? now : now.plus(lag));
+    }
+    String reservationId = newId("r-", reservations.keySet());
     List<String> ids = new ArrayList<>();
     List<StoredInstance> created = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       // EC2 opens one Spot request per instance that RunInstances launches on the Spot market.
       String spotRequestId = spec.market().spot() ? newSpotRequestId() : null;
       StoredInstance instance = new StoredInstance(newId("i-", instances.keySet()), reservationId, i,
-          spotRequestId, InstanceStates.RUNNING, spec.tags().instance(), now, spec);
+          spotRequestId, InstanceStates.RUNNING, spec.tags().instance(), now, spec, visibleFrom.get(i));
       instances.put(instance.instanceId(), instance);
       ids.add(instance.instanceId());
       created.add(instance);
@@ -135,7 +145,13 @@ final class InstanceStore {
 
   /** Current state of the given ids, in request order; unknown ids are {@code InvalidInstanceID.NotFound}. */
   synchronized List<StoredInstance> require(List<String> instanceIds) {
-    List<String> unknown = instanceIds.stream().filter(id -> !instances.containsKey(id)).toList();
+    return require(instanceIds, i -> true);
+  }
+
+  /** As {@link #require(List)}, with the instances that fail {@code known} unknown too. */
+  synchronized List<StoredInstance> require(List<String> instanceIds, Predicate<StoredInstance> known) {
+    List<String> unknown = instanceIds.stream()
+        .filter(id -> !instances.containsKey(id) || !known.test(instances.get(id))).toList();
     if (!unknown.isEmpty()) {
       throw Ec2Error.badRequest("InvalidInstanceID.NotFound",
           "The instance IDs '" + String.join(", ", unknown) + "' do not exist");

@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
  * protocol's numbered lists ({@code SecurityGroupId.N}) and structures ({@code Filter.N.Name}). Immutable.
  */
 final class QueryRequest {
-  private static final List<String> NOT_CANONICAL = List.of("Action", "Version", "ClientToken");
+  /** Not part of what a ClientToken stands for: a token used with DryRun=false replays without the flag too. */
+  private static final List<String> NOT_CANONICAL = List.of("Action", "Version", "ClientToken", "DryRun");
 
   private final Map<String, String> params;
 
@@ -106,8 +107,8 @@ final class QueryRequest {
   }
 
   /**
-   * The request's identity for ClientToken comparison: every parameter except Action, Version and
-   * ClientToken, sorted by name.
+   * The request's identity for ClientToken comparison: every parameter except Action, Version, ClientToken
+   * and DryRun, sorted by name.
    */
   String canonical() {
     TreeMap<String, String> sorted = new TreeMap<>(params);

@@ -1,7 +1,16 @@
 package io.launchworker.sandbox.ec2;
 
-/** RunInstances: validates like EC2, then launches or replays through the store's token ledger. */
+import java.util.Optional;
+
+/**
+ * RunInstances: validates like EC2, asks IAM, answers a DryRun, then launches or replays through the store's
+ * token ledger.
+ */
 final class RunInstancesAction {
+  /** EC2 answers a DryRun that would have been allowed with this error, HTTP 412 Precondition Failed. */
+  private static final String DRY_RUN_OPERATION = "DryRunOperation";
+  private static final int DRY_RUN_STATUS = 412;
+  private static final String DRY_RUN_MESSAGE = "Request would have succeeded, but DryRun flag is set.";
   /** EC2 rejects client tokens longer than 64 ASCII characters. */
   private static final int MAX_CLIENT_TOKEN_LENGTH = 64;
   private static final String DEFAULT_INSTANCE_TYPE = "m1.small";
@@ -20,10 +29,24 @@ final class RunInstancesAction {
 
   String handle(QueryRequest request, String requestId) {
     LaunchSpec spec = validate(request);
-    InstanceStore.Reservation reservation = store.runInstances(spec, !faults.ignoresClientToken());
+    Optional<Ec2Error> denied = faults.runInstancesDenial(spec);
+    if (denied.isPresent()) {
+      throw denied.get();
+    }
+    // A DryRun stops here: it neither reads nor records the ClientToken and takes no capacity.
+    if (isDryRun(request)) {
+      throw new Ec2Error(DRY_RUN_OPERATION, DRY_RUN_STATUS, DRY_RUN_MESSAGE);
+    }
+    InstanceStore.Reservation reservation =
+        store.runInstances(spec, !faults.ignoresClientToken(), faults.describeLag());
     Xml xml = new Xml().root("RunInstancesResponse").leaf("requestId", requestId);
     InstanceXml.reservationBody(xml, reservation.reservationId(), reservation.instances());
     return xml.close("RunInstancesResponse").toString();
+  }
+
+  /** True for a RunInstances with {@code DryRun=true}; the SDK sends it only when asked to. */
+  static boolean isDryRun(QueryRequest request) {
+    return Boolean.parseBoolean(request.get("DryRun"));
   }
 
   private LaunchSpec validate(QueryRequest request) {

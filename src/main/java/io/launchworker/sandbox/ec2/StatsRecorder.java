@@ -18,6 +18,8 @@ final class StatsRecorder {
   private final Map<String, LongAdder> injectedPerCode = new ConcurrentHashMap<>();
   private final AtomicLong dropped = new AtomicLong();
   private final Map<String, LongAdder> refusalsPerCode = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> dryRunsPerAnswer = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> denialsPerCode = new ConcurrentHashMap<>();
   private volatile Consumer<String> arrivals = token -> { };
 
   void call(String action) {
@@ -52,6 +54,14 @@ final class StatsRecorder {
     refusalsPerCode.computeIfAbsent(code, c -> new LongAdder()).increment();
   }
 
+  void dryRunAnswer(String code) {
+    dryRunsPerAnswer.computeIfAbsent(code, c -> new LongAdder()).increment();
+  }
+
+  void denial(String code) {
+    denialsPerCode.computeIfAbsent(code, c -> new LongAdder()).increment();
+  }
+
   Ec2Stats snapshot(InstanceStore store) {
     Map<String, Long> perAction = new TreeMap<>();
     calls.forEach((action, count) -> perAction.put(action, count.sum()));
@@ -62,11 +72,14 @@ final class StatsRecorder {
         .filter(e -> e.getValue().size() > 1)
         .map(Map.Entry::getKey)
         .toList();
-    Map<String, Long> perCode = new TreeMap<>();
-    injectedPerCode.forEach((code, count) -> perCode.put(code, count.sum()));
-    Map<String, Long> refusals = new TreeMap<>();
-    refusalsPerCode.forEach((code, count) -> refusals.put(code, count.sum()));
     return new Ec2Stats(perAction, perToken, store.launchedCount(), reservationsPerToken.size(), duplicated,
-        throttled.get(), injected.get(), dropped.get(), perCode, refusals);
+        throttled.get(), injected.get(), dropped.get(), sums(injectedPerCode), sums(refusalsPerCode),
+        sums(dryRunsPerAnswer), sums(denialsPerCode));
+  }
+
+  private static Map<String, Long> sums(Map<String, LongAdder> counters) {
+    Map<String, Long> sums = new TreeMap<>();
+    counters.forEach((key, count) -> sums.put(key, count.sum()));
+    return sums;
   }
 }

@@ -6,8 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One instance as the store keeps it: its identity and current state, and the launch it came from. Immutable,
- * replaced on every change; {@code spotInstanceRequestId} is null for an on-demand instance.
+ * One instance as the store keeps it: its identity and current state, the launch it came from and when
+ * DescribeInstances may first see it. Immutable, replaced on every change; {@code spotInstanceRequestId} is null
+ * for an on-demand instance.
  */
 record StoredInstance(
     String instanceId,
@@ -17,7 +18,8 @@ record StoredInstance(
     String state,
     Map<String, String> tags,
     Instant launchTime,
-    LaunchSpec launch) {
+    LaunchSpec launch,
+    Instant visibleFrom) {
 
   StoredInstance {
     tags = Collections.unmodifiableMap(new LinkedHashMap<>(tags));
@@ -63,16 +65,21 @@ record StoredInstance(
     return InstanceStates.TERMINATED.equals(state);
   }
 
+  /** True once DescribeInstances may see the instance, its describe lag over. */
+  boolean describable(Instant now) {
+    return !now.isBefore(visibleFrom);
+  }
+
   StoredInstance withState(String newState) {
     return new StoredInstance(instanceId, reservationId, launchIndex, spotInstanceRequestId, newState, tags,
-        launchTime, launch);
+        launchTime, launch, visibleFrom);
   }
 
   StoredInstance withTags(Map<String, String> extra) {
     Map<String, String> merged = new LinkedHashMap<>(tags);
     merged.putAll(extra);
     return new StoredInstance(instanceId, reservationId, launchIndex, spotInstanceRequestId, state, merged,
-        launchTime, launch);
+        launchTime, launch, visibleFrom);
   }
 
   EmulatedInstance toPublic() {

@@ -1,5 +1,6 @@
 package io.launchworker.sandbox.ec2;
 
+import java.time.Clock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -10,9 +11,14 @@ abstract class EmulatorTest {
   Ec2Clients clients;
   Ec2Client ec2;
 
+  /** The emulator's time; a test that moves time by hand gives its own clock. */
+  Clock clock() {
+    return Clock.systemUTC();
+  }
+
   @BeforeEach
   void startEmulator() {
-    emulator = Ec2Emulator.start();
+    emulator = Ec2Emulator.start(clock());
     clients = new Ec2Clients(emulator);
     ec2 = clients.notRetrying();
   }
