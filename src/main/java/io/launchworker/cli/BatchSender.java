@@ -1,5 +1,6 @@
 package io.launchworker.cli;
 
+import io.launchworker.config.AwsErrors;
 import io.launchworker.launch.Token;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -143,7 +144,7 @@ final class BatchSender {
         failure = e;
       }
       if (failure instanceof AwsServiceException e) {
-        String reason = "call failed: " + e.awsErrorDetails().errorCode() + ": " + e.awsErrorDetails().errorMessage();
+        String reason = "call failed: " + AwsErrors.codeOrStatus(e) + ": " + AwsErrors.message(e);
         pending.values().forEach(r -> settled.put(r.line(), new Failed(r.line(), reason, false)));
         callFailed = true;
         break;

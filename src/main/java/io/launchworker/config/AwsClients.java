@@ -106,12 +106,13 @@ public final class AwsClients implements AutoCloseable {
    *       an endpoint that ignores ClientToken (LocalStack, moto, a proxy that rewrites it) would launch again. The
    *       worker looks the token up first, then asks the same shape again.
    * </ul>
-   * Throttling proves nothing launched and is repeated as before, as are other calls' failures.
+   * Throttling proves nothing launched and is repeated as before, as are other calls' failures. An answer without
+   * an error code (a proxy's HTML page) is decided by the operation alone.
    */
   static boolean neverRepeatedOnEc2(RefreshRetryTokenRequest attempt) {
     Throwable failure = attempt.failure();
-    if (failure instanceof AwsServiceException service && service.awsErrorDetails() != null
-        && LaunchShape.FALLBACK_CODES.contains(service.awsErrorDetails().errorCode())) {
+    // A throw here would make the SDK give up on the call and log "A doNotRetryWhen predicate threw an exception".
+    if (AwsErrors.code(failure).filter(LaunchShape::isFallbackCode).isPresent()) {
       return true;
     }
     boolean throttled = failure instanceof AwsServiceException service && service.isThrottlingException();

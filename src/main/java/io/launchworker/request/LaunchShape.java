@@ -22,10 +22,16 @@ public record LaunchShape(int position, Market market, Optional<String> instance
    * type in the zone (or on Spot), the type not offered in the zone, a Spot price below the market's, the Spot
    * instance limit, a subnet out of addresses. Only these move a launch on to its next shape; the SDK never
    * repeats them either (capacity does not come back within its back-off, and each call costs RunInstances budget).
+   * Its {@code contains(null)} throws: a code that may be missing goes through {@link #isFallbackCode}.
    */
   public static final java.util.Set<String> FALLBACK_CODES = java.util.Set.of(
       "InsufficientInstanceCapacity", "InsufficientCapacity", "Unsupported", "SpotMaxPriceTooLow",
       "MaxSpotInstanceCountExceeded", "InsufficientFreeAddressesInSubnet");
+
+  /** Whether EC2's answer {@code code} moves a launch on to its next shape; false for null (an answer without one). */
+  public static boolean isFallbackCode(String code) {
+    return code != null && FALLBACK_CODES.contains(code);
+  }
 
   /**
    * The most shapes a valid request can have: {@value RequestValidator#MAX_INSTANCE_TYPES} types x

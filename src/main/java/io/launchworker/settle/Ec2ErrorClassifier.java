@@ -110,8 +110,14 @@ public final class Ec2ErrorClassifier {
         && message.toLowerCase(java.util.Locale.ROOT).contains("iaminstanceprofile");
   }
 
-  /** What an EC2 error code means on its own, as if EC2 had answered it with {@code httpStatus}. */
+  /**
+   * What an EC2 error code means on its own, as if EC2 had answered it with {@code httpStatus}; a null code (an
+   * answer that named none) is decided by the status, as {@link #classify} does.
+   */
   public ErrorClass classifyCode(String code, int httpStatus) {
+    if (code == null) {
+      return byStatus("http-" + httpStatus, httpStatus); // Map.ofEntries(...).get(null) throws
+    }
     ErrorClass.Action action = BY_CODE.get(code);
     if (action == null && code.startsWith("InvalidAMIID.")) {
       action = ErrorClass.Action.REJECT;

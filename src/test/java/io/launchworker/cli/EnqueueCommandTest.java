@@ -347,6 +347,34 @@ class EnqueueCommandTest {
         + "instanceTypes, subnetIds, market: 6 launch shapes");
   }
 
+  /** Issue 17, case 7, met by a producer: a proxy in front of SQS answers with its own page, no error code. */
+  @Test
+  void aProxysBadGatewayPageIsReportedWithItsStatusNotANullCode() throws IOException {
+    com.sun.net.httpserver.HttpServer proxy = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    proxy.createContext("/", exchange -> {
+      exchange.getRequestBody().readAllBytes();
+      byte[] page = "<html>Bad Gateway</html>".getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", "text/html");
+      exchange.sendResponseHeaders(502, page.length);
+      exchange.getResponseBody().write(page);
+      exchange.close();
+    });
+    proxy.start();
+    try (SqsClient client = io.launchworker.config.AwsClients.sqs(java.util.Optional.of("us-east-1"),
+        java.util.Optional.of(java.net.URI.create("http://127.0.0.1:" + proxy.getAddress().getPort())),
+        StaticCredentialsProvider.create(software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("AKIDTEST",
+            "secret")), 2)) {
+      int code = runWith(request("behind-proxy") + "\n", client, false, Map.of(), withQueue("enqueue"));
+
+      assertThat(code).isNotZero();
+      assertThat(err.toString()).contains("line 1: not sent: call failed: HTTP 502: Service returned HTTP status code 502")
+          .doesNotContain("call failed: null");
+    } finally {
+      proxy.stop(0);
+    }
+  }
+
   @Test
   void theConfiguredDefaultTagsCountTowardsEachRequestsTagBudget() throws IOException {
     Path conf = file("worker.conf", "launcher.defaults.tags { team = ci, owner = ops }\n");

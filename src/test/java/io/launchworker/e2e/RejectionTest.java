@@ -31,6 +31,7 @@ class RejectionTest {
       // Bodies that leave type or subnet out get these; LeastPrivilegeTest covers having neither.
       o.put("launcher.defaults.instance-type", "t3.micro");
       o.put("launcher.defaults.subnet-id", "subnet-0123456789abcdef0");
+      o.put("launcher.policy.max-shapes", 4);
       return o;
     }));
     Map<String, String> bodies = new java.util.LinkedHashMap<>();
@@ -49,6 +50,8 @@ class RejectionTest {
     bodies.put("instance_type_not_allowed", "{\"imageId\":\"" + AMI + "\",\"instanceType\":\"p5.48xlarge\"}");
     bodies.put("subnet_not_allowed", "{\"imageId\":\"" + AMI + "\",\"subnetId\":\"subnet-0fedcba987654321f\"}");
     bodies.put("too_many_instances", "{\"imageId\":\"" + AMI + "\",\"maxCount\":11}");
+    bodies.put("too_many_shapes", "{\"imageId\":\"" + AMI + "\",\"instanceTypes\":[\"t3.micro\",\"t3.small\","
+        + "\"t3.medium\"],\"market\":\"spot-then-on-demand\"}");
     bodies.put("ec2:InvalidAMIID.NotFound", "{\"imageId\":\"ami-0000000000000dead\"}");
     bodies.forEach((reason, body) -> harness.send(body));
 
