@@ -11,9 +11,14 @@ import org.slf4j.LoggerFactory;
  * Whether the account may launch at all. An account fault (credentials, an IAM or SCP denial, a blocked, unverified
  * or not opted-in account) makes every request fail the same way; dead-lettering the backlog for it would punish
  * the requests for the account's state. So the first account fault pauses the worker: the poller stops receiving,
- * messages in hand go back with a back-off, and one launch per back-off period probes whether the fault has
- * cleared. The back-off starts at {@code firstProbe} and doubles up to {@code maxProbe}. The first successful
- * launch resumes everything.
+ * messages in hand go back with a back-off, and one probe per back-off period asks whether the fault has cleared.
+ * The back-off starts at {@code firstProbe} and doubles up to {@code maxProbe}.
+ *
+ * <p>A probe consumes no message when it can be made without one ({@code quietProbe} says so for a fault: a
+ * Describe call failed, or a launch EC2 allowed lately can be asked again with {@code DryRun=true}): then nothing is
+ * received while paused, so no receive count grows towards the queue's own redrive, and {@link PauseProbe} asks
+ * EC2 on the scheduler. Otherwise one message per back-off period is received and its launch is the probe. A probe
+ * that passes, or any successful launch, resumes everything.
  *
  * <p>Shared by the poller (may I receive, and how much) and the handler threads (may this launch go to EC2, and
  * what did EC2 say). Thread-safe: every method is short and synchronized; nothing calls out under the lock.
@@ -24,6 +29,7 @@ public final class AccountFaultPause {
   private final Clock clock;
   private final Duration firstProbe;
   private final Duration maxProbe;
+  private final java.util.function.Predicate<Fault> quietProbe;
   // All guarded by this.
   private Fault fault;
   private Duration probeDelay;
@@ -32,8 +38,15 @@ public final class AccountFaultPause {
   private Instant lastLaunch = Instant.MIN;
   private boolean probeOut;
 
-  /** The account fault in force: the EC2 error code and message, since when, and the probes made. */
-  public record Fault(String code, String message, Instant since, int probes) {
+  /**
+   * The account fault in force: the EC2 error code and message, since when, the probes made, and the EC2 operation
+   * that answered it ({@code RunInstances}, {@code DescribeInstances}, {@code DescribeImages}).
+   */
+  public record Fault(String code, String message, Instant since, int probes, String operation) {
+    public Fault(String code, String message, Instant since, int probes) {
+      this(code, message, since, probes, RUN_INSTANCES);
+    }
+
     /** One line for readiness and logs. */
     public String describe(Instant now) {
       return "account fault " + code + " since " + Duration.between(since, now).toSeconds() + "s (" + message
@@ -41,8 +54,18 @@ public final class AccountFaultPause {
     }
   }
 
+  static final String RUN_INSTANCES = "RunInstances";
+
+  /** Probes by receiving one message per back-off period (no quiet probe). */
   public AccountFaultPause(Clock clock, Duration firstProbe, Duration maxProbe) {
+    this(clock, firstProbe, maxProbe, fault -> false);
+  }
+
+  /** @param quietProbe whether a fault can be probed without a message (then nothing is received while paused) */
+  public AccountFaultPause(Clock clock, Duration firstProbe, Duration maxProbe,
+      java.util.function.Predicate<Fault> quietProbe) {
     this.clock = clock;
+    this.quietProbe = quietProbe;
     this.firstProbe = firstProbe;
     this.maxProbe = maxProbe.compareTo(firstProbe) < 0 ? firstProbe : maxProbe;
     this.probeDelay = firstProbe;
@@ -53,17 +76,22 @@ public final class AccountFaultPause {
    * and schedule the next probe. Launches that were already in flight when the pause began change nothing.
    * Returns true when this answer started the pause.
    */
-  public synchronized boolean faulted(String code, String message) {
+  public boolean faulted(String code, String message) {
+    return faulted(code, message, RUN_INSTANCES);
+  }
+
+  /** As {@link #faulted(String, String)}, for an answer to {@code operation}. */
+  public synchronized boolean faulted(String code, String message, String operation) {
     Instant now = clock.instant();
     boolean started = fault == null;
     if (started) {
       probeDelay = firstProbe;
-      fault = new Fault(code, message, now, 0);
-      log.warn("EC2 refuses launches for the account ({}: {}); pausing: no receives, one probe launch every {}s "
-          + "at first", code, message, probeDelay.toSeconds());
+      fault = new Fault(code, message, now, 0, operation);
+      log.warn("EC2 refuses {} for the account ({}: {}); pausing: no receives, one probe every {}s at first",
+          operation, code, message, probeDelay.toSeconds());
     } else if (probeOut) {
       probeDelay = probeDelay.multipliedBy(2).compareTo(maxProbe) > 0 ? maxProbe : probeDelay.multipliedBy(2);
-      fault = new Fault(code, message, fault.since(), fault.probes());
+      fault = new Fault(code, message, fault.since(), fault.probes(), fault.operation());
     } else {
       return false;
     }
@@ -75,11 +103,34 @@ public final class AccountFaultPause {
 
   /** A launch succeeded: the account works, whatever was paused resumes. */
   public synchronized void launched() {
-    Instant now = clock.instant();
-    lastLaunch = now;
+    lastLaunch = clock.instant();
+    resume("EC2 launches again");
+  }
+
+  /**
+   * The quiet probe is due now: returns the fault to probe (marking the probe made), else empty. For
+   * {@link PauseProbe}, which then reports {@link #probePassed()} or {@link #faulted(String, String, String)}.
+   */
+  public synchronized Optional<Fault> quietProbeDue() {
+    if (fault == null || !quietProbe.test(fault) || clock.instant().isBefore(nextLaunchProbe)) {
+      return Optional.empty();
+    }
+    nextLaunchProbe = clock.instant().plus(probeDelay);
+    nextReceiveProbe = nextLaunchProbe;
+    probeOut = true;
+    fault = new Fault(fault.code(), fault.message(), fault.since(), fault.probes() + 1, fault.operation());
+    return Optional.of(fault);
+  }
+
+  /** A quiet probe was answered without an account fault: resume. */
+  public synchronized void probePassed() {
+    resume("an EC2 probe passes");
+  }
+
+  private void resume(String why) {
     if (fault != null) {
-      log.info("EC2 launches again after an account fault of {}s ({}); resuming", Duration.between(fault.since(),
-          now).toSeconds(), fault.code());
+      log.info("{} after an account fault of {}s ({}); resuming", why,
+          Duration.between(fault.since(), clock.instant()).toSeconds(), fault.code());
       fault = null;
       probeDelay = firstProbe;
     }
@@ -94,6 +145,9 @@ public final class AccountFaultPause {
   public synchronized boolean mayLaunch() {
     if (fault == null) {
       return true;
+    }
+    if (quietProbe.test(fault)) {
+      return false;
     }
     Instant now = clock.instant();
     if (now.isBefore(nextLaunchProbe)) {
@@ -112,6 +166,9 @@ public final class AccountFaultPause {
   public synchronized Optional<Integer> receiveLimit() {
     if (fault == null) {
       return Optional.empty();
+    }
+    if (quietProbe.test(fault)) {
+      return Optional.of(0);
     }
     Instant now = clock.instant();
     if (now.isBefore(nextReceiveProbe)) {

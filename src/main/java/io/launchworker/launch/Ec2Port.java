@@ -31,6 +31,23 @@ public interface Ec2Port {
    */
   TaggedLaunchPage findTaggedLaunches(List<Instant> utcHours, Optional<String> pageToken);
 
+  /**
+   * Every instance (any state) launched with any of these ClientTokens: EC2's own record of the tokens, one
+   * DescribeInstances call filtered by {@code client-token} with every value (filter values are or-ed), paginated
+   * fully. An empty list asks nothing.
+   */
+  List<FoundInstance> findByClientTokens(List<String> clientTokens);
+
+  /**
+   * Asks EC2 whether this RunInstances call would be allowed, launching nothing ({@code DryRun=true}): EC2 checks
+   * the caller's permission for these parameters (image, type, subnet, tags, as IAM conditions see them) and answers
+   * {@code DryRunOperation} when allowed, {@code UnauthorizedOperation} when denied. Any other answer is thrown
+   * unchanged (an account fault such as {@code AuthFailure}, throttling, an outage).
+   *
+   * @return true when allowed, false when denied
+   */
+  boolean dryRunAllowed(RunInstancesRequest request);
+
   /** How instances are found for a token. */
   enum TokenFilter {
     /** {@code tag:launch-worker:token}: written atomically by RunInstances; works on emulators ignoring tokens. */
@@ -72,8 +89,31 @@ public interface Ec2Port {
     }
   }
 
-  /** An instance carrying the worker's token tag, and when EC2 says it was launched (its last start). */
-  record TaggedLaunch(String instanceId, String token, Instant launchTime) {}
+  /**
+   * An instance carrying the worker's token tag, when EC2 says it was launched (its last start), and, when EC2 said,
+   * the parameters it was launched with.
+   */
+  record TaggedLaunch(String instanceId, String token, Instant launchTime, Optional<LaunchedWith> launchedWith) {
+    public TaggedLaunch {
+      Objects.requireNonNull(launchedWith, "launchedWith");
+    }
+
+    public TaggedLaunch(String instanceId, String token, Instant launchTime) {
+      this(instanceId, token, launchTime, Optional.empty());
+    }
+  }
+
+  /**
+   * What an instance found in a count was launched with, as far as a DryRun of the same launch needs it: the
+   * parameters IAM conditions look at, and the worker's tags.
+   */
+  record LaunchedWith(String imageId, String instanceType, Optional<String> subnetId, List<String> securityGroupIds,
+      Optional<String> keyName, Optional<String> instanceProfileArn, java.util.Map<String, String> workerTags) {
+    public LaunchedWith {
+      securityGroupIds = List.copyOf(securityGroupIds);
+      workerTags = java.util.Map.copyOf(workerTags);
+    }
+  }
 
   /** One page of {@link #findTaggedLaunches}. */
   record TaggedLaunchPage(List<TaggedLaunch> instances, Optional<String> nextPageToken) {

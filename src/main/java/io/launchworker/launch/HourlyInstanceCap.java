@@ -50,10 +50,20 @@ public final class HourlyInstanceCap {
   // Guarded by this.
   private String lastCountError = "";
   private volatile boolean binding = true;
+  /** Written under this object's monitor after each count; read without it (the account pause asks). */
+  private volatile Optional<Ec2Port.LaunchedWith> newestCounted = Optional.empty();
+  /** Told of every failed count (an account fault there pauses launching). Called holding no lock of this. */
+  private final java.util.function.Consumer<RuntimeException> countFailures;
 
   public HourlyInstanceCap(int maxPerHour, Ec2Port ec2, Ec2Budget budget, Clock clock, WorkerMetrics metrics) {
+    this(maxPerHour, ec2, budget, clock, metrics, e -> {});
+  }
+
+  public HourlyInstanceCap(int maxPerHour, Ec2Port ec2, Ec2Budget budget, Clock clock, WorkerMetrics metrics,
+      java.util.function.Consumer<RuntimeException> countFailures) {
     this.maxPerHour = maxPerHour;
     this.clock = clock;
+    this.countFailures = countFailures;
     this.counter = new LaunchCounter(ec2, budget.describe(), clock, metrics, this::counted, this::countFailed);
   }
 
@@ -240,6 +250,7 @@ public final class HourlyInstanceCap {
   private synchronized void counted(List<Ec2Port.TaggedLaunch> found) {
     boolean first = !ledger.everCounted();
     ledger.counted(found);
+    newestCounted = ledger.newestLaunchedWith();
     Instant now = clock.instant();
     ledger.expire(now);
     long used = ledger.used(now);
@@ -253,7 +264,17 @@ public final class HourlyInstanceCap {
     notifyAll();
   }
 
-  private synchronized void countFailed(String error) {
+  private void countFailed(RuntimeException e) {
+    recordCountFailure(e.toString());
+    countFailures.accept(e);
+  }
+
+  /** What the newest worker-tagged instance a count found was launched with: a launch EC2 allowed lately. */
+  public Optional<Ec2Port.LaunchedWith> newestCountedLaunch() {
+    return newestCounted;
+  }
+
+  private synchronized void recordCountFailure(String error) {
     if (lastCountError.isEmpty()) {
       log.warn("counting the hourly instance cap from EC2 failed (the worker launches nothing that needs a count "
           + "until one succeeds): {}", error);

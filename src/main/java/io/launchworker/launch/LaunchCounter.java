@@ -22,7 +22,7 @@ final class LaunchCounter {
   private final Clock clock;
   private final WorkerMetrics metrics;
   private final Consumer<List<Ec2Port.TaggedLaunch>> counted;
-  private final Consumer<String> failed;
+  private final Consumer<RuntimeException> failed;
   /** Held while counting, and only then. */
   private final ReentrantLock counting = new ReentrantLock();
   // Written holding counting: the last count started, and the last one finished with its result.
@@ -31,7 +31,7 @@ final class LaunchCounter {
   private volatile boolean lastFinishedOk;
 
   LaunchCounter(Ec2Port ec2, RateGate describeBudget, Clock clock, WorkerMetrics metrics,
-      Consumer<List<Ec2Port.TaggedLaunch>> counted, Consumer<String> failed) {
+      Consumer<List<Ec2Port.TaggedLaunch>> counted, Consumer<RuntimeException> failed) {
     this.ec2 = ec2;
     this.describeBudget = describeBudget;
     this.clock = clock;
@@ -80,7 +80,7 @@ final class LaunchCounter {
       Optional<String> page = Optional.empty();
       do {
         if (!describeBudget.acquire(() -> false)) {
-          failed.accept("interrupted while waiting for the Describe budget");
+          failed.accept(new IllegalStateException("interrupted while waiting for the Describe budget"));
           return false;
         }
         Ec2Port.TaggedLaunchPage answer = ec2.findTaggedLaunches(hours, page);
@@ -91,7 +91,7 @@ final class LaunchCounter {
       ok = true;
       return true;
     } catch (RuntimeException e) {
-      failed.accept(e.toString());
+      failed.accept(e);
       return false;
     } finally {
       lastFinishedOk = ok;

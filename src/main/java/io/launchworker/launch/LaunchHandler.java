@@ -21,14 +21,22 @@ import io.launchworker.request.LaunchShape;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.function.BooleanSupplier;
 import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
 
 /**
- * Decides one message's launch: read and check the request, take its token, look up earlier launches when
- * this may be a repeat, call RunInstances, and resolve idempotency answers. Returns the outcome; settling it on
- * the queue is the caller's job. Stateless apart from its collaborators; called concurrently by handler threads.
+ * Decides one message's launch: read and check the request, take its token, look up earlier launches when this may
+ * be a repeat, call RunInstances, and resolve idempotency answers. Returns the outcome; settling it on the queue is
+ * the caller's job. Called concurrently by handler threads; per-message state lives in each call's {@link Doubt}.
+ *
+ * <p>Nothing irreversible rests on one look-up: a message that may be a repeat is tried on a shape other than the one
+ * last tried, rejected, expired or dead-lettered only once an empty look-up was made a consistency window after the
+ * last call that may have launched with its token (see {@link ConsistencyWindow}). Re-sending the shape last tried,
+ * under its own ClientToken, needs no wait: EC2 answers it with the earlier reservation if there was one.
  */
 public final class LaunchHandler {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LaunchHandler.class);
@@ -40,21 +48,44 @@ public final class LaunchHandler {
   private final Ec2Budget budget;
   private final HourlyInstanceCap cap;
   private final Duration maxRequestAge;
-  private final Clock clock;
   private final int maxAttempts;
+  private final OptionalInt maxReceiveCount;
   private final AccountFaultPause accountPause;
   private final TokenSignature signatures;
   private final WorkerMetrics metrics;
-  private final ShapeHints hints = new ShapeHints();
+  private final ConsistencyWindow window;
+  private final KnownGoodLaunch knownGood;
+  private final AccountFaults accountFaults;
+  private final DoubtMemory memory = new DoubtMemory();
+  private final EarlierLaunches earlier;
   private final RootDevices rootDevices;
+  private final AtomicInteger waiting = new AtomicInteger();
+
+  /**
+   * A handler without a consistency window (an empty look-up is trusted at once), whose DryRun checks know only this
+   * process's launches, and without a queue redrive limit. For tests of everything else.
+   */
+  public LaunchHandler(RequestReader reader, RunInstancesMapper mapper, Ec2Port ec2, Ec2ErrorClassifier classifier,
+      RetryBackoff backoff, Ec2Budget budget, HourlyInstanceCap cap, Duration maxRequestAge, Clock clock,
+      int maxAttempts, AccountFaultPause accountPause, TokenSignature signatures, WorkerMetrics metrics) {
+    this(reader, mapper, ec2, classifier, backoff, budget, cap, maxRequestAge, maxAttempts, accountPause, signatures,
+        metrics, new Doubting(ConsistencyWindow.none(clock), new KnownGoodLaunch(Optional::empty),
+            OptionalInt.empty()));
+  }
+
+  /**
+   * What decides doubt: the consistency window, the launches known to be allowed (for DryRun checks), and the
+   * source queue's {@code maxReceiveCount}, if it has a redrive policy.
+   */
+  public record Doubting(ConsistencyWindow window, KnownGoodLaunch knownGood, OptionalInt maxReceiveCount) {}
 
   /**
    * @param maxRequestAge requests older than this (by SentTimestamp) expire unlaunched; zero turns it off
    * @param maxAttempts the receive count at which a failing message is dead-lettered (see {@code Settler})
    */
   public LaunchHandler(RequestReader reader, RunInstancesMapper mapper, Ec2Port ec2, Ec2ErrorClassifier classifier,
-      RetryBackoff backoff, Ec2Budget budget, HourlyInstanceCap cap, Duration maxRequestAge, Clock clock,
-      int maxAttempts, AccountFaultPause accountPause, TokenSignature signatures, WorkerMetrics metrics) {
+      RetryBackoff backoff, Ec2Budget budget, HourlyInstanceCap cap, Duration maxRequestAge, int maxAttempts,
+      AccountFaultPause accountPause, TokenSignature signatures, WorkerMetrics metrics, Doubting doubting) {
     this.reader = reader;
     this.mapper = mapper;
     this.ec2 = ec2;
@@ -63,20 +94,30 @@ public final class LaunchHandler {
     this.budget = budget;
     this.cap = cap;
     this.maxRequestAge = maxRequestAge;
-    this.clock = clock;
     this.maxAttempts = maxAttempts;
+    this.maxReceiveCount = doubting.maxReceiveCount();
     this.accountPause = accountPause;
     this.signatures = signatures;
     this.metrics = metrics;
+    this.window = doubting.window();
+    this.knownGood = doubting.knownGood();
+    this.accountFaults = new AccountFaults(accountPause, knownGood, ec2, budget, metrics);
+    this.earlier = new EarlierLaunches(ec2, budget, metrics);
     this.rootDevices = new RootDevices(ec2, budget);
   }
 
   /** The token a message settles under, and what became of it. */
   public record Result(Token token, Optional<String> requestId, Outcome outcome) {}
 
+  /** Handlers waiting in place for the consistency window now (a gauge). */
+  public int waitingForConsistency() {
+    return waiting.get();
+  }
+
   /**
    * Handles one message. {@code stopping} is checked before anything is sent to EC2, including while waiting
-   * for the rate budget: a worker that is shutting down releases the message instead of starting its launch.
+   * for the rate budget or the consistency window: a worker that is shutting down releases the message instead of
+   * starting its launch.
    */
   public Result handle(InFlightMessage message, BooleanSupplier stopping) {
     ReadResult read = reader.read(message.body());
@@ -91,11 +132,43 @@ public final class LaunchHandler {
       return forged.get();
     }
     Token token = Token.resolve(bodyToken, message.attributes(), message.messageId());
-    if (read instanceof ReadResult.Rejected rejected) {
-      return new Result(token, requestId,
-          rejectUnlessLaunched(message, token, valid.map(RequestHash::of), rejected, stopping));
+    Look look = new Look(message, token, valid.map(RequestHash::of), shapeTokens(valid, token), doubtOf(message, token),
+        stopping);
+    Outcome outcome = read instanceof ReadResult.Rejected rejected
+        ? rejectUnlessLaunched(look, rejected)
+        : launch(look, valid.get());
+    outcome = beforeDeadLetter(look, outcome);
+    if (outcome.isFinal()) {
+      memory.settled(token.value());
     }
-    return new Result(token, requestId, launch(message, valid.get(), token, stopping));
+    return new Result(token, requestId, outcome);
+  }
+
+  /** One message's look-ups: what to look for, and the doubt they settle. */
+  private record Look(InFlightMessage message, Token token, Optional<String> hash, List<String> clientTokens,
+      Doubt doubt, BooleanSupplier stopping) {}
+
+  /** Every ClientToken the request's shapes are sent with; the token alone when the body has no valid request. */
+  private List<String> shapeTokens(Optional<LaunchRequest> request, Token token) {
+    try {
+      return request.map(r -> mapper.shapes(r).stream().map(s -> token.forShape(s.position())).toList())
+          .orElse(List.of(token.value()));
+    } catch (RuntimeException e) {
+      return List.of(token.value());
+    }
+  }
+
+  /**
+   * What may have launched with the token before this receive: nothing for a first receive under the message's own
+   * ID; up to what this process remembers of the receive right before, if it made it; else up to this receive.
+   */
+  private Doubt doubtOf(InFlightMessage message, Token token) {
+    if (!mayBeRepeat(message, token)) {
+      return Doubt.none(window.length());
+    }
+    return memory.previous(token.value(), message.receiveCount())
+        .map(e -> Doubt.since(window.length(), e.at(), e.unclearShape()))
+        .orElseGet(() -> Doubt.since(window.length(), message.receivedAt(), OptionalInt.empty()));
   }
 
   /**
@@ -130,105 +203,106 @@ public final class LaunchHandler {
    * Today's rules refuse the message. If it may be a repeat, an earlier attempt may have launched it under other
    * rules (a redeploy tightened the policy or the validator while the launched message waited for its delete):
    * what EC2 holds for its token is ALREADY_LAUNCHED, whatever today's rules say; a rejection on top of it would
-   * tell the producer to launch a second fleet.
+   * tell the producer to launch a second fleet. {@link #beforeDeadLetter} waits out the doubt before it is final.
    */
-  private Outcome rejectUnlessLaunched(InFlightMessage message, Token token, Optional<String> hash,
-      ReadResult.Rejected rejected, BooleanSupplier stopping) {
+  private Outcome rejectUnlessLaunched(Look look, ReadResult.Rejected rejected) {
     Outcome rejection = Outcome.rejected(rejected.rejection().reason(), rejected.rejection().message(),
         Optional.empty());
-    if (!mayBeRepeat(message, token)) {
+    if (!mayBeRepeat(look.message(), look.token())) {
       return rejection;
     }
-    String trigger = lookupTrigger(message, token);
-    if (!budget.describe().acquire(stopping)) {
-      return Outcome.released();
-    }
-    try {
-      List<Ec2Port.FoundInstance> found = ec2.findByToken(token.value(), Ec2Port.TokenFilter.TAG);
-      if (hash.isPresent()) {
-        return resolveFound(found, hash.get(), "found_by_" + trigger, trigger).orElse(rejection);
-      }
-      if (found.isEmpty()) {
-        metrics.lookup(trigger, "not_found");
-        return rejection;
-      }
-      // No request to hash: the token is this message's own ID or the worker's attribute, so what carries it
-      // was launched from this message.
-      metrics.lookup(trigger, "found");
-      return alreadyLaunched("found_by_" + trigger, found);
-    } catch (RuntimeException e) {
-      return retryAfter(e, message);
-    }
+    return lookUp(look, lookupTrigger(look.message(), look.token())).orElse(rejection);
   }
 
-  private Outcome launch(InFlightMessage message, LaunchRequest request, Token token, BooleanSupplier stopping) {
-    String hash = RequestHash.of(request);
-    if (stopping.getAsBoolean()) {
+  private Outcome launch(Look look, LaunchRequest request) {
+    InFlightMessage message = look.message();
+    if (look.stopping().getAsBoolean()) {
       return Outcome.released();
     }
-    if (mayBeRepeat(message, token)) {
-      String trigger = lookupTrigger(message, token);
-      if (!budget.describe().acquire(stopping)) {
-        return Outcome.released();
-      }
-      try {
-        Optional<Outcome> earlier = resolveFound(ec2.findByToken(token.value(), Ec2Port.TokenFilter.TAG), hash,
-            "found_by_" + trigger, trigger);
-        if (earlier.isPresent()) {
-          return earlier.get();
-        }
-      } catch (RuntimeException e) {
-        return retryAfter(e, message);
+    if (mayBeRepeat(message, look.token())) {
+      Optional<Outcome> found = lookUp(look, lookupTrigger(message, look.token()));
+      if (found.isPresent()) {
+        return found.get();
       }
     }
     // Before the cap: max-request-age wins. The cap only delays; a request it deferred past that age expires.
-    Duration age = Duration.between(message.sentAt(), clock.instant());
+    Duration age = Duration.between(message.sentAt(), window.now());
     if (!maxRequestAge.isZero() && age.compareTo(maxRequestAge) > 0) {
       return Outcome.expired(age, maxRequestAge);
     }
     Optional<String> rootDevice;
     try {
-      rootDevice = rootDevices.resolve(request, stopping);
+      rootDevice = rootDevices.resolve(request, look.stopping());
     } catch (RuntimeException e) {
       ErrorClass error = classifier.classify(e);
-      return error.action() == ErrorClass.Action.REJECT ? rejectedByEc2(error, e) : retryAfter(e, message);
+      return error.action() == ErrorClass.Action.REJECT ? rejectedByEc2(error, e)
+          : lookupFailed(e, message, "DescribeImages");
     }
     if (RootDevices.needsLookUp(request) && rootDevice.isEmpty()) {
       return Outcome.released();
     }
-    HourlyInstanceCap.Reservation reserved = cap.tryReserve(token.value(), request.maxCount());
+    List<LaunchShape> shapes = firstTheUnclear(mapper.shapes(request), look.doubt().unclearShape());
+    if (shapes.size() > 1 && look.doubt().unclearShape().isEmpty()) {
+      // No shape is known to be the one last tried: any of them may have launched. Only evidence lets the walk start.
+      Optional<Outcome> held = clearDoubt(look, lookupTrigger(message, look.token()));
+      if (held.isPresent()) {
+        return held.get();
+      }
+    }
+    HourlyInstanceCap.Reservation reserved = cap.tryReserve(look.token().value(), request.maxCount());
     if (reserved == null) {
       return cap.deferral(request.maxCount());
     }
-    return walkShapes(message, request, token, hash, rootDevice, reserved, stopping);
+    return walkShapes(look, request, shapes, rootDevice, reserved);
+  }
+
+  /** The shapes in walk order, with the one a previous receive left unclear first. */
+  private static List<LaunchShape> firstTheUnclear(List<LaunchShape> shapes, OptionalInt unclear) {
+    if (unclear.isEmpty() || unclear.getAsInt() <= 0 || unclear.getAsInt() >= shapes.size()) {
+      return shapes;
+    }
+    List<LaunchShape> ordered = new ArrayList<>(shapes.size());
+    ordered.add(shapes.get(unclear.getAsInt()));
+    shapes.stream().filter(s -> s.position() != unclear.getAsInt()).forEach(ordered::add);
+    return ordered;
   }
 
   /**
    * Tries the request's shapes in order (the one that last failed unclearly first) until one launches, one fails
    * other than by a refusal proving it launched nothing, or all are refused. Each attempt waits for its own
-   * RunInstances budget token and checks the account pause first.
+   * RunInstances budget token and checks the account pause first; a shape after the first waits for the doubt to
+   * clear.
    */
-  private Outcome walkShapes(InFlightMessage message, LaunchRequest request, Token token, String hash,
-      Optional<String> rootDevice, HourlyInstanceCap.Reservation reserved, BooleanSupplier stopping) {
-    List<LaunchShape> shapes = hints.order(token.value(), mapper.shapes(request));
+  private Outcome walkShapes(Look look, LaunchRequest request, List<LaunchShape> shapes, Optional<String> rootDevice,
+      HourlyInstanceCap.Reservation reserved) {
+    InFlightMessage message = look.message();
+    Token token = look.token();
     List<ShapeRefusal> refusals = new ArrayList<>();
     for (LaunchShape shape : shapes) {
-      if (!budget.runInstances().acquire(stopping)) {
+      if (!refusals.isEmpty() && !look.doubt().cleared()) {
+        Optional<Outcome> held = clearDoubt(look, lookupTrigger(message, token));
+        if (held.isPresent()) {
+          reserved.release();
+          return held.get().withRefusals(refusals);
+        }
+      }
+      if (!budget.runInstances().acquire(look.stopping())) {
         reserved.release();
         return Outcome.released().withRefusals(refusals);
       }
       if (!accountPause.mayLaunch()) {
         reserved.release();
-        return accountPaused(Optional.empty()).withRefusals(refusals);
+        return accountFaults.paused(Optional.empty()).withRefusals(refusals);
       }
       String clientToken = token.forShape(shape.position());
       RunInstancesRequest call = mapper.map(request, new RunInstancesMapper.Target(shape, clientToken, rootDevice),
-          token.value(), message.messageId(), hash);
+          token.value(), message.messageId(), look.hash().orElseThrow());
+      Instant sent = window.now();
       try {
         Ec2Port.Reservation reservation = ec2.runInstances(call);
         accountPause.launched();
+        knownGood.launched(call);
         reserved.launched(reservation.instances());
-        hints.settled(token.value());
         metrics.instancesLaunched(reservation.instances().size());
         metrics.shapeLaunched(shape.market().wire(), tag(shape.instanceType()), tag(shape.subnetId()),
             !refusals.isEmpty());
@@ -237,7 +311,7 @@ public final class LaunchHandler {
             .withRefusals(refusals);
       } catch (RuntimeException e) {
         ErrorClass error = classifier.classify(e);
-        if (LaunchShape.FALLBACK_CODES.contains(error.code())) {
+        if (LaunchShape.isFallbackCode(error.code())) {
           // EC2's answer proves this shape launched nothing: the next one may. The outcome's log line lists them.
           refusals.add(new ShapeRefusal(shape, error.code()));
           metrics.shapeRefused(error.code(), shape.market().wire(), tag(shape.instanceType()),
@@ -247,14 +321,15 @@ public final class LaunchHandler {
           continue;
         }
         // An unclear failure may have launched: it keeps its room in the cap until a count shows its token, and
-        // the message comes back (after a look-up) to this same shape first, never straight to another.
+        // the message comes back (after a look-up, at least a window later) to this same shape first.
         if (error.mayHaveLaunched()) {
           reserved.answerLost();
-          hints.unclear(token.value(), shape.position());
+          look.doubt().mayHaveLaunchedBy(window.now());
+          memory.unclear(token.value(), message.receiveCount(), window.now(), shape.position());
         } else {
           reserved.release();
         }
-        return failed(message, token, clientToken, hash, error, e).withRefusals(refusals);
+        return failed(look, clientToken, call, sent, error, e).withRefusals(refusals);
       }
     }
     reserved.release();
@@ -262,22 +337,30 @@ public final class LaunchHandler {
   }
 
   /** What a RunInstances failure other than a shape refusal means for the message. */
-  private Outcome failed(InFlightMessage message, Token token, String clientToken, String hash, ErrorClass error,
+  private Outcome failed(Look look, String clientToken, RunInstancesRequest call, Instant sent, ErrorClass error,
       RuntimeException e) {
+    InFlightMessage message = look.message();
     return switch (error.action()) {
-      case PARAMETER_MISMATCH -> resolveMismatch(message, token, clientToken, hash);
+      case PARAMETER_MISMATCH -> resolveMismatch(look, clientToken);
       case ALREADY_DONE -> Outcome.alreadyLaunched(error.reason(), Optional.empty(), List.of());
       case REJECT -> rejectedByEc2(error, e);
-      case ACCOUNT_FAULT -> accountFault(message, error, e);
+      case ACCOUNT_FAULT -> launchAccountFault(look, error, e);
       case NOT_VISIBLE_YET -> message.receiveCount() < NOT_VISIBLE_ATTEMPTS
           ? Outcome.retry(error.reason(), error.code() + ": " + errorMessage(e), Optional.of(error.code()),
               backoff.delay(ErrorClass.Action.RETRY, message.receiveCount()))
           : rejectedByEc2(error, e);
-      case RETRY, RETRY_CAPACITY, RETRY_QUOTA ->
-          lastAttemptCheck(message, token, clientToken, hash, error).orElseGet(() ->
-              Outcome.retry(error.reason(), error.code() + ": " + errorMessage(e), Optional.of(error.code()),
-                  backoff.delay(error.action(), message.receiveCount())));
+      case RETRY, RETRY_CAPACITY, RETRY_QUOTA -> Outcome.retry(error.reason(), error.code() + ": " + errorMessage(e),
+          Optional.of(error.code()), atLeastTheWindowIf(error.mayHaveLaunched(),
+              backoff.delay(error.action(), message.receiveCount())));
     };
+  }
+
+  /**
+   * After a call that may have launched, the message stays away at least one window: its next look-up, here or in
+   * another process, is then already evidence.
+   */
+  private Duration atLeastTheWindowIf(boolean mayHaveLaunched, Duration delay) {
+    return mayHaveLaunched && delay.compareTo(window.length()) < 0 ? window.length() : delay;
   }
 
   /** Refusals listed in an outcome's detail; the rest are counted. The outcome itself carries them all. */
@@ -328,47 +411,107 @@ public final class LaunchHandler {
   }
 
   /**
-   * The account is refused, not the request: pause launching and hand the message back without counting the
-   * attempt. A request refused at its attempt limit while other launches succeed since it was sent is refused
-   * for itself (an IAM condition on its image or type, say) and is rejected instead, so it cannot loop forever.
+   * A launch refused for the account, or for this request alone: a DryRun of a launch EC2 allowed lately tells
+   * which. The account's fault pauses launching and hands the message back without counting the attempt. Without a
+   * known launch, a request refused at its attempt limit while other launches succeeded since it was sent is refused
+   * for itself and rejected, so it cannot loop forever.
    */
-  private Outcome accountFault(InFlightMessage message, ErrorClass error, RuntimeException e) {
+  private Outcome launchAccountFault(Look look, ErrorClass error, RuntimeException e) {
+    switch (accountFaults.judgeLaunchFault(error, look.stopping())) {
+      case REQUEST -> {
+        log.info("message {}: {} for this request while a known launch is still allowed (DryRun): an IAM condition "
+            + "on its type, image or key refuses it; rejected, launches go on", look.message().messageId(),
+            error.code());
+        return rejectedByEc2(error, e);
+      }
+      case STOPPING -> {
+        return Outcome.released();
+      }
+      case ACCOUNT -> {
+        // judged below
+      }
+    }
+    InFlightMessage message = look.message();
     if (message.receiveCount() >= maxAttempts && accountPause.launchedSince(message.sentAt())) {
       return rejectedByEc2(error, e);
     }
-    metrics.accountFault(error.code());
-    accountPause.faulted(error.code(), errorMessage(e));
-    return accountPaused(Optional.of(error.code()));
-  }
-
-  private Outcome accountPaused(Optional<String> code) {
-    Duration wait = accountPause.untilProbe();
-    return Outcome.accountFault(code, accountPause.current().map(f -> f.code() + ": " + f.message())
-        .orElse("account fault"), wait.isZero() ? Duration.ofSeconds(1) : wait);
+    return accountFaults.pause(error, errorMessage(e), "RunInstances");
   }
 
   /**
-   * On the last allowed attempt, a failure that leaves open whether EC2 launched is looked up before the
-   * message is dead-lettered, so a request that did launch is never reported as rejected.
+   * Before an outcome that ends the message without a launch (a rejection, an expiry, a dead letter at the attempt
+   * limit or at the queue's receive limit): if the message may be a repeat, its doubt must be cleared first, so the
+   * DLQ never holds a request that launched. At the queue's last receive, an outcome that would hand the message back
+   * becomes the worker's own dead letter instead of SQS's unexplained redrive.
    */
-  private Optional<Outcome> lastAttemptCheck(InFlightMessage message, Token token, String clientToken, String hash,
-      ErrorClass error) {
-    if (message.receiveCount() < maxAttempts || !error.mayHaveLaunched()) {
-      return Optional.empty();
+  private Outcome beforeDeadLetter(Look look, Outcome outcome) {
+    InFlightMessage message = look.message();
+    boolean lastReceive = maxReceiveCount.isPresent() && message.receiveCount() >= maxReceiveCount.getAsInt();
+    boolean endsUnlaunched = outcome.kind().deadLettered()
+        || (outcome.countsAsAttempt() && message.receiveCount() >= maxAttempts)
+        || (lastReceive && !outcome.isFinal());
+    if (endsUnlaunched && assumesNothingLaunched(outcome) && !look.doubt().cleared()) {
+      // A first receive whose own call may have launched is at its last attempt; anything else was a repeat.
+      Optional<Outcome> instead = mayBeRepeat(message, look.token())
+          ? clearDoubt(look, lookupTrigger(message, look.token()))
+          : clearDoubt(look, "last_attempt", "found_at_last_attempt");
+      if (instead.isPresent() && (instead.get().isFinal() || !lastReceive)) {
+        return instead.get();
+      }
     }
-    try {
-      return resolveFound(findByEitherFilter(token, clientToken), hash, "found_at_last_attempt", "last_attempt");
-    } catch (RuntimeException lookupFailed) {
-      return Optional.empty();
-    }
+    return lastReceive && !outcome.isFinal() ? outcome.atReceiveLimit(message.receiveCount()) : outcome;
+  }
+
+  /** Whether an outcome ending the message unlaunched would be wrong if the token had launched. */
+  private static boolean assumesNothingLaunched(Outcome outcome) {
+    return !"token_conflict".equals(outcome.reason()) && outcome.mayCarryTokenSignature();
   }
 
   /**
-   * A later receive, a message redriven from the DLQ, or a producer's retry under its own clientToken may
-   * already have launched. RunInstances would answer with the first reservation on AWS (or, as the worker's
-   * message-ID tag differs between two messages, with IdempotentParameterMismatch), but emulators that ignore
-   * ClientToken would launch again. Look-ups are cheap next to launches: EC2 allows ten Describe calls for each
-   * RunInstances.
+   * Makes the doubt clear: looks up again once a window has passed since the last call that may have launched.
+   * Empty when the doubt is clear and the caller may go on. Otherwise what to do instead: what the look-up found,
+   * or the message handed back (a first receive waits on the queue, remembered here, rather than in a handler; a
+   * worker stopping releases it).
+   */
+  private Optional<Outcome> clearDoubt(Look look, String trigger) {
+    return clearDoubt(look, trigger, "found_by_" + trigger);
+  }
+
+  /** As {@link #clearDoubt(Look, String)}, naming the outcome of a launch found {@code how}. */
+  private Optional<Outcome> clearDoubt(Look look, String trigger, String how) {
+    Doubt doubt = look.doubt();
+    if (doubt.cleared()) {
+      return Optional.empty();
+    }
+    InFlightMessage message = look.message();
+    Instant clearsAt = doubt.clearsAt().orElseThrow();
+    if (message.receiveCount() == 1 && !clearsAt.isAfter(message.receivedAt().plus(window.length()))) {
+      // Nothing this receive did may have launched: the doubt is about earlier messages with the same token.
+      memory.held(look.token().value(), 1, window.now());
+      metrics.consistencyHold("released", "pending");
+      return Optional.of(Outcome.held("may be a repeat of a launch EC2's reads do not show yet; looking again in "
+          + window.length().toSeconds() + "s (launcher.retry.consistency-window)", window.length()));
+    }
+    waiting.incrementAndGet();
+    boolean waited;
+    try {
+      waited = window.waitUntil(clearsAt, look.stopping());
+    } finally {
+      waiting.decrementAndGet();
+    }
+    if (!waited) {
+      return Optional.of(Outcome.released());
+    }
+    Optional<Outcome> found = lookUp(look, trigger, how);
+    metrics.consistencyHold("waited", found.isPresent() ? "found" : "not_found");
+    return found;
+  }
+
+  /**
+   * A later receive, a message redriven from the DLQ, or a producer's retry under its own clientToken may already
+   * have launched. RunInstances would answer with the first reservation on AWS (or, as the worker's message-ID tag
+   * differs between two messages, with IdempotentParameterMismatch), but emulators that ignore ClientToken would
+   * launch again. Look-ups are cheap next to launches: EC2 allows ten Describe calls for each RunInstances.
    */
   private static boolean mayBeRepeat(InFlightMessage message, Token token) {
     return message.receiveCount() > 1 || token.source() != Token.Source.MESSAGE_ID;
@@ -382,60 +525,59 @@ public final class LaunchHandler {
     return token.source() == Token.Source.ATTRIBUTE ? "redrive" : "client_token";
   }
 
-  /** The token was used with other parameters: same request hash means drift (done), another means conflict. */
-  private Outcome resolveMismatch(InFlightMessage message, Token token, String clientToken, String hash) {
+  /**
+   * Looks the token up (by tag and by every shape's ClientToken). Empty when nothing shows (recorded in the doubt);
+   * otherwise the outcome it leads to: found, a conflict, a failed look-up, or a release when stopping.
+   */
+  private Optional<Outcome> lookUp(Look look, String trigger) {
+    return lookUp(look, trigger, "found_by_" + trigger);
+  }
+
+  private Optional<Outcome> lookUp(Look look, String trigger, String how) {
+    Instant at = window.now();
     try {
-      List<Ec2Port.FoundInstance> found = findByEitherFilter(token, clientToken);
-      // Nothing found yet: DescribeInstances is eventually consistent, and a concurrent attempt may have
-      // launched a moment ago. Try again later; max-attempts bounds it.
-      return resolveFound(found, hash, "parameter_drift", "mismatch").orElseGet(() -> Outcome.retry(
-          "token_unresolved", "EC2 reports IdempotentParameterMismatch for token " + token.value()
-              + " but no instance carries it yet", Optional.of("IdempotentParameterMismatch"),
-          backoff.delay(ErrorClass.Action.RETRY, message.receiveCount())));
+      Optional<List<Ec2Port.FoundInstance>> found = earlier.find(look.token().value(), look.clientTokens(),
+          look.stopping());
+      if (found.isEmpty()) {
+        return Optional.of(Outcome.released());
+      }
+      Optional<Outcome> resolved = earlier.resolve(found.get(), look.hash(), how, trigger);
+      if (resolved.isEmpty()) {
+        look.doubt().lookedUpEmpty(at);
+      }
+      return resolved;
     } catch (RuntimeException e) {
-      return retryAfter(e, message);
+      return Optional.of(lookupFailed(e, look.message(), "DescribeInstances"));
+    }
+  }
+
+  /** The token was used with other parameters: same request hash means drift (done), another means conflict. */
+  private Outcome resolveMismatch(Look look, String clientToken) {
+    try {
+      // EC2's own record of this shape's ClientToken first, then the request's token tag (any shape). The launch it
+      // resolves has already happened: the look-up never gives up for a stop.
+      List<Ec2Port.FoundInstance> found = earlier.find(look.token().value(), List.of(clientToken), () -> false)
+          .orElse(List.of());
+      // Nothing found yet: DescribeInstances is eventually consistent, and a concurrent attempt may have launched a
+      // moment ago. Look again a window later; max-attempts bounds it.
+      return earlier.resolve(found, look.hash(), "parameter_drift", "mismatch").orElseGet(() -> Outcome.retry(
+          "token_unresolved", "EC2 reports IdempotentParameterMismatch for token " + look.token().value()
+              + " but no instance carries it yet", Optional.of("IdempotentParameterMismatch"),
+          atLeastTheWindowIf(true, backoff.delay(ErrorClass.Action.RETRY, look.message().receiveCount()))));
+    } catch (RuntimeException e) {
+      return lookupFailed(e, look.message(), "DescribeInstances");
     }
   }
 
   /**
-   * EC2's own record of the shape's ClientToken first, then the request's token tag (any shape). Each call waits
-   * for the Describe budget but never gives up for a stop: the launch it resolves has already happened.
+   * A look-up (or an image's root device) failed. An account fault pauses launching without using an attempt:
+   * credentials revoked or an SCP denying Describe would otherwise dead-letter every redelivered request.
    */
-  private List<Ec2Port.FoundInstance> findByEitherFilter(Token token, String clientToken) {
-    budget.describe().acquire(() -> false);
-    List<Ec2Port.FoundInstance> found = ec2.findByToken(clientToken, Ec2Port.TokenFilter.CLIENT_TOKEN);
-    if (!found.isEmpty()) {
-      return found;
-    }
-    budget.describe().acquire(() -> false);
-    return ec2.findByToken(token.value(), Ec2Port.TokenFilter.TAG);
-  }
-
-  private Optional<Outcome> resolveFound(List<Ec2Port.FoundInstance> found, String hash, String how,
-      String trigger) {
-    if (found.isEmpty()) {
-      metrics.lookup(trigger, "not_found");
-      return Optional.empty();
-    }
-    boolean sameRequest = found.stream().allMatch(i -> i.requestHash().filter(hash::equals).isPresent());
-    if (!sameRequest) {
-      metrics.lookup(trigger, "conflict");
-      // Never name the other request's instances: they are not this message's to know.
-      return Optional.of(Outcome.rejected("token_conflict", "client token already used by a different request "
-          + "(its instances carry another request hash); choose another clientToken", Optional.empty()));
-    }
-    metrics.lookup(trigger, "found");
-    return Optional.of(alreadyLaunched(how, found));
-  }
-
-  private static Outcome alreadyLaunched(String how, List<Ec2Port.FoundInstance> found) {
-    return Outcome.alreadyLaunched(how, Optional.of(found.get(0).reservationId()),
-        found.stream().map(i -> new Outcome.InstanceRef(i.instanceId(), i.state())).toList())
-        .withPlacement(found.get(0).placement());
-  }
-
-  private Outcome retryAfter(RuntimeException e, InFlightMessage message) {
+  private Outcome lookupFailed(RuntimeException e, InFlightMessage message, String operation) {
     ErrorClass error = classifier.classify(e);
+    if (error.action() == ErrorClass.Action.ACCOUNT_FAULT) {
+      return accountFaults.pause(error, errorMessage(e), operation);
+    }
     ErrorClass.Action action = error.action().isRetry() ? error.action() : ErrorClass.Action.RETRY;
     return Outcome.retry("lookup_failed", "looking up earlier launches failed: " + error.code() + ": "
         + errorMessage(e), Optional.of(error.code()), backoff.delay(action, message.receiveCount()));

@@ -34,6 +34,8 @@ final class LaunchLedger {
   /** Token → instances reserved by attempts in progress. */
   private final Map<String, Long> inProgress = new HashMap<>();
   private boolean everCounted;
+  /** What the newest instance of the last count was launched with, if EC2 said. */
+  private java.util.Optional<Ec2Port.LaunchedWith> newestLaunchedWith = java.util.Optional.empty();
 
   /** Instances that may have been launched with a token, counted from {@code at}. */
   record Claim(Instant at, int count) {}
@@ -138,7 +140,11 @@ final class LaunchLedger {
   void counted(List<Ec2Port.TaggedLaunch> found) {
     Map<String, Instant> byId = new HashMap<>();
     Set<String> tokens = new HashSet<>();
+    Ec2Port.TaggedLaunch newest = null;
     for (Ec2Port.TaggedLaunch launch : found) {
+      if (launch.launchedWith().isPresent() && (newest == null || launch.launchTime().isAfter(newest.launchTime()))) {
+        newest = launch;
+      }
       byId.put(launch.instanceId(), launch.launchTime());
       tokens.add(launch.token());
       ownNotCounted.remove(launch.instanceId());
@@ -150,6 +156,14 @@ final class LaunchLedger {
     countedTokens = tokens;
     countedTimes = times;
     everCounted = true;
+    if (newest != null) {
+      newestLaunchedWith = newest.launchedWith();
+    }
+  }
+
+  /** What the newest instance any count found was launched with (kept when a later count finds none). */
+  java.util.Optional<Ec2Port.LaunchedWith> newestLaunchedWith() {
+    return newestLaunchedWith;
   }
 
   /** Forgets own launches and lost answers that have left the window ending at {@code now}. */

@@ -99,8 +99,12 @@ public final class SdkEc2Port implements Ec2Port {
     Filter f = filter == TokenFilter.TAG
         ? Filter.builder().name("tag:" + LaunchTags.TOKEN).values(literal).build()
         : Filter.builder().name("client-token").values(literal).build();
-    DescribeInstancesRequest request = DescribeInstancesRequest.builder().filters(f).maxResults(PAGE_SIZE)
-        .overrideConfiguration(countingAttempts(Optional.empty())).build();
+    return describe(DescribeInstancesRequest.builder().filters(f).maxResults(PAGE_SIZE)
+        .overrideConfiguration(countingAttempts(Optional.empty())).build());
+  }
+
+  /** Every instance of every page of one DescribeInstances query. */
+  private List<FoundInstance> describe(DescribeInstancesRequest request) {
     return timed("DescribeInstances", () -> {
       List<FoundInstance> found = new ArrayList<>();
       ec2.describeInstancesPaginator(request).reservations().forEach(r -> r.instances().forEach(i ->
@@ -108,6 +112,42 @@ public final class SdkEc2Port implements Ec2Port {
               i.state() == null ? "unknown" : i.state().nameAsString(), hashTag(i.tags()), Optional.of(placement(i))))));
       return found;
     });
+  }
+
+  @Override
+  public List<FoundInstance> findByClientTokens(List<String> clientTokens) {
+    if (clientTokens.isEmpty()) {
+      return List.of();
+    }
+    Filter f = Filter.builder().name("client-token").values(clientTokens.stream().map(SdkEc2Port::escapeWildcards)
+        .toList()).build();
+    return describe(DescribeInstancesRequest.builder().filters(f).maxResults(PAGE_SIZE)
+        .overrideConfiguration(countingAttempts(Optional.empty())).build());
+  }
+
+  /** EC2's answer to an allowed DryRun: an error with this code, HTTP 412. */
+  static final String DRY_RUN_ALLOWED = "DryRunOperation";
+
+  @Override
+  public boolean dryRunAllowed(RunInstancesRequest request) {
+    RunInstancesRequest dryRun = request.toBuilder().dryRun(true)
+        .overrideConfiguration(countingAttempts(request.overrideConfiguration())).build();
+    try {
+      timed("RunInstances", () -> ec2.runInstances(dryRun));
+    } catch (AwsServiceException e) {
+      String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+      if (DRY_RUN_ALLOWED.equals(code)) {
+        return true;
+      }
+      if ("UnauthorizedOperation".equals(code)) {
+        return false;
+      }
+      throw e;
+    }
+    // An endpoint that ignores DryRun launched (under the known launch's own ClientToken, so a token-honouring one
+    // answered with that launch): the call was allowed.
+    log.warn("EC2 endpoint answered a DryRun RunInstances as a launch; it ignores DryRun");
+    return true;
   }
 
   @Override
@@ -147,8 +187,22 @@ public final class SdkEc2Port implements Ec2Port {
     // An instance without a launch time (not seen on AWS) counts as launched now: the cap errs towards full.
     response.reservations().forEach(r -> r.instances().forEach(i -> launches.add(new TaggedLaunch(i.instanceId(),
         i.tags().stream().filter(t -> LaunchTags.TOKEN.equals(t.key())).map(Tag::value).findFirst().orElse(""),
-        i.launchTime() == null ? now : i.launchTime()))));
+        i.launchTime() == null ? now : i.launchTime(), launchedWith(i)))));
     return new TaggedLaunchPage(launches, Optional.ofNullable(response.nextToken()).filter(t -> !t.isEmpty()));
+  }
+
+  /** The parameters a DryRun of an instance's launch needs; empty when EC2 did not say its image or type. */
+  static Optional<LaunchedWith> launchedWith(Instance i) {
+    if (i.imageId() == null || i.instanceTypeAsString() == null) {
+      return Optional.empty();
+    }
+    java.util.Map<String, String> workerTags = new java.util.HashMap<>();
+    i.tags().stream().filter(t -> t.key() != null && t.key().startsWith(LaunchTags.RESERVED_PREFIX))
+        .forEach(t -> workerTags.put(t.key(), t.value() == null ? "" : t.value()));
+    return Optional.of(new LaunchedWith(i.imageId(), i.instanceTypeAsString(), Optional.ofNullable(i.subnetId()),
+        i.securityGroups().stream().map(g -> g.groupId()).filter(java.util.Objects::nonNull).toList(),
+        Optional.ofNullable(i.keyName()),
+        Optional.ofNullable(i.iamInstanceProfile()).map(p -> p.arn()), workerTags));
   }
 
   /**

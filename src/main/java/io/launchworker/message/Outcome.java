@@ -111,9 +111,35 @@ public record Outcome(
   /** Reason of a retry that is the account's fault; such a retry never uses up one of the message's attempts. */
   public static final String ACCOUNT_FAULT = "account_fault";
 
+  /** Reason of a retry that waits for EC2's reads to catch up; it never uses up one of the message's attempts. */
+  public static final String CONSISTENCY_HOLD = "consistency_hold";
+
+  /**
+   * The message may be a repeat and its look-up found nothing, but the look-up was too soon after a call that may
+   * have launched to prove that none did (EC2's reads lag): it comes back after {@code delay} to look again before
+   * anything a launch would contradict. Not the request's fault, so not an attempt.
+   */
+  public static Outcome held(String detail, Duration delay) {
+    return new Outcome(OutcomeKind.RETRY, CONSISTENCY_HOLD, detail, Optional.empty(), Optional.empty(), List.of(),
+        delay);
+  }
+
+  /** Reason of a dead letter the worker sends itself at the last receive its queue's redrive policy allows. */
+  public static final String RECEIVE_LIMIT_REACHED = "receive_limit_reached";
+
+  /**
+   * At the last receive SQS allows ({@code maxReceiveCount}), an outcome that would hand the message back becomes a
+   * dead letter with its reason and token: SQS's own redrive would move it on the next receive with neither.
+   */
+  public Outcome atReceiveLimit(int receiveCount) {
+    return rejected(RECEIVE_LIMIT_REACHED, "received " + receiveCount + " times, the source queue's maxReceiveCount: "
+        + "SQS's redrive would move it to the DLQ unexplained on its next receive; it was " + kind.tag() + " ("
+        + reason + ": " + detail + ")", errorCode).withRefusals(refusals);
+  }
+
   /** Whether this outcome uses up one of the message's max-attempts. */
   public boolean countsAsAttempt() {
-    return kind == OutcomeKind.RETRY && !ACCOUNT_FAULT.equals(reason);
+    return kind == OutcomeKind.RETRY && !ACCOUNT_FAULT.equals(reason) && !CONSISTENCY_HOLD.equals(reason);
   }
 
   public static Outcome expired(Duration age, Duration maxAge) {

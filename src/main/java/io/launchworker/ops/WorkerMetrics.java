@@ -58,6 +58,19 @@ public final class WorkerMetrics {
    * true when an earlier shape of the request was refused first.
    */
   public static final String SHAPE_LAUNCHES = "launcher.shape.launches";
+  /**
+   * Waits for EC2's reads to catch up before an irreversible step on a message that may be a repeat, by {@code how}:
+   * {@code released} (handed back for one window, remembered here), {@code waited} (waited in place), and by
+   * {@code result} of the look-up after it ({@code found}, {@code not_found}, {@code pending} for a release).
+   */
+  public static final String CONSISTENCY_HOLDS = "launcher.consistency.holds";
+  /** Handlers waiting in place for the consistency window now. */
+  public static final String CONSISTENCY_WAITING = "launcher.consistency.waiting";
+  /**
+   * DryRun checks after {@code UnauthorizedOperation}, by {@code verdict}: {@code request} (a known launch is still
+   * allowed: the request was rejected for itself), {@code account} (denied too: paused), {@code failed}.
+   */
+  public static final String DENIAL_CHECKS = "launcher.denial.checks";
   /** Approximate messages per queue ({@code queue}: source, dlq) and state (visible, in_flight, delayed). */
   public static final String QUEUE_DEPTH = "launcher.queue.depth";
 
@@ -293,6 +306,23 @@ public final class WorkerMetrics {
   public void accountFault(String code) {
     Counter.builder(ACCOUNT_FAULTS).tag("error", code)
         .description("Launches refused for the account (credentials, IAM/SCP, opt-in): launches pause, not DLQ")
+        .register(registry).increment();
+  }
+
+  public void consistencyHold(String how, String result) {
+    Counter.builder(CONSISTENCY_HOLDS).tag("how", how).tag("result", result)
+        .description("Waits for EC2's reads to catch up before an irreversible step on a possible repeat")
+        .register(registry).increment();
+  }
+
+  public void consistencyWaitingGauge(Supplier<Number> waiting) {
+    io.micrometer.core.instrument.Gauge.builder(CONSISTENCY_WAITING, waiting)
+        .description("Handlers waiting in place for the consistency window now").register(registry);
+  }
+
+  public void denialCheck(String verdict) {
+    Counter.builder(DENIAL_CHECKS).tag("verdict", verdict)
+        .description("DryRun checks of a known launch after UnauthorizedOperation, by verdict")
         .register(registry).increment();
   }
 

@@ -53,12 +53,16 @@ public final class Worker implements AutoCloseable {
   private final HourlyInstanceCap cap;
   private final Runnable wakeBudgetWaiters;
   private volatile boolean started;
+  private final Runnable pauseProbe;
+  /** How often the scheduler looks whether a probe of an account fault is due (the probe back-off is seconds). */
+  private static final java.time.Duration PAUSE_PROBE_TICK = java.time.Duration.ofSeconds(1);
 
   /** What {@link WorkerAssembly} built, handed over in one piece. */
   record Parts(WorkerConfig config, Clock clock, AtomicBoolean stopping, InFlightRegistry registry,
       Readiness readiness, Poller poller, Thread pollerThread, HandlerPool handlers, MessageRun run,
       VisibilityKeeper keeper, ScheduledExecutorService keeperThread, ScheduledExecutorService scheduler,
-      DeleteBatcher deletes, QueueDepths queueDepths, HourlyInstanceCap cap, Runnable wakeBudgetWaiters) {}
+      DeleteBatcher deletes, QueueDepths queueDepths, HourlyInstanceCap cap, Runnable wakeBudgetWaiters,
+      Runnable pauseProbe) {}
 
   /** Built by {@link WorkerAssembly}. */
   Worker(Parts parts) {
@@ -78,6 +82,7 @@ public final class Worker implements AutoCloseable {
     this.queueDepths = parts.queueDepths();
     this.cap = parts.cap();
     this.wakeBudgetWaiters = parts.wakeBudgetWaiters();
+    this.pauseProbe = parts.pauseProbe();
   }
 
   /** Starts receiving. Returns at once. */
@@ -95,6 +100,9 @@ public final class Worker implements AutoCloseable {
     // Counted before the first receive: until then the poller receives nothing (the cap counts as full).
     scheduler.scheduleWithFixedDelay(guard("hourly cap count", cap::refresh), 0,
         HourlyInstanceCap.REFRESH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    // While launches are paused, the account is probed from here, without receiving a message.
+    scheduler.scheduleWithFixedDelay(guard("account pause probe", pauseProbe), PAUSE_PROBE_TICK.toMillis(),
+        PAUSE_PROBE_TICK.toMillis(), TimeUnit.MILLISECONDS);
     pollerThread.start();
     log.info("worker started: queue {}, max in flight {}", config.queueUrl(), config.maxInFlight());
   }

@@ -3,6 +3,11 @@ package io.launchworker.poll;
 import io.launchworker.config.AwsClients;
 import io.launchworker.config.WorkerConfig;
 import io.launchworker.launch.AccountFaultPause;
+import io.launchworker.launch.ConsistencyWindow;
+import io.launchworker.launch.KnownGoodLaunch;
+import io.launchworker.launch.PauseProbe;
+import io.launchworker.settle.ErrorClass;
+import java.util.concurrent.atomic.AtomicReference;
 import io.launchworker.launch.Ec2Budget;
 import io.launchworker.launch.Ec2Port;
 import io.launchworker.launch.HourlyInstanceCap;
@@ -65,6 +70,8 @@ public final class WorkerAssembly {
   private Clock clock = Clock.systemUTC();
   private RandomGenerator random = new SecureRandom();
   private final List<DecisionListener> listeners = new ArrayList<>();
+  private ConsistencyWindow.Waiter consistencyWaiter;
+  private java.util.OptionalInt maxReceiveCount;
 
   private WorkerAssembly(WorkerConfig config) {
     this.config = Objects.requireNonNull(config, "config");
@@ -126,6 +133,18 @@ public final class WorkerAssembly {
     return this;
   }
 
+  /** How handlers wait for the consistency window. Default: short sleeps on the handler thread. */
+  public WorkerAssembly consistencyWaiter(ConsistencyWindow.Waiter waiter) {
+    this.consistencyWaiter = Objects.requireNonNull(waiter, "waiter");
+    return this;
+  }
+
+  /** The source queue's redrive {@code maxReceiveCount}. Default: read from SQS when the worker is built. */
+  public WorkerAssembly maxReceiveCount(java.util.OptionalInt value) {
+    this.maxReceiveCount = Objects.requireNonNull(value, "maxReceiveCount");
+    return this;
+  }
+
   /** Told of every settled message on the handler thread (status page, tests); must not block. */
   public WorkerAssembly listener(DecisionListener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -150,26 +169,46 @@ public final class WorkerAssembly {
     InFlightRegistry registry = new InFlightRegistry();
     Semaphore permits = new Semaphore(config.maxInFlight());
 
+    Ec2ErrorClassifier classifier = new Ec2ErrorClassifier();
+    // The cap's count failing for the account pauses launching as any other account fault does.
+    AtomicReference<AccountFaultPause> pauseRef = new AtomicReference<>();
     HourlyInstanceCap cap = new HourlyInstanceCap(config.policy().maxInstancesPerHour(), ec2, ec2Budget, clock,
-        metrics);
+        metrics, e -> {
+          ErrorClass error = classifier.classify(e);
+          if (error.action() == ErrorClass.Action.ACCOUNT_FAULT && pauseRef.get() != null) {
+            metrics.accountFault(error.code());
+            pauseRef.get().faulted(error.code(), String.valueOf(e.getMessage()), "DescribeInstances");
+          }
+        });
     metrics.capGauges(cap::usedInLastHour, () -> cap.binding() ? 1 : 0);
     TokenSignature signatures = TokenSignature.of(config.tokenKeys().current(), config.tokenKeys().previous());
     if (!signatures.enabled()) {
       log.warn("launcher.token-key is not set: the launch-worker-token attribute is honoured unsigned, so anyone who "
           + "can write to the queue can set it; set LAUNCHER_TOKEN_KEY to have the worker sign it");
     }
+    KnownGoodLaunch knownGood = new KnownGoodLaunch(cap::newestCountedLaunch);
     AccountFaultPause accountPause = new AccountFaultPause(clock, config.retry().baseDelay(),
-        config.retry().accountFaultDelay());
+        config.retry().accountFaultDelay(), fault -> PauseProbe.quiet(fault, knownGood));
+    pauseRef.set(accountPause);
     metrics.accountPausedGauge(() -> accountPause.current().isPresent() ? 1 : 0);
+    java.util.OptionalInt receiveLimit = maxReceiveCount != null ? maxReceiveCount
+        : QueueRedrive.maxReceiveCount(sqs, config.queueUrl());
+    QueueRedrive.tooTight(receiveLimit, config.maxAttempts()).ifPresent(log::warn);
+    ConsistencyWindow window = consistencyWaiter == null
+        ? ConsistencyWindow.system(config.retry().consistencyWindow(), clock)
+        : new ConsistencyWindow(config.retry().consistencyWindow(), clock, consistencyWaiter);
     LaunchHandler launcher = new LaunchHandler(new RequestReader(config.policy(), config.defaults()),
-        new RunInstancesMapper(config.defaults()), ec2, new Ec2ErrorClassifier(),
-        new RetryBackoff(config.retry(), random), ec2Budget, cap, config.maxRequestAge(), clock, config.maxAttempts(),
-        accountPause, signatures, metrics);
+        new RunInstancesMapper(config.defaults()), ec2, classifier,
+        new RetryBackoff(config.retry(), random), ec2Budget, cap, config.maxRequestAge(), config.maxAttempts(),
+        accountPause, signatures, metrics, new LaunchHandler.Doubting(window, knownGood, receiveLimit));
+    metrics.consistencyWaitingGauge(launcher::waitingForConsistency);
+    PauseProbe pauseProbe = new PauseProbe(accountPause, ec2, ec2Budget, knownGood, classifier, stopping::get);
 
     DeleteBatcher deletes = new DeleteBatcher(sqs, config.queueUrl(), metrics);
     Settler settler = new Settler(sqs, config.queueUrl(), deletes,
         new DeadLetterQueue(sqs, config.dlqUrl(), metrics, signatures),
-        config.resultsQueueUrl().map(url -> new ResultEvents(sqs, url)), config.maxAttempts(), metrics, clock);
+        config.resultsQueueUrl().map(url -> new ResultEvents(sqs, url)), config.maxAttempts(), metrics, clock,
+        receiveLimit);
     VisibilityKeeper keeper = new VisibilityKeeper(sqs, config.queueUrl(), registry,
         config.sqs().visibilityTimeout(), config.sqs().extendWhenRemaining(), clock, metrics);
     // Readiness says why nothing may launch now: an account fault, or an hourly cap not yet counted from EC2.
@@ -192,7 +231,7 @@ public final class WorkerAssembly {
         named("sqs-poller").newThread(poller), handlers, run, keeper,
         Executors.newSingleThreadScheduledExecutor(named("visibility-keeper")),
         Executors.newSingleThreadScheduledExecutor(named("worker-scheduler")), deletes, queueDepths, cap,
-        ec2Budget::wakeWaiters));
+        ec2Budget::wakeWaiters, pauseProbe));
   }
 
   static ThreadFactory named(String prefix) {

@@ -120,6 +120,9 @@ public final class Sandbox implements AutoCloseable {
     o.put("launcher.aws.region", EmbeddedSqs.REGION.id());
     o.put("launcher.aws.sqs-endpoint", sqs.endpoint().toString());
     o.put("launcher.aws.ec2-endpoint", ec2.endpoint().toString());
+    // The emulator's DescribeInstances shows a launch at once (unless told to lag): two seconds of doubt are enough
+    // here, where AWS needs the built-in two minutes.
+    o.put("launcher.retry.consistency-window", "2s");
     return o;
   }
 

@@ -133,7 +133,9 @@ public final class DeleteBatcher {
       metrics.deleted(response.successful().size());
       for (BatchResultErrorEntry failed : response.failed()) {
         Pending p = byEntryId.get(failed.id());
-        retryOrGiveUp(p, failed.code(), failed.message(), !FINAL_ERRORS.contains(failed.code()));
+        // An entry without a code (a proxy's answer, not SQS's) is not known to be final: retried.
+        String code = failed.code() == null ? "unknown" : failed.code();
+        retryOrGiveUp(p, code, failed.message(), !FINAL_ERRORS.contains(code));
       }
     } catch (RuntimeException e) {
       for (Pending p : batch) {

@@ -35,9 +35,21 @@ public final class Settler {
   private final int maxAttempts;
   private final WorkerMetrics metrics;
   private final Clock clock;
+  private final java.util.OptionalInt maxReceiveCount;
 
   public Settler(SqsClient sqs, String queueUrl, DeleteBatcher deletes, DeadLetterQueue deadLetters,
       Optional<ResultEvents> results, int maxAttempts, WorkerMetrics metrics, Clock clock) {
+    this(sqs, queueUrl, deletes, deadLetters, results, maxAttempts, metrics, clock, java.util.OptionalInt.empty());
+  }
+
+  /**
+   * @param maxReceiveCount the source queue's redrive limit, if it has one: at that receive a message is never
+   *     handed back (SQS would move it unexplained), but dead-lettered here with its reason
+   */
+  public Settler(SqsClient sqs, String queueUrl, DeleteBatcher deletes, DeadLetterQueue deadLetters,
+      Optional<ResultEvents> results, int maxAttempts, WorkerMetrics metrics, Clock clock,
+      java.util.OptionalInt maxReceiveCount) {
+    this.maxReceiveCount = maxReceiveCount;
     this.sqs = sqs;
     this.queueUrl = queueUrl;
     this.deletes = deletes;
@@ -58,6 +70,9 @@ public final class Settler {
       outcome = Outcome.rejected("max_attempts_exceeded",
           "gave up after " + message.receiveCount() + " attempts; last failure: " + outcome.reason() + " ("
               + outcome.detail() + ")", outcome.errorCode());
+    }
+    if (!outcome.isFinal() && maxReceiveCount.isPresent() && message.receiveCount() >= maxReceiveCount.getAsInt()) {
+      outcome = outcome.atReceiveLimit(message.receiveCount());
     }
     Decision applied = decided.withOutcome(outcome, clock.instant());
     try {

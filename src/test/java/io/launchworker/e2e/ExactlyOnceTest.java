@@ -124,13 +124,13 @@ class ExactlyOnceTest {
     harness.awaitDrained(Duration.ofSeconds(20));
     before.close();
 
-    // A redeploy changed the default type; the producer's retry sends the same request again. The tag look-up
-    // comes back empty, as DescribeInstances may right after a launch (it is eventually consistent), so the
+    // A redeploy changed the default type; the producer's retry sends the same request again. The look-up comes
+    // back empty, as DescribeInstances may right after a launch (it is eventually consistent), so the
     // worker calls RunInstances with different parameters and must resolve EC2's mismatch answer.
     RunningWorker after = harness.startWorker(harness.config(o -> {
       o.put("launcher.defaults.instance-type", "t3.small");
       return o;
-    }), SandboxHarness::tagLookupLagging);
+    }), SandboxHarness::lookupsLaggingUntilItLaunches);
     harness.send(body);
     harness.awaitDrained(Duration.ofSeconds(20));
 
@@ -153,7 +153,7 @@ class ExactlyOnceTest {
       o.put("launcher.defaults.imds-v1", "allowed");
       o.put("launcher.defaults.imds-hop-limit", 2);
       return o;
-    }), SandboxHarness::tagLookupLagging);
+    }), SandboxHarness::lookupsLaggingUntilItLaunches);
     harness.send(body);
     harness.awaitDrained(Duration.ofSeconds(20));
 
@@ -252,11 +252,17 @@ class ExactlyOnceTest {
     harness.awaitDrained(Duration.ofSeconds(20));
     first.close();
     java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
-    // The producer's retry: its look-ups see nothing for the first three calls, as right after a launch.
+    // The producer's retry: its look-ups see nothing for the first four calls (by tag and by client token before
+    // the launch, and again after EC2's mismatch answer), as right after a launch.
     RunningWorker retrying = harness.startWorker(harness.config(o -> o), real -> new ForwardingEc2Port(real) {
       @Override
       public List<FoundInstance> findByToken(String token, TokenFilter filter) {
-        return lookups.incrementAndGet() <= 3 ? List.of() : real.findByToken(token, filter);
+        return lookups.incrementAndGet() <= 4 ? List.of() : real.findByToken(token, filter);
+      }
+
+      @Override
+      public List<FoundInstance> findByClientTokens(List<String> tokens) {
+        return lookups.incrementAndGet() <= 4 ? List.of() : real.findByClientTokens(tokens);
       }
     });
     harness.send(body);

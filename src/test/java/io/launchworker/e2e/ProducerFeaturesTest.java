@@ -208,7 +208,7 @@ class ProducerFeaturesTest {
       o.put("launcher.policy.allowed-launch-templates", List.of("web"));
       return o;
     }), real -> {
-      Ec2Port lagging = SandboxHarness.tagLookupLagging(real);
+      Ec2Port lagging = SandboxHarness.lookupsLaggingWhile(real, new java.util.concurrent.atomic.AtomicBoolean(true));
       return new ForwardingEc2Port(lagging) {
         @Override
         public Reservation runInstances(RunInstancesRequest request) {

@@ -78,6 +78,7 @@ final class SandboxHarness implements AutoCloseable {
     o.put("launcher.retry.base-delay", "1s");
     o.put("launcher.retry.max-delay", "2s");
     o.put("launcher.retry.capacity-delay", "1s");
+    o.put("launcher.retry.consistency-window", "1s");
     o.put("launcher.retry.quota-delay", "1s");
     o.put("launcher.shutdown.grace", "10s");
     // Most tests measure correctness, not pacing: a budget that does not get in the way.
@@ -152,9 +153,20 @@ final class SandboxHarness implements AutoCloseable {
     return lagging(real, filter -> lagging.get());
   }
 
-  /** An EC2 port whose tag look-ups find nothing yet, as an eventually consistent DescribeInstances may. */
-  static Ec2Port tagLookupLagging(Ec2Port real) {
-    return lagging(real, filter -> filter == Ec2Port.TokenFilter.TAG);
+  /**
+   * An EC2 port whose look-ups (either filter) find nothing until this worker has called RunInstances once: the
+   * earlier process's launch does not show yet, as an eventually consistent DescribeInstances may, and shows by the
+   * time the worker resolves EC2's answer to its own call.
+   */
+  static Ec2Port lookupsLaggingUntilItLaunches(Ec2Port real) {
+    java.util.concurrent.atomic.AtomicBoolean called = new java.util.concurrent.atomic.AtomicBoolean();
+    return new ForwardingEc2Port(lagging(real, filter -> !called.get())) {
+      @Override
+      public Reservation runInstances(software.amazon.awssdk.services.ec2.model.RunInstancesRequest request) {
+        called.set(true);
+        return super.runInstances(request);
+      }
+    };
   }
 
   private static Ec2Port lagging(Ec2Port real, java.util.function.Predicate<Ec2Port.TokenFilter> findsNothing) {
@@ -162,6 +174,11 @@ final class SandboxHarness implements AutoCloseable {
       @Override
       public List<FoundInstance> findByToken(String token, TokenFilter filter) {
         return findsNothing.test(filter) ? List.of() : real.findByToken(token, filter);
+      }
+
+      @Override
+      public List<FoundInstance> findByClientTokens(List<String> tokens) {
+        return findsNothing.test(TokenFilter.CLIENT_TOKEN) ? List.of() : real.findByClientTokens(tokens);
       }
     };
   }

@@ -39,7 +39,10 @@ final class WorkerProcess implements AutoCloseable {
         "AWS_ACCESS_KEY_ID", io.launchworker.sandbox.EmbeddedSqs.CREDENTIALS.accessKeyId(),
         "AWS_SECRET_ACCESS_KEY", io.launchworker.sandbox.EmbeddedSqs.CREDENTIALS.secretAccessKey(),
         "AWS_ENDPOINT_URL_SQS", aws.sqs().endpoint().toString(),
-        "AWS_ENDPOINT_URL_EC2", aws.ec2().endpoint().toString());
+        "AWS_ENDPOINT_URL_EC2", aws.ec2().endpoint().toString(),
+        // The emulator's reads show a launch at once (unless a test makes them lag): a short window keeps the
+        // waits it still makes (a repeat listing several shapes, a repeat rejected) within a test's bounds.
+        "LAUNCHER_CONSISTENCY_WINDOW", "2s");
   }
 
   static WorkerProcess start(Path workDir, Map<String, String> env, String... args) throws IOException {

@@ -25,12 +25,18 @@ final class FakeEc2 implements Ec2Port {
   private final List<List<Instant>> hoursAsked = new ArrayList<>();
   /** The request hash tag of each instance this port launched. */
   private final java.util.Map<String, String> hashes = new java.util.HashMap<>();
+  /** The ClientToken each instance this port launched was sent with. */
+  private final java.util.Map<String, String> clientTokens = new java.util.HashMap<>();
+  /** Instance types a DryRun (and a launch) is denied for, as an IAM condition on ec2:InstanceType would. */
+  private final java.util.Set<String> deniedTypes = new java.util.HashSet<>();
   private boolean launchesShowAtOnce = true;
   private int failCounts;
   private int pageSize = 1000;
   private int nextId;
   final AtomicInteger countCalls = new AtomicInteger();
   final AtomicInteger runInstancesCalls = new AtomicInteger();
+  final AtomicInteger dryRuns = new AtomicInteger();
+  final AtomicInteger clientTokenLookups = new AtomicInteger();
 
   FakeEc2(Clock clock) {
     this.clock = clock;
@@ -71,9 +77,21 @@ final class FakeEc2 implements Ec2Port {
     return List.copyOf(hoursAsked);
   }
 
+  /** IAM denies RunInstances (DryRun included) for this instance type with UnauthorizedOperation. */
+  synchronized void denyInstanceType(String type) {
+    deniedTypes.add(type);
+  }
+
+  synchronized void allowAll() {
+    deniedTypes.clear();
+  }
+
   @Override
   public Reservation runInstances(RunInstancesRequest request) {
     runInstancesCalls.incrementAndGet();
+    if (denied(request)) {
+      throw unauthorized();
+    }
     String token = request.tagSpecifications().get(0).tags().stream().filter(t -> t.key().equals(LaunchTags.TOKEN))
         .findFirst().orElseThrow().value();
     Optional<String> hash = request.tagSpecifications().get(0).tags().stream()
@@ -81,8 +99,14 @@ final class FakeEc2 implements Ec2Port {
     List<Outcome.InstanceRef> refs = new ArrayList<>();
     synchronized (this) {
       for (int i = 0; i < request.maxCount(); i++) {
-        TaggedLaunch launch = new TaggedLaunch(nextInstanceId(), token, clock.instant());
+        TaggedLaunch launch = new TaggedLaunch(nextInstanceId(), token, clock.instant(), Optional.of(
+            new LaunchedWith(request.imageId(), request.instanceTypeAsString(), Optional.ofNullable(request.subnetId()),
+                request.securityGroupIds(), Optional.ofNullable(request.keyName()), Optional.empty(),
+                java.util.Map.of(LaunchTags.TOKEN, token))));
         hash.ifPresent(h -> hashes.put(launch.instanceId(), h));
+        if (request.clientToken() != null) {
+          clientTokens.put(launch.instanceId(), request.clientToken());
+        }
         (launchesShowAtOnce ? visible : notYetVisible).add(launch);
         refs.add(new Outcome.InstanceRef(launch.instanceId(), "pending"));
       }
@@ -95,6 +119,32 @@ final class FakeEc2 implements Ec2Port {
     return visible.stream().filter(l -> l.token().equals(token))
         .map(l -> new FoundInstance(l.instanceId(), "r-" + token, "running",
             Optional.ofNullable(hashes.get(l.instanceId())))).toList();
+  }
+
+  @Override
+  public synchronized List<FoundInstance> findByClientTokens(List<String> tokens) {
+    clientTokenLookups.incrementAndGet();
+    return visible.stream().filter(l -> tokens.contains(clientTokens.get(l.instanceId())))
+        .map(l -> new FoundInstance(l.instanceId(), "r-" + l.token(), "running",
+            Optional.ofNullable(hashes.get(l.instanceId())))).toList();
+  }
+
+  @Override
+  public boolean dryRunAllowed(RunInstancesRequest request) {
+    dryRuns.incrementAndGet();
+    return !denied(request);
+  }
+
+  private synchronized boolean denied(RunInstancesRequest request) {
+    return request.instanceTypeAsString() != null && deniedTypes.contains(request.instanceTypeAsString());
+  }
+
+  static software.amazon.awssdk.services.ec2.model.Ec2Exception unauthorized() {
+    return (software.amazon.awssdk.services.ec2.model.Ec2Exception) software.amazon.awssdk.services.ec2.model
+        .Ec2Exception.builder().statusCode(403).message("not authorized")
+        .awsErrorDetails(software.amazon.awssdk.awscore.exception.AwsErrorDetails.builder()
+            .errorCode("UnauthorizedOperation").errorMessage("You are not authorized to perform this operation.")
+            .build()).build();
   }
 
   /** Every image's root device is {@code /dev/xvda}, as on Amazon Linux; the names asked are kept. */

@@ -366,5 +366,10 @@ class LaunchHandlerShapesTest {
     public List<FoundInstance> findByToken(String token, TokenFilter filter) {
       return lookUpsSeeNothing ? List.of() : ec2.findByToken(token, filter);
     }
+
+    @Override
+    public List<FoundInstance> findByClientTokens(List<String> tokens) {
+      return lookUpsSeeNothing ? List.of() : ec2.findByClientTokens(tokens);
+    }
   }
 }

@@ -25,6 +25,16 @@ public abstract class ForwardingEc2Port implements Ec2Port {
   }
 
   @Override
+  public List<FoundInstance> findByClientTokens(List<String> clientTokens) {
+    return delegate.findByClientTokens(clientTokens);
+  }
+
+  @Override
+  public boolean dryRunAllowed(RunInstancesRequest request) {
+    return delegate.dryRunAllowed(request);
+  }
+
+  @Override
   public String rootDeviceName(String imageId) {
     return delegate.rootDeviceName(imageId);
   }

@@ -1,0 +1,78 @@
+package io.launchworker.launch;
+
+import io.launchworker.settle.Ec2ErrorClassifier;
+import io.launchworker.settle.ErrorClass;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
+
+/**
+ * Asks EC2, without a message, whether an account fault has cleared: a DryRun of a launch EC2 allowed lately when
+ * RunInstances was refused, a DescribeInstances when a look-up was. Runs on the {@code worker-scheduler} thread once
+ * a second; it asks only when {@link AccountFaultPause#quietProbeDue()} says a probe is due, and takes a token of
+ * the matching EC2 budget first. Thread-safe (stateless apart from its collaborators).
+ */
+public final class PauseProbe implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(PauseProbe.class);
+  /** A token no launch carries: a look-up of it costs one Describe call and finds nothing. */
+  static final String PROBE_TOKEN = "launch-worker-pause-probe";
+
+  private final AccountFaultPause pause;
+  private final Ec2Port ec2;
+  private final Ec2Budget budget;
+  private final KnownGoodLaunch knownGood;
+  private final Ec2ErrorClassifier classifier;
+  private final BooleanSupplier stopping;
+
+  public PauseProbe(AccountFaultPause pause, Ec2Port ec2, Ec2Budget budget, KnownGoodLaunch knownGood,
+      Ec2ErrorClassifier classifier, BooleanSupplier stopping) {
+    this.pause = pause;
+    this.ec2 = ec2;
+    this.budget = budget;
+    this.knownGood = knownGood;
+    this.classifier = classifier;
+    this.stopping = stopping;
+  }
+
+  /** Whether {@code fault} can be probed without a message. */
+  public static boolean quiet(AccountFaultPause.Fault fault, KnownGoodLaunch knownGood) {
+    return !AccountFaultPause.RUN_INSTANCES.equals(fault.operation()) || knownGood.dryRun().isPresent();
+  }
+
+  @Override
+  public void run() {
+    Optional<AccountFaultPause.Fault> due = pause.quietProbeDue();
+    if (due.isEmpty()) {
+      return;
+    }
+    AccountFaultPause.Fault fault = due.get();
+    Optional<RunInstancesRequest> dryRun = AccountFaultPause.RUN_INSTANCES.equals(fault.operation())
+        ? knownGood.dryRun() : Optional.empty();
+    String operation = dryRun.isPresent() ? AccountFaultPause.RUN_INSTANCES : "DescribeInstances";
+    try {
+      if (!(dryRun.isPresent() ? budget.runInstances() : budget.describe()).acquire(stopping)) {
+        return;
+      }
+      if (dryRun.isPresent()) {
+        if (!ec2.dryRunAllowed(dryRun.get())) {
+          pause.faulted("UnauthorizedOperation", "a DryRun of a launch EC2 allowed before is denied now", operation);
+          return;
+        }
+      } else {
+        ec2.findByToken(PROBE_TOKEN, Ec2Port.TokenFilter.TAG);
+      }
+      log.info("probe of the account fault ({}) passed: {} answered", fault.code(), operation);
+      pause.probePassed();
+    } catch (RuntimeException e) {
+      ErrorClass error = classifier.classify(e);
+      if (error.action() == ErrorClass.Action.ACCOUNT_FAULT) {
+        pause.faulted(error.code(), String.valueOf(e.getMessage()), operation);
+      } else {
+        // Throttling or an outage says nothing of the fault: keep the pause, ask again after the back-off.
+        log.debug("probe of the account fault failed other than by an account fault: {}", e.toString());
+      }
+    }
+  }
+}
