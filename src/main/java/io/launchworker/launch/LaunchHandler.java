@@ -57,9 +57,9 @@ public final class LaunchHandler {
   private final KnownGoodLaunch knownGood;
   private final AccountFaults accountFaults;
   private final DoubtMemory memory = new DoubtMemory();
+  private final DoubtResolver doubts;
   private final EarlierLaunches earlier;
   private final RootDevices rootDevices;
-  private final AtomicInteger waiting = new AtomicInteger();
 
   /**
    * A handler without a consistency window (an empty look-up is trusted at once), whose DryRun checks know only this
@@ -103,6 +103,7 @@ public final class LaunchHandler {
     this.knownGood = doubting.knownGood();
     this.accountFaults = new AccountFaults(accountPause, knownGood, ec2, budget, metrics);
     this.earlier = new EarlierLaunches(ec2, budget, metrics);
+    this.doubts = new DoubtResolver(window, earlier, memory, metrics, this::lookupFailed);
     this.rootDevices = new RootDevices(ec2, budget);
   }
 
@@ -111,7 +112,7 @@ public final class LaunchHandler {
 
   /** Handlers waiting in place for the consistency window now (a gauge). */
   public int waitingForConsistency() {
-    return waiting.get();
+    return doubts.waiting();
   }
 
   /**
@@ -132,8 +133,8 @@ public final class LaunchHandler {
       return forged.get();
     }
     Token token = Token.resolve(bodyToken, message.attributes(), message.messageId());
-    Look look = new Look(message, token, valid.map(RequestHash::of), shapeTokens(valid, token), doubtOf(message, token),
-        stopping);
+    Look look = new Look(message, token, valid.map(RequestHash::of), shapeTokens(valid, token),
+        doubts.doubtOf(message, token), stopping);
     Outcome outcome = read instanceof ReadResult.Rejected rejected
         ? rejectUnlessLaunched(look, rejected)
         : launch(look, valid.get());
@@ -144,10 +145,6 @@ public final class LaunchHandler {
     return new Result(token, requestId, outcome);
   }
 
-  /** One message's look-ups: what to look for, and the doubt they settle. */
-  private record Look(InFlightMessage message, Token token, Optional<String> hash, List<String> clientTokens,
-      Doubt doubt, BooleanSupplier stopping) {}
-
   /** Every ClientToken the request's shapes are sent with; the token alone when the body has no valid request. */
   private List<String> shapeTokens(Optional<LaunchRequest> request, Token token) {
     try {
@@ -156,19 +153,6 @@ public final class LaunchHandler {
     } catch (RuntimeException e) {
       return List.of(token.value());
     }
-  }
-
-  /**
-   * What may have launched with the token before this receive: nothing for a first receive under the message's own
-   * ID; up to what this process remembers of the receive right before, if it made it; else up to this receive.
-   */
-  private Doubt doubtOf(InFlightMessage message, Token token) {
-    if (!mayBeRepeat(message, token)) {
-      return Doubt.none(window.length());
-    }
-    return memory.previous(token.value(), message.receiveCount())
-        .map(e -> Doubt.since(window.length(), e.at(), e.unclearShape()))
-        .orElseGet(() -> Doubt.since(window.length(), message.receivedAt(), OptionalInt.empty()));
   }
 
   /**
@@ -208,10 +192,10 @@ public final class LaunchHandler {
   private Outcome rejectUnlessLaunched(Look look, ReadResult.Rejected rejected) {
     Outcome rejection = Outcome.rejected(rejected.rejection().reason(), rejected.rejection().message(),
         Optional.empty());
-    if (!mayBeRepeat(look.message(), look.token())) {
+    if (!DoubtResolver.mayBeRepeat(look.message(), look.token())) {
       return rejection;
     }
-    return lookUp(look, lookupTrigger(look.message(), look.token())).orElse(rejection);
+    return doubts.lookUp(look, DoubtResolver.lookupTrigger(look.message(), look.token())).orElse(rejection);
   }
 
   private Outcome launch(Look look, LaunchRequest request) {
@@ -219,8 +203,8 @@ public final class LaunchHandler {
     if (look.stopping().getAsBoolean()) {
       return Outcome.released();
     }
-    if (mayBeRepeat(message, look.token())) {
-      Optional<Outcome> found = lookUp(look, lookupTrigger(message, look.token()));
+    if (DoubtResolver.mayBeRepeat(message, look.token())) {
+      Optional<Outcome> found = doubts.lookUp(look, DoubtResolver.lookupTrigger(message, look.token()));
       if (found.isPresent()) {
         return found.get();
       }
@@ -244,7 +228,7 @@ public final class LaunchHandler {
     List<LaunchShape> shapes = firstTheUnclear(mapper.shapes(request), look.doubt().unclearShape());
     if (shapes.size() > 1 && look.doubt().unclearShape().isEmpty()) {
       // No shape is known to be the one last tried: any of them may have launched. Only evidence lets the walk start.
-      Optional<Outcome> held = clearDoubt(look, lookupTrigger(message, look.token()));
+      Optional<Outcome> held = doubts.clear(look, DoubtResolver.lookupTrigger(message, look.token()));
       if (held.isPresent()) {
         return held.get();
       }
@@ -280,7 +264,7 @@ public final class LaunchHandler {
     List<ShapeRefusal> refusals = new ArrayList<>();
     for (LaunchShape shape : shapes) {
       if (!refusals.isEmpty() && !look.doubt().cleared()) {
-        Optional<Outcome> held = clearDoubt(look, lookupTrigger(message, token));
+        Optional<Outcome> held = doubts.clear(look, DoubtResolver.lookupTrigger(message, token));
         if (held.isPresent()) {
           reserved.release();
           return held.get().withRefusals(refusals);
@@ -297,7 +281,6 @@ public final class LaunchHandler {
       String clientToken = token.forShape(shape.position());
       RunInstancesRequest call = mapper.map(request, new RunInstancesMapper.Target(shape, clientToken, rootDevice),
           token.value(), message.messageId(), look.hash().orElseThrow());
-      Instant sent = window.now();
       try {
         Ec2Port.Reservation reservation = ec2.runInstances(call);
         accountPause.launched();
@@ -329,7 +312,7 @@ public final class LaunchHandler {
         } else {
           reserved.release();
         }
-        return failed(look, clientToken, call, sent, error, e).withRefusals(refusals);
+        return failed(look, clientToken, error, e).withRefusals(refusals);
       }
     }
     reserved.release();
@@ -337,8 +320,7 @@ public final class LaunchHandler {
   }
 
   /** What a RunInstances failure other than a shape refusal means for the message. */
-  private Outcome failed(Look look, String clientToken, RunInstancesRequest call, Instant sent, ErrorClass error,
-      RuntimeException e) {
+  private Outcome failed(Look look, String clientToken, ErrorClass error, RuntimeException e) {
     InFlightMessage message = look.message();
     return switch (error.action()) {
       case PARAMETER_MISMATCH -> resolveMismatch(look, clientToken);
@@ -452,9 +434,9 @@ public final class LaunchHandler {
         || (lastReceive && !outcome.isFinal());
     if (endsUnlaunched && assumesNothingLaunched(outcome) && !look.doubt().cleared()) {
       // A first receive whose own call may have launched is at its last attempt; anything else was a repeat.
-      Optional<Outcome> instead = mayBeRepeat(message, look.token())
-          ? clearDoubt(look, lookupTrigger(message, look.token()))
-          : clearDoubt(look, "last_attempt", "found_at_last_attempt");
+      Optional<Outcome> instead = DoubtResolver.mayBeRepeat(message, look.token())
+          ? doubts.clear(look, DoubtResolver.lookupTrigger(message, look.token()))
+          : doubts.clear(look, "last_attempt", "found_at_last_attempt");
       if (instead.isPresent() && (instead.get().isFinal() || !lastReceive)) {
         return instead.get();
       }
@@ -465,90 +447,6 @@ public final class LaunchHandler {
   /** Whether an outcome ending the message unlaunched would be wrong if the token had launched. */
   private static boolean assumesNothingLaunched(Outcome outcome) {
     return !"token_conflict".equals(outcome.reason()) && outcome.mayCarryTokenSignature();
-  }
-
-  /**
-   * Makes the doubt clear: looks up again once a window has passed since the last call that may have launched.
-   * Empty when the doubt is clear and the caller may go on. Otherwise what to do instead: what the look-up found,
-   * or the message handed back (a first receive waits on the queue, remembered here, rather than in a handler; a
-   * worker stopping releases it).
-   */
-  private Optional<Outcome> clearDoubt(Look look, String trigger) {
-    return clearDoubt(look, trigger, "found_by_" + trigger);
-  }
-
-  /** As {@link #clearDoubt(Look, String)}, naming the outcome of a launch found {@code how}. */
-  private Optional<Outcome> clearDoubt(Look look, String trigger, String how) {
-    Doubt doubt = look.doubt();
-    if (doubt.cleared()) {
-      return Optional.empty();
-    }
-    InFlightMessage message = look.message();
-    Instant clearsAt = doubt.clearsAt().orElseThrow();
-    if (message.receiveCount() == 1 && !clearsAt.isAfter(message.receivedAt().plus(window.length()))) {
-      // Nothing this receive did may have launched: the doubt is about earlier messages with the same token.
-      memory.held(look.token().value(), 1, window.now());
-      metrics.consistencyHold("released", "pending");
-      return Optional.of(Outcome.held("may be a repeat of a launch EC2's reads do not show yet; looking again in "
-          + window.length().toSeconds() + "s (launcher.retry.consistency-window)", window.length()));
-    }
-    waiting.incrementAndGet();
-    boolean waited;
-    try {
-      waited = window.waitUntil(clearsAt, look.stopping());
-    } finally {
-      waiting.decrementAndGet();
-    }
-    if (!waited) {
-      return Optional.of(Outcome.released());
-    }
-    Optional<Outcome> found = lookUp(look, trigger, how);
-    metrics.consistencyHold("waited", found.isPresent() ? "found" : "not_found");
-    return found;
-  }
-
-  /**
-   * A later receive, a message redriven from the DLQ, or a producer's retry under its own clientToken may already
-   * have launched. RunInstances would answer with the first reservation on AWS (or, as the worker's message-ID tag
-   * differs between two messages, with IdempotentParameterMismatch), but emulators that ignore ClientToken would
-   * launch again. Look-ups are cheap next to launches: EC2 allows ten Describe calls for each RunInstances.
-   */
-  private static boolean mayBeRepeat(InFlightMessage message, Token token) {
-    return message.receiveCount() > 1 || token.source() != Token.Source.MESSAGE_ID;
-  }
-
-  /** Metric tag and outcome reason suffix: why a look-up was made. */
-  private static String lookupTrigger(InFlightMessage message, Token token) {
-    if (message.receiveCount() > 1) {
-      return "redelivery";
-    }
-    return token.source() == Token.Source.ATTRIBUTE ? "redrive" : "client_token";
-  }
-
-  /**
-   * Looks the token up (by tag and by every shape's ClientToken). Empty when nothing shows (recorded in the doubt);
-   * otherwise the outcome it leads to: found, a conflict, a failed look-up, or a release when stopping.
-   */
-  private Optional<Outcome> lookUp(Look look, String trigger) {
-    return lookUp(look, trigger, "found_by_" + trigger);
-  }
-
-  private Optional<Outcome> lookUp(Look look, String trigger, String how) {
-    Instant at = window.now();
-    try {
-      Optional<List<Ec2Port.FoundInstance>> found = earlier.find(look.token().value(), look.clientTokens(),
-          look.stopping());
-      if (found.isEmpty()) {
-        return Optional.of(Outcome.released());
-      }
-      Optional<Outcome> resolved = earlier.resolve(found.get(), look.hash(), how, trigger);
-      if (resolved.isEmpty()) {
-        look.doubt().lookedUpEmpty(at);
-      }
-      return resolved;
-    } catch (RuntimeException e) {
-      return Optional.of(lookupFailed(e, look.message(), "DescribeInstances"));
-    }
   }
 
   /** The token was used with other parameters: same request hash means drift (done), another means conflict. */

@@ -1,0 +1,13 @@
+package io.launchworker.launch;
+
+import io.launchworker.message.InFlightMessage;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One message's look-ups: the token and shape ClientTokens to look for, the request hash a launch of it carries,
+ * the doubt they settle and the stop flag every wait checks. Owned by one handler thread.
+ */
+record Look(InFlightMessage message, Token token, Optional<String> hash, List<String> clientTokens, Doubt doubt,
+    BooleanSupplier stopping) {}
