@@ -105,8 +105,10 @@ class RedeployPolicyChangeTest {
     harness.awaitDrained(Duration.ofSeconds(20));
 
     assertThat(worker.outcomes("rejected", "unknown_field")).isEqualTo(1);
+    // Two look-ups a consistency window apart, both empty, before the rejection.
     assertThat(worker.scrape()).contains(
-        "launcher_redelivery_lookups_total{result=\"not_found\",trigger=\"redelivery\"} 1.0");
+        "launcher_redelivery_lookups_total{result=\"not_found\",trigger=\"redelivery\"} 2.0",
+        "launcher_consistency_holds_total{how=\"waited\",result=\"not_found\"} 1.0");
     assertThat(harness.drainDlq()).hasSize(1);
   }
 }
