@@ -26,7 +26,7 @@ public record QueuedMessage(String queueUrl, String messageId, String body, Map<
   public QueuedMessage {
     Objects.requireNonNull(queueUrl, "queueUrl");
     Objects.requireNonNull(messageId, "messageId");
-    attributes = Map.copyOf(attributes);
+    attributes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(attributes));
     Objects.requireNonNull(state, "state");
   }
 

@@ -18,7 +18,8 @@ public record SentMessage(String queueUrl, String messageId, String body, Map<St
     Objects.requireNonNull(queueUrl, "queueUrl");
     Objects.requireNonNull(messageId, "messageId");
     Objects.requireNonNull(body, "body");
-    attributes = Map.copyOf(attributes);
+    // Kept in the order sent: Map.copyOf's order changes from one JVM to the next, and a replayed trace must not.
+    attributes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(attributes));
     Objects.requireNonNull(senderId, "senderId");
     Objects.requireNonNull(sentAt, "sentAt");
     Objects.requireNonNull(delay, "delay");

@@ -3,6 +3,7 @@ package io.launchworker.sim;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -122,7 +123,7 @@ public final class SimSqs implements SqsClient {
 
   /** How many calls of each operation were made, failed ones included. */
   public synchronized Map<SqsOperation, Integer> calls() {
-    return Map.copyOf(calls);
+    return Collections.unmodifiableMap(new EnumMap<>(calls));
   }
 
   public synchronized int calls(SqsOperation operation) {

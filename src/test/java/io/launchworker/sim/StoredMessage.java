@@ -12,6 +12,7 @@ import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 final class StoredMessage {
   final String messageId;
   final String body;
+  /** As sent, unmodifiable and in send order ({@link SentMessage}). */
   final Map<String, MessageAttributeValue> attributes;
   final String senderId;
   final Instant sentAt;
@@ -28,7 +29,7 @@ final class StoredMessage {
       Instant sentAt, Optional<String> messageGroupId, Instant visibleAt) {
     this.messageId = messageId;
     this.body = body;
-    this.attributes = Map.copyOf(attributes);
+    this.attributes = attributes;
     this.senderId = senderId;
     this.sentAt = sentAt;
     this.messageGroupId = messageGroupId;
