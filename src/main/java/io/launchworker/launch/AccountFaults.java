@@ -21,6 +21,12 @@ import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
 final class AccountFaults {
   private static final Logger log = LoggerFactory.getLogger(AccountFaults.class);
   static final String UNAUTHORIZED = "UnauthorizedOperation";
+  /** Credential faults: EC2 checks the signature before anything else, so a DryRun answers them too. */
+  static final java.util.Set<String> CREDENTIAL_CODES = java.util.Set.of("AuthFailure", "RequestExpired",
+      "ExpiredToken", "InvalidClientTokenId", "SignatureDoesNotMatch");
+  private static final java.util.Set<String> ACCOUNT_CODES = java.util.Set.of("AuthFailure", "RequestExpired",
+      "ExpiredToken", "InvalidClientTokenId", "SignatureDoesNotMatch", UNAUTHORIZED, "Blocked", "PendingVerification",
+      "OptInRequired");
 
   private final AccountFaultPause pause;
   private final KnownGoodLaunch knownGood;
@@ -44,15 +50,17 @@ final class AccountFaults {
     /** The account is at fault (or nothing says otherwise): pause. */
     ACCOUNT,
     /** The worker is stopping: release the message. */
-    STOPPING
+    STOPPING,
+    /** The DryRun could not be made (throttled, an outage): neither is proven; the message comes back later. */
+    UNKNOWN
   }
 
-  /** Asks EC2 whether a RunInstances account fault concerns only the request. */
-  Verdict judgeLaunchFault(ErrorClass error, BooleanSupplier stopping) {
+  /** Asks EC2 whether a RunInstances account fault concerns only the refused request. */
+  Verdict judgeLaunchFault(ErrorClass error, RunInstancesRequest refused, BooleanSupplier stopping) {
     if (!UNAUTHORIZED.equals(error.code())) {
       return Verdict.ACCOUNT;
     }
-    Optional<RunInstancesRequest> dryRun = knownGood.dryRun();
+    Optional<RunInstancesRequest> dryRun = knownGood.dryRunOtherThan(refused);
     if (dryRun.isEmpty()) {
       return Verdict.ACCOUNT;
     }
@@ -64,10 +72,12 @@ final class AccountFaults {
       metrics.denialCheck(allowed ? "request" : "account");
       return allowed ? Verdict.REQUEST : Verdict.ACCOUNT;
     } catch (RuntimeException e) {
-      // Throttled, an outage, AuthFailure: nothing proves the account works, so it is treated as at fault.
-      log.debug("DryRun of a known launch failed: {}", e.toString());
       metrics.denialCheck("failed");
-      return Verdict.ACCOUNT;
+      log.debug("DryRun of a known launch failed: {}", e.toString());
+      // An account fault answering the DryRun proves the account is at fault; throttling or an outage proves nothing.
+      return e instanceof software.amazon.awssdk.awscore.exception.AwsServiceException service
+          && service.awsErrorDetails() != null && ACCOUNT_CODES.contains(service.awsErrorDetails().errorCode())
+          ? Verdict.ACCOUNT : Verdict.UNKNOWN;
     }
   }
 
@@ -76,6 +86,12 @@ final class AccountFaults {
     metrics.accountFault(error.code());
     pause.faulted(error.code(), message, operation);
     return paused(Optional.of(error.code()));
+  }
+
+  /** Neither the account nor the request is proven at fault: back after {@code delay}, without using an attempt. */
+  Outcome unjudged(ErrorClass error, String message, java.time.Duration delay) {
+    return Outcome.accountFault(Optional.of(error.code()), error.code() + " (" + message + "), and the DryRun that "
+        + "tells the account's fault from the request's could not be made; trying again later", delay);
   }
 
   /** The message goes back until the next probe, without using an attempt. */

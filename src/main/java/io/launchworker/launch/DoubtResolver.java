@@ -51,7 +51,7 @@ final class DoubtResolver {
     if (!mayBeRepeat(message, token)) {
       return Doubt.none(window.length());
     }
-    return memory.previous(token.value(), message.receiveCount())
+    return memory.previous(message.messageId(), token.value(), message.receiveCount())
         .map(e -> Doubt.since(window.length(), e.at(), e.unclearShape()))
         .orElseGet(() -> Doubt.since(window.length(), message.receivedAt(), OptionalInt.empty()));
   }
@@ -76,7 +76,7 @@ final class DoubtResolver {
     Instant clearsAt = doubt.clearsAt().orElseThrow();
     if (message.receiveCount() == 1 && !clearsAt.isAfter(message.receivedAt().plus(window.length()))) {
       // Nothing this receive did may have launched: the doubt is about earlier messages with the same token.
-      memory.held(look.token().value(), 1, window.now());
+      memory.held(message.messageId(), look.token().value(), 1, window.now());
       metrics.consistencyHold("released", "pending");
       return Optional.of(Outcome.held("may be a repeat of a launch EC2's reads do not show yet; looking again in "
           + window.length().toSeconds() + "s (launcher.retry.consistency-window)", window.length()));

@@ -105,7 +105,7 @@ public interface Ec2Port {
 
   /**
    * What an instance found in a count was launched with, as far as a DryRun of the same launch needs it: the
-   * parameters IAM conditions look at, and the worker's tags.
+   * parameters IAM conditions look at, and its tags (the worker's and the producer's; {@code workerTags} holds all).
    */
   record LaunchedWith(String imageId, String instanceType, Optional<String> subnetId, List<String> securityGroupIds,
       Optional<String> keyName, Optional<String> instanceProfileArn, java.util.Map<String, String> workerTags) {

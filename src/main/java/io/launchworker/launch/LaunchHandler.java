@@ -140,9 +140,20 @@ public final class LaunchHandler {
         : launch(look, valid.get());
     outcome = beforeDeadLetter(look, outcome);
     if (outcome.isFinal()) {
-      memory.settled(token.value());
+      memory.settled(message.messageId(), token.value());
     }
     return new Result(token, requestId, outcome);
+  }
+
+  /**
+   * The token a message would be launched under, without handling it: for a message given back unhandled (at
+   * shutdown, behind a FIFO group's retry), whose dead letter at the queue's receive limit must carry it.
+   */
+  public Token tokenOf(InFlightMessage message) {
+    ReadResult read = reader.read(message.body());
+    Optional<LaunchRequest> valid = read instanceof ReadResult.Accepted accepted ? Optional.of(accepted.request())
+        : ((ReadResult.Rejected) read).request();
+    return Token.resolve(valid.flatMap(LaunchRequest::clientToken), message.attributes(), message.messageId());
   }
 
   /** Every ClientToken the request's shapes are sent with; the token alone when the body has no valid request. */
@@ -308,11 +319,11 @@ public final class LaunchHandler {
         if (error.mayHaveLaunched()) {
           reserved.answerLost();
           look.doubt().mayHaveLaunchedBy(window.now());
-          memory.unclear(token.value(), message.receiveCount(), window.now(), shape.position());
+          memory.unclear(message.messageId(), token.value(), message.receiveCount(), window.now(), shape.position());
         } else {
           reserved.release();
         }
-        return failed(look, clientToken, error, e).withRefusals(refusals);
+        return failed(look, clientToken, call, error, e).withRefusals(refusals);
       }
     }
     reserved.release();
@@ -320,13 +331,14 @@ public final class LaunchHandler {
   }
 
   /** What a RunInstances failure other than a shape refusal means for the message. */
-  private Outcome failed(Look look, String clientToken, ErrorClass error, RuntimeException e) {
+  private Outcome failed(Look look, String clientToken, RunInstancesRequest call, ErrorClass error,
+      RuntimeException e) {
     InFlightMessage message = look.message();
     return switch (error.action()) {
       case PARAMETER_MISMATCH -> resolveMismatch(look, clientToken);
       case ALREADY_DONE -> Outcome.alreadyLaunched(error.reason(), Optional.empty(), List.of());
       case REJECT -> rejectedByEc2(error, e);
-      case ACCOUNT_FAULT -> launchAccountFault(look, error, e);
+      case ACCOUNT_FAULT -> launchAccountFault(look, call, error, e);
       case NOT_VISIBLE_YET -> message.receiveCount() < NOT_VISIBLE_ATTEMPTS
           ? Outcome.retry(error.reason(), error.code() + ": " + errorMessage(e), Optional.of(error.code()),
               backoff.delay(ErrorClass.Action.RETRY, message.receiveCount()))
@@ -398,8 +410,8 @@ public final class LaunchHandler {
    * known launch, a request refused at its attempt limit while other launches succeeded since it was sent is refused
    * for itself and rejected, so it cannot loop forever.
    */
-  private Outcome launchAccountFault(Look look, ErrorClass error, RuntimeException e) {
-    switch (accountFaults.judgeLaunchFault(error, look.stopping())) {
+  private Outcome launchAccountFault(Look look, RunInstancesRequest call, ErrorClass error, RuntimeException e) {
+    switch (accountFaults.judgeLaunchFault(error, call, look.stopping())) {
       case REQUEST -> {
         log.info("message {}: {} for this request while a known launch is still allowed (DryRun): an IAM condition "
             + "on its type, image or key refuses it; rejected, launches go on", look.message().messageId(),
@@ -408,6 +420,10 @@ public final class LaunchHandler {
       }
       case STOPPING -> {
         return Outcome.released();
+      }
+      case UNKNOWN -> {
+        return accountFaults.unjudged(error, errorMessage(e), backoff.delay(ErrorClass.Action.RETRY,
+            look.message().receiveCount()));
       }
       case ACCOUNT -> {
         // judged below
@@ -432,16 +448,28 @@ public final class LaunchHandler {
     boolean endsUnlaunched = outcome.kind().deadLettered()
         || (outcome.countsAsAttempt() && message.receiveCount() >= maxAttempts)
         || (lastReceive && !outcome.isFinal());
-    if (endsUnlaunched && assumesNothingLaunched(outcome) && !look.doubt().cleared()) {
-      // A first receive whose own call may have launched is at its last attempt; anything else was a repeat.
-      Optional<Outcome> instead = DoubtResolver.mayBeRepeat(message, look.token())
-          ? doubts.clear(look, DoubtResolver.lookupTrigger(message, look.token()))
-          : doubts.clear(look, "last_attempt", "found_at_last_attempt");
-      if (instead.isPresent() && (instead.get().isFinal() || !lastReceive)) {
-        return instead.get();
-      }
+    if (!endsUnlaunched || !assumesNothingLaunched(outcome) || look.doubt().cleared()) {
+      return lastReceive && !outcome.isFinal() ? outcome.atReceiveLimit(message.receiveCount()) : outcome;
     }
-    return lastReceive && !outcome.isFinal() ? outcome.atReceiveLimit(message.receiveCount()) : outcome;
+    // A first receive whose own call may have launched is at its last attempt; anything else was a repeat.
+    String trigger = DoubtResolver.mayBeRepeat(message, look.token())
+        ? DoubtResolver.lookupTrigger(message, look.token()) : "last_attempt";
+    String how = trigger.equals("last_attempt") ? "found_at_last_attempt" : "found_by_" + trigger;
+    if (lastReceive) {
+      // SQS moves the message on its next receive whatever happens here: wait and look once more even if the worker
+      // is stopping, then explain it in the DLQ under its token unless the look-up found the launch.
+      Optional<Outcome> found = doubts.clear(look.withoutStop(), trigger, how).filter(Outcome::isFinal);
+      return found.orElseGet(() -> outcome.atReceiveLimit(message.receiveCount()));
+    }
+    Optional<Outcome> instead = doubts.clear(look, trigger, how);
+    if (instead.isEmpty()) {
+      return outcome;
+    }
+    // Not cleared (the look-up failed, the worker is stopping, a pause): the message comes back, and this attempt
+    // must not be the one the Settler dead-letters it for.
+    Outcome next = instead.get();
+    return next.countsAsAttempt() ? Outcome.held("before " + outcome.reason() + ": " + next.reason() + " ("
+        + next.detail() + ")", next.retryDelay()) : next;
   }
 
   /** Whether an outcome ending the message unlaunched would be wrong if the token had launched. */

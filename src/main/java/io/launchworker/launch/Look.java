@@ -10,4 +10,10 @@ import java.util.function.BooleanSupplier;
  * the doubt they settle and the stop flag every wait checks. Owned by one handler thread.
  */
 record Look(InFlightMessage message, Token token, Optional<String> hash, List<String> clientTokens, Doubt doubt,
-    BooleanSupplier stopping) {}
+    BooleanSupplier stopping) {
+
+  /** The same look-ups, ignoring a stop: for the one wait that must end in a look-up whatever happens. */
+  Look withoutStop() {
+    return new Look(message, token, hash, clientTokens, doubt, () -> false);
+  }
+}

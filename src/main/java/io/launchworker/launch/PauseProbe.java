@@ -50,7 +50,11 @@ public final class PauseProbe implements Runnable {
     AccountFaultPause.Fault fault = due.get();
     Optional<RunInstancesRequest> dryRun = AccountFaultPause.RUN_INSTANCES.equals(fault.operation())
         ? knownGood.dryRun() : Optional.empty();
-    String operation = dryRun.isPresent() ? AccountFaultPause.RUN_INSTANCES : "DescribeInstances";
+    // A DescribeImages fault is asked of DescribeImages (of a known launch's image), not of another call.
+    Optional<String> image = "DescribeImages".equals(fault.operation())
+        ? knownGood.dryRun().map(RunInstancesRequest::imageId) : Optional.empty();
+    String operation = dryRun.isPresent() ? AccountFaultPause.RUN_INSTANCES
+        : image.isPresent() ? "DescribeImages" : "DescribeInstances";
     try {
       if (!(dryRun.isPresent() ? budget.runInstances() : budget.describe()).acquire(stopping)) {
         return;
@@ -60,6 +64,8 @@ public final class PauseProbe implements Runnable {
           pause.faulted("UnauthorizedOperation", "a DryRun of a launch EC2 allowed before is denied now", operation);
           return;
         }
+      } else if (image.isPresent()) {
+        ec2.rootDeviceName(image.get());
       } else {
         ec2.findByToken(PROBE_TOKEN, Ec2Port.TokenFilter.TAG);
       }

@@ -197,7 +197,9 @@ public final class SdkEc2Port implements Ec2Port {
       return Optional.empty();
     }
     java.util.Map<String, String> workerTags = new java.util.HashMap<>();
-    i.tags().stream().filter(t -> t.key() != null && t.key().startsWith(LaunchTags.RESERVED_PREFIX))
+    // Every tag the launch carried (an SCP may require the producer's own, CostCenter say), but AWS's own, which no
+    // request may set.
+    i.tags().stream().filter(t -> t.key() != null && !t.key().startsWith("aws:"))
         .forEach(t -> workerTags.put(t.key(), t.value() == null ? "" : t.value()));
     return Optional.of(new LaunchedWith(i.imageId(), i.instanceTypeAsString(), Optional.ofNullable(i.subnetId()),
         i.securityGroups().stream().map(g -> g.groupId()).filter(java.util.Objects::nonNull).toList(),

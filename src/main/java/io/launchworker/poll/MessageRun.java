@@ -73,13 +73,23 @@ final class MessageRun {
   void release(InFlightMessage message) {
     try {
       message.markSettling();
-      Decision applied = settler.settle(message, decision(message, message.messageId(), Optional.empty(),
+      Decision applied = settler.settle(message, decision(message, tokenOf(message), Optional.empty(),
           Outcome.released()));
       listeners.forEach(l -> l.decided(applied));
       released.incrementAndGet();
     } finally {
       registry.remove(message);
       permits.release();
+    }
+  }
+
+  /** The message's token; its ID when even reading it fails (a bug: the release must still happen). */
+  private String tokenOf(InFlightMessage message) {
+    try {
+      return launcher.tokenOf(message).value();
+    } catch (RuntimeException e) {
+      log.error("could not read the token of released message {}", message.messageId(), e);
+      return message.messageId();
     }
   }
 

@@ -116,18 +116,8 @@ final class Poller implements Runnable {
         permits.release(taken);
         return;
       }
-      Instant before = clock.instant();
-      List<Message> messages;
-      try {
-        messages = receive(taken);
-      } catch (RuntimeException e) {
-        permits.release(taken);
-        metrics.receiveError();
-        readiness.receiveFailed(e.toString());
-        if (!failing) {
-          log.warn("receiving from {} failed, backing off: {}", queueUrl, e.toString());
-          failing = true;
-        }
+      if (!receiveAndDispatch(taken, failing)) {
+        failing = true;
         try {
           pause(backoff);
         } catch (InterruptedException ie) {
@@ -137,28 +127,76 @@ final class Poller implements Runnable {
         backoff = backoff.multipliedBy(2).compareTo(errorBackoffMax) > 0 ? errorBackoffMax : backoff.multipliedBy(2);
         continue;
       }
-      if (failing) {
-        log.info("receiving from {} works again", queueUrl);
-        failing = false;
-        backoff = errorBackoff;
+      failing = false;
+      backoff = errorBackoff;
+    }
+  }
+
+  /**
+   * One receive without waiting for anything, for a simulation that drives the worker on its own clock: takes the
+   * free permits (none free: false), gives them all back when the hourly cap is full or a pause allows no receive,
+   * else receives and dispatches as {@link #run()} does. Returns whether it received.
+   */
+  boolean pollOnce() {
+    if (!permits.tryAcquire()) {
+      return false;
+    }
+    int taken = 1;
+    while (taken < MAX_PER_RECEIVE && permits.tryAcquire()) {
+      taken++;
+    }
+    if (!launchRoom.getAsBoolean()) {
+      permits.release(taken);
+      return false;
+    }
+    int allowed = accountPause.receiveLimit().map(l -> Math.min(l, MAX_PER_RECEIVE)).orElse(MAX_PER_RECEIVE);
+    int using = Math.min(allowed, taken);
+    permits.release(taken - using);
+    if (using == 0) {
+      return false;
+    }
+    return receiveAndDispatch(using, false);
+  }
+
+  /**
+   * Receives with {@code taken} permits, gives back the unused ones and dispatches the new messages. False when the
+   * receive failed: counted, reported to readiness (logged when {@code failing} was not already the state) and
+   * every permit given back.
+   */
+  private boolean receiveAndDispatch(int taken, boolean failing) {
+    Instant before = clock.instant();
+    List<Message> messages;
+    try {
+      messages = receive(taken);
+    } catch (RuntimeException e) {
+      permits.release(taken);
+      metrics.receiveError();
+      readiness.receiveFailed(e.toString());
+      if (!failing) {
+        log.warn("receiving from {} failed, backing off: {}", queueUrl, e.toString());
       }
-      readiness.receiveSucceeded(clock.instant());
-      permits.release(taken - messages.size());
-      metrics.received(messages.size());
-      List<InFlightMessage> batch = new ArrayList<>(messages.size());
-      for (Message message : messages) {
-        try {
-          accept(toInFlight(message, before), batch);
-        } catch (RuntimeException e) {
-          // A bug, not SQS: the message comes back after its visibility timeout; its permit must not leak.
-          log.error("could not take message {} in hand; it will be redelivered", message.messageId(), e);
-          permits.release();
-        }
-      }
-      if (!batch.isEmpty()) {
-        dispatch.accept(batch);
+      return false;
+    }
+    if (failing) {
+      log.info("receiving from {} works again", queueUrl);
+    }
+    readiness.receiveSucceeded(clock.instant());
+    permits.release(taken - messages.size());
+    metrics.received(messages.size());
+    List<InFlightMessage> batch = new ArrayList<>(messages.size());
+    for (Message message : messages) {
+      try {
+        accept(toInFlight(message, before), batch);
+      } catch (RuntimeException e) {
+        // A bug, not SQS: the message comes back after its visibility timeout; its permit must not leak.
+        log.error("could not take message {} in hand; it will be redelivered", message.messageId(), e);
+        permits.release();
       }
     }
+    if (!batch.isEmpty()) {
+      dispatch.accept(batch);
+    }
+    return true;
   }
 
   /**

@@ -62,7 +62,8 @@ public final class Worker implements AutoCloseable {
       Readiness readiness, Poller poller, Thread pollerThread, HandlerPool handlers, MessageRun run,
       VisibilityKeeper keeper, ScheduledExecutorService keeperThread, ScheduledExecutorService scheduler,
       DeleteBatcher deletes, QueueDepths queueDepths, HourlyInstanceCap cap, Runnable wakeBudgetWaiters,
-      Runnable pauseProbe) {}
+      Runnable pauseProbe, io.launchworker.launch.LaunchHandler launcher, io.launchworker.settle.Settler settler,
+      io.launchworker.launch.AccountFaultPause accountPause) {}
 
   /** Built by {@link WorkerAssembly}. */
   Worker(Parts parts) {

@@ -72,6 +72,7 @@ public final class WorkerAssembly {
   private final List<DecisionListener> listeners = new ArrayList<>();
   private ConsistencyWindow.Waiter consistencyWaiter;
   private java.util.OptionalInt maxReceiveCount;
+  private java.util.concurrent.ExecutorService handlerExecutor;
 
   private WorkerAssembly(WorkerConfig config) {
     this.config = Objects.requireNonNull(config, "config");
@@ -145,6 +146,15 @@ public final class WorkerAssembly {
     return this;
   }
 
+  /**
+   * Where handlers run. Default: {@code max-in-flight} threads named {@code launch-handler-N}. A simulation passes
+   * an executor that runs each piece of work under its own scheduler.
+   */
+  WorkerAssembly handlerExecutor(java.util.concurrent.ExecutorService executor) {
+    this.handlerExecutor = Objects.requireNonNull(executor, "executor");
+    return this;
+  }
+
   /** Told of every settled message on the handler thread (status page, tests); must not block. */
   public WorkerAssembly listener(DecisionListener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -158,6 +168,14 @@ public final class WorkerAssembly {
 
   /** Wires every part; the worker is not started. */
   public Worker build() {
+    return new Worker(buildParts());
+  }
+
+  /**
+   * Every part, wired, with no thread started: what {@link Worker} runs with its threads, and what a simulation
+   * drives step by step on its own clock.
+   */
+  Worker.Parts buildParts() {
     Objects.requireNonNull(sqs, "sqs client not set");
     Objects.requireNonNull(metrics, "metrics not set");
     if (ec2Port == null && ec2Client == null) {
@@ -216,8 +234,8 @@ public final class WorkerAssembly {
         () -> accountPause.pausedBecause().or(cap::notReadyBecause));
 
     MessageRun run = new MessageRun(launcher, settler, listeners, registry, permits, clock, stopping::get);
-    HandlerPool handlers = new HandlerPool(Executors.newFixedThreadPool(config.maxInFlight(),
-        named("launch-handler-")), run::release);
+    HandlerPool handlers = new HandlerPool(handlerExecutor != null ? handlerExecutor
+        : Executors.newFixedThreadPool(config.maxInFlight(), named("launch-handler-")), run::release);
     Dispatch dispatch = Dispatch.forQueue(config.queueUrl(), handlers, run);
     Poller poller = new Poller(sqs, config.queueUrl(), permits, registry, dispatch::dispatch, run::release,
         config.sqs().waitTime(), config.sqs().visibilityTimeout(), config.sqs().receiveErrorBackoff(),
@@ -227,11 +245,11 @@ public final class WorkerAssembly {
     QueueDepths queueDepths = new QueueDepths(sqs, Map.of("source", config.queueUrl(), "dlq", config.dlqUrl()),
         metrics);
 
-    return new Worker(new Worker.Parts(config, clock, stopping, registry, readiness, poller,
+    return new Worker.Parts(config, clock, stopping, registry, readiness, poller,
         named("sqs-poller").newThread(poller), handlers, run, keeper,
         Executors.newSingleThreadScheduledExecutor(named("visibility-keeper")),
         Executors.newSingleThreadScheduledExecutor(named("worker-scheduler")), deletes, queueDepths, cap,
-        ec2Budget::wakeWaiters, pauseProbe));
+        ec2Budget::wakeWaiters, pauseProbe, launcher, settler, accountPause);
   }
 
   static ThreadFactory named(String prefix) {

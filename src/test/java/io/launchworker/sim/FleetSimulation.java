@@ -1,0 +1,332 @@
+package io.launchworker.sim;
+
+import ch.qos.logback.classic.Level;
+import io.launchworker.config.ConfigLoader;
+import io.launchworker.config.WorkerConfig;
+import io.launchworker.launch.Token;
+import io.launchworker.message.Decision;
+import io.launchworker.message.MessageAttributes;
+import io.launchworker.poll.SimulatedProcess;
+import io.launchworker.testing.MutableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One seeded run of the whole fleet in a simulated world: simulated SQS and EC2 (capacity that runs out and comes
+ * back, lost answers, 5xx, throttling, account faults that start and stop, an IAM denial for one type, reads that
+ * lag), several worker processes built by the real assembly, crashed and restarted at random points (some restarted
+ * with a tightened policy), and producers that sometimes send a request twice. Faults stop after {@link #FAULTS};
+ * then the world runs until every message settled, and the invariants are checked. Everything random comes from
+ * the seed; the same seed replays the same run, event for event.
+ */
+public final class FleetSimulation {
+  static final Instant START = Instant.parse("2026-12-07T10:00:00Z");
+  static final Duration FAULTS = Duration.ofMinutes(15);
+  /** Every message must have settled this long after the faults stop. */
+  static final Duration SETTLE_BOUND = Duration.ofHours(2);
+  private static final String AMI = "ami-0123456789abcdef0";
+  private static final String S1 = "subnet-0aaa1111";
+  private static final String S2 = "subnet-0bbb2222";
+  private static final int TRACE_LINES = 300;
+  private static final int MAX_RECEIVE_COUNT = 40;
+
+  private final long seed;
+  private final Duration window;
+  private final SplittableRandom random;
+  private final MutableClock clock = new MutableClock(START);
+  private final SimScheduler scheduler = new SimScheduler(clock);
+  private final SimSqs sqs;
+  private final SimEc2 ec2;
+  private final SimQueue source;
+  private final SimQueue dlq;
+  private final SimQueue redriven;
+  private final List<SimulatedProcess> processes = new ArrayList<>();
+  private final Deque<String> trace = new ArrayDeque<>();
+  /** Message ID → the token its request launches under. */
+  private final Map<String, String> tokens = new LinkedHashMap<>();
+  /** Message ID → when a worker first decided anything about it (its first receive, near enough). */
+  private final Map<String, Instant> firstReceived = new HashMap<>();
+  /** What the invariants found that is the documented residual, not a violation. */
+  private final List<String> residuals = new ArrayList<>();
+  private int processNumber;
+
+  /** What a run found. */
+  public record Result(long seed, List<String> violations, List<String> residuals, List<String> trace, int messages,
+      int instances, long events, boolean settled) {
+    public boolean ok() {
+      return violations.isEmpty();
+    }
+  }
+
+  private FleetSimulation(long seed, Duration window) {
+    this.seed = seed;
+    this.window = window;
+    this.random = new SplittableRandom(seed);
+    this.sqs = new SimSqs(clock, random.split());
+    this.ec2 = new SimEc2(clock, random.split());
+    this.dlq = sqs.addQueue("launch-requests-dlq");
+    this.redriven = sqs.addQueue("sqs-redrive-target");
+    this.source = sqs.addQueue("launch-requests").visibilityTimeout(Duration.ofSeconds(30))
+        .redriveTo(redriven, MAX_RECEIVE_COUNT);
+  }
+
+  /** Runs the world of {@code seed} with the given consistency window. */
+  public static Result run(long seed, Duration window) {
+    ch.qos.logback.classic.Logger workerLog =
+        (ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.launchworker");
+    Level before = workerLog.getLevel();
+    workerLog.setLevel(Level.OFF);
+    FleetSimulation simulation = new FleetSimulation(seed, window);
+    try {
+      return simulation.run();
+    } finally {
+      simulation.scheduler.close();
+      workerLog.setLevel(before);
+    }
+  }
+
+  private Result run() {
+    planFaults();
+    int processCount = 2 + random.nextInt(2);
+    for (int i = 0; i < processCount; i++) {
+      startProcess(false);
+    }
+    planCrashes();
+    planRequests();
+    scheduler.at(START.plus(FAULTS), this::stopFaults);
+    Instant bound = START.plus(FAULTS).plus(SETTLE_BOUND);
+    scheduler.run(START.plus(FAULTS), () -> false);
+    boolean settled = scheduler.run(bound, this::quiet);
+    List<String> violations = check(settled);
+    return new Result(seed, violations, List.copyOf(residuals), List.copyOf(trace), tokens.size(),
+        ec2.instances().size(), scheduler.eventsRun(), settled);
+  }
+
+  // ---- the world's plan ----
+
+  private void planFaults() {
+    ec2.lag(LagModel.typical());
+    ec2.capacity().randomOutages(Duration.ofMinutes(3), Duration.ofMinutes(1));
+    ec2.faults().lostAnswerRate(0.08).errorRate(Ec2Operation.RUN_INSTANCES, 0.03).errorAfterLaunchRate(0.03);
+    ec2.throttling(true);
+    sqs.faults().errorRate(SqsOperation.RECEIVE_MESSAGE, 0.02).batchEntryFailureRate(0.02);
+    if (random.nextInt(3) == 0) {
+      Instant from = START.plusSeconds(60 + random.nextInt(400));
+      Duration length = Duration.ofSeconds(30 + random.nextInt(150));
+      String code = random.nextBoolean() ? "AuthFailure" : "UnauthorizedOperation";
+      Ec2Operation[] ops = random.nextBoolean() ? new Ec2Operation[0]
+          : new Ec2Operation[] {Ec2Operation.DESCRIBE_INSTANCES};
+      ec2.faults().accountFaultBetween(code, from, from.plus(length), ops);
+      note(from, "EC2 account fault " + code + " on " + (ops.length == 0 ? "every call" : "DescribeInstances")
+          + " for " + length.toSeconds() + "s");
+    }
+    if (random.nextInt(4) == 0) {
+      ec2.faults().denyInstanceType("m7i.large");
+      note(START, "IAM denies m7i.large for the whole run");
+    }
+  }
+
+  private void planCrashes() {
+    int crashes = random.nextInt(4);
+    for (int i = 0; i < crashes; i++) {
+      Instant at = START.plusMillis(random.nextLong(FAULTS.toMillis()));
+      Duration down = Duration.ofSeconds(random.nextInt(40));
+      boolean redeploy = random.nextInt(3) == 0;
+      scheduler.at(at, () -> {
+        List<SimulatedProcess> alive = processes.stream().filter(SimulatedProcess::alive).toList();
+        if (alive.isEmpty()) {
+          return;
+        }
+        SimulatedProcess victim = alive.get(random.nextInt(alive.size()));
+        trace("crash " + victim.name() + " (" + victim.inFlight() + " in flight)");
+        victim.crash();
+        scheduler.after(down, () -> startProcess(redeploy));
+      });
+    }
+  }
+
+  private void planRequests() {
+    int requests = 10 + random.nextInt(12);
+    for (int i = 0; i < requests; i++) {
+      Instant at = START.plusMillis(random.nextLong(FAULTS.toMillis() * 2 / 3));
+      String body = body(i);
+      scheduler.at(at, () -> send(body));
+      if (body.contains("clientToken") && random.nextInt(3) == 0) {
+        // The producer's SendMessage timed out but went through: the same request twice.
+        scheduler.at(at.plusMillis(random.nextInt(90_000)), () -> send(body));
+      }
+    }
+  }
+
+  private String body(int i) {
+    String token = random.nextInt(3) == 0 ? "\"clientToken\":\"job-" + i + "\"," : "";
+    return switch (random.nextInt(10)) {
+      case 0, 1, 2 -> "{" + token + "\"imageId\":\"" + AMI + "\",\"instanceType\":\"t3.micro\"}";
+      case 3, 4, 5 -> "{" + token + "\"imageId\":\"" + AMI + "\",\"instanceTypes\":[\"c7i.large\",\"m7i.large\"],"
+          + "\"subnetId\":\"" + S1 + "\"}";
+      case 6, 7 -> "{" + token + "\"imageId\":\"" + AMI + "\",\"instanceType\":\"c7i.large\",\"subnetIds\":[\"" + S1
+          + "\",\"" + S2 + "\"],\"market\":\"spot-then-on-demand\",\"spotMaxPrice\":\"0.5\"}";
+      case 8 -> "{" + token + "\"imageId\":\"" + AMI + "\",\"instanceType\":\"p5.48xlarge\"}";
+      default -> "{not json";
+    };
+  }
+
+  private void send(String body) {
+    String id = sqs.sendMessage(b -> b.queueUrl(source.url()).messageBody(body)).messageId();
+    Matcher token = Pattern.compile("\"clientToken\":\"([^\"]+)\"").matcher(body);
+    tokens.put(id, token.find() ? token.group(1) : Token.fromMessageId(id));
+    trace("send " + id + " " + describe(body));
+  }
+
+  private void stopFaults() {
+    ec2.faults().clear();
+    ec2.capacity().noRandomOutages();
+    ec2.lag(LagModel.none());
+    sqs.faults().clear();
+    trace("faults stop");
+    if (processes.stream().noneMatch(SimulatedProcess::alive)) {
+      startProcess(false);
+    }
+  }
+
+  private void startProcess(boolean redeploy) {
+    String name = "P" + (++processNumber);
+    WorkerConfig config = config(redeploy);
+    processes.add(SimulatedProcess.start(name, config, sqs, ec2, clock, scheduler, random.nextLong(),
+        OptionalInt.of(MAX_RECEIVE_COUNT), decision -> trace(name, decision)));
+    trace("start " + name + (redeploy ? " (redeployed: c7i.large no longer allowed)" : ""));
+  }
+
+  private WorkerConfig config(boolean redeploy) {
+    Map<String, Object> o = new HashMap<>();
+    o.put("launcher.queue-url", source.url());
+    o.put("launcher.dlq-url", dlq.url());
+    o.put("launcher.aws.region", "us-east-1");
+    o.put("launcher.admin.port", -1);
+    o.put("launcher.max-in-flight", 8);
+    o.put("launcher.max-attempts", 8);
+    o.put("launcher.sqs.visibility-timeout", "30s");
+    // Deletes batch for up to a second: a crash in between leaves launched messages on the queue, as in production.
+    o.put("launcher.sqs.delete-flush-interval", "1s");
+    o.put("launcher.retry.base-delay", "2s");
+    o.put("launcher.retry.max-delay", "60s");
+    o.put("launcher.retry.capacity-delay", "30s");
+    o.put("launcher.retry.quota-delay", "60s");
+    o.put("launcher.retry.account-fault-delay", "30s");
+    o.put("launcher.retry.consistency-window", window.toMillis() + "ms");
+    o.put("launcher.policy.allowed-instance-types", redeploy ? List.of("t3.micro", "m7i.large")
+        : List.of("t3.micro", "c7i.large", "m7i.large"));
+    return ConfigLoader.load(Optional.empty(), Map.of(), o);
+  }
+
+  private boolean quiet() {
+    return source.messages().isEmpty() && processes.stream().allMatch(p -> p.inFlight() == 0);
+  }
+
+  // ---- invariants ----
+
+  private List<String> check(boolean settled) {
+    List<String> violations = new ArrayList<>();
+    if (!settled) {
+      violations.add("not settled " + SETTLE_BOUND.toMinutes() + " min after the faults stopped: "
+          + source.messages().size() + " message(s) still on the queue");
+    }
+    Map<String, Integer> launchesByToken = new HashMap<>();
+    Map<String, Instant> firstLaunch = new HashMap<>();
+    Map<String, String> launchedBy = new HashMap<>();
+    for (SimInstance instance : ec2.instances()) {
+      String token = instance.token().orElse("(untagged)");
+      launchesByToken.merge(token, 1, Integer::sum);
+      if (!firstLaunch.containsKey(token) || instance.launchTime().isBefore(firstLaunch.get(token))) {
+        firstLaunch.put(token, instance.launchTime());
+        launchedBy.put(token, instance.messageId().orElse("?"));
+      }
+    }
+    Map<String, Integer> deadLettersByMessage = new HashMap<>();
+    Map<String, List<SentMessage>> deadLettersByToken = new HashMap<>();
+    for (SentMessage dead : dlq.sent()) {
+      dead.attribute(MessageAttributes.TOKEN)
+          .ifPresent(t -> deadLettersByToken.computeIfAbsent(t, k -> new ArrayList<>()).add(dead));
+      dead.attribute(MessageAttributes.ORIGINAL_MESSAGE_ID)
+          .ifPresent(m -> deadLettersByMessage.merge(m, 1, Integer::sum));
+    }
+    launchesByToken.forEach((token, launches) -> {
+      if (!tokens.containsValue(token)) {
+        violations.add("instance launched that no request asked for: token " + token);
+      } else if (launches > 1) {
+        violations.add("duplicate: token " + token + " launched " + launches + " instances");
+      }
+      // A rejection before the launch is the truth at the time (a replica with a tighter policy refused one copy of
+      // a request another replica later launched); one after it tells the producer to launch again, unless it was
+      // another copy of the request, in flight at the same moment: the documented residual (operating.md, "What
+      // remains"), counted apart.
+      for (SentMessage dead : deadLettersByToken.getOrDefault(token, List.of())) {
+        if (!dead.sentAt().isAfter(firstLaunch.get(token))) {
+          continue;
+        }
+        String rejected = dead.attribute(MessageAttributes.ORIGINAL_MESSAGE_ID).orElse("?");
+        boolean otherCopyInFlight = !launchedBy.get(token).equals(rejected)
+            && !firstReceived.getOrDefault(rejected, START).isAfter(firstLaunch.get(token).plus(window));
+        (otherCopyInFlight ? residuals : violations).add("launched and dead-lettered: token " + token
+            + " launched at " + offset(firstLaunch.get(token)) + " by message " + launchedBy.get(token)
+            + ", message " + rejected + " dead-lettered at " + offset(dead.sentAt()));
+      }
+    });
+    tokens.forEach((message, token) -> {
+      boolean launched = launchesByToken.containsKey(token);
+      int dead = deadLettersByMessage.getOrDefault(message, 0);
+      if (!launched && dead == 0 && settled) {
+        violations.add("neither launched nor dead-lettered: message " + message + " (token " + token + ")");
+      }
+      // More than one DLQ copy of one message is the documented at-least-once of the DLQ (a delete that failed
+      // after the send): consumers de-duplicate by launch-worker-original-message-id.
+    });
+    for (RedriveMove move : sqs.redriveMoves()) {
+      violations.add("SQS's own redrive moved message " + move.messageId() + " after " + move.receiveCount()
+          + " receives, without the worker's reason");
+    }
+    return violations;
+  }
+
+  // ---- trace ----
+
+  private void trace(String process, Decision d) {
+    firstReceived.putIfAbsent(d.messageId(), d.receivedAt());
+    trace(process + " " + d.messageId() + " (receive " + d.receiveCount() + ", token " + d.token() + ") -> "
+        + d.outcome().kind().tag() + " " + d.outcome().reason()
+        + d.outcome().placement().map(p -> " on " + p.instanceType().orElse("?")).orElse(""));
+  }
+
+  private void note(Instant at, String line) {
+    scheduler.at(at, () -> trace(line));
+  }
+
+  private void trace(String line) {
+    trace.addLast("+" + String.format("%8.1fs ", Duration.between(START, clock.instant()).toMillis() / 1000.0)
+        + line);
+    if (trace.size() > TRACE_LINES) {
+      trace.removeFirst();
+    }
+  }
+
+  private static String offset(Instant at) {
+    return "+" + Duration.between(START, at).toMillis() / 1000.0 + "s";
+  }
+
+  private static String describe(String body) {
+    return body.length() > 120 ? body.substring(0, 120) + "…" : body;
+  }
+}

@@ -1,0 +1,107 @@
+package io.launchworker.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 18: the real worker core, several processes of it, in a simulated, seeded world (see {@link FleetSimulation}).
+ * {@code -Dsimulation.seeds=N} runs N seeds, {@code -Dsimulation.seed=S} replays one, and
+ * {@code -Dsimulation.consistency-window=0s} overrides the consistency window. A failing seed prints its trace and
+ * the command that replays it.
+ */
+class FleetSimulationTest {
+  private static final int DEFAULT_SEEDS = 2_000;
+  private static final Duration DEFAULT_WINDOW = Duration.ofMinutes(2);
+
+  @Test
+  void everySeedKeepsThePromise() {
+    Duration window = window().orElse(DEFAULT_WINDOW);
+    List<Long> seeds = seeds();
+    long started = System.nanoTime();
+    List<FleetSimulation.Result> failed = new ArrayList<>();
+    long events = 0;
+    int messages = 0;
+    List<String> residuals = new ArrayList<>();
+    for (long seed : seeds) {
+      FleetSimulation.Result result = FleetSimulation.run(seed, window);
+      events += result.events();
+      messages += result.messages();
+      if (!result.ok()) {
+        failed.add(result);
+      }
+      result.residuals().forEach(r -> residuals.add("seed " + seed + ": " + r));
+    }
+    System.out.printf("fleet simulation: %d seeds, %d messages, %d events, window %ss, %d failed, %d documented "
+        + "residual(s), %.1f s%n", seeds.size(), messages, events, window.toSeconds(), failed.size(),
+        residuals.size(), (System.nanoTime() - started) / 1e9);
+    residuals.forEach(r -> System.out.println("  residual (two copies of one clientToken in flight at once): " + r));
+    assertThat(failed.stream().map(FleetSimulation.Result::seed).toList())
+        .as(() -> failed.isEmpty() ? "" : report(failed.get(0), window, failed.size())).isEmpty();
+  }
+
+  @Test
+  void withoutAConsistencyWindowTheSimulationFindsTheBugIssue17Fixed() {
+    if (System.getProperty("simulation.seed") != null || window().isPresent()) {
+      return; // replaying one seed, or a window chosen on the command line: the other test is the one asked for
+    }
+    Optional<FleetSimulation.Result> found = Optional.empty();
+    for (long seed = 1; seed <= DEFAULT_SEEDS && found.isEmpty(); seed++) {
+      FleetSimulation.Result result = FleetSimulation.run(seed, Duration.ZERO);
+      if (result.violations().stream().anyMatch(v -> v.startsWith("duplicate") || v.startsWith("launched and"))) {
+        found = Optional.of(result);
+      }
+    }
+    assertThat(found).as("a duplicate or a launched-and-rejected request with consistency-window 0s").isPresent();
+    System.out.printf("fleet simulation with the window at 0s: seed %d finds %s%n  replay: %s%n",
+        found.get().seed(), found.get().violations(), replay(found.get().seed(), Duration.ZERO));
+  }
+
+  @Test
+  void oneSeedReplaysTheSameRunEventForEvent() {
+    FleetSimulation.Result first = FleetSimulation.run(27, Duration.ZERO);
+    FleetSimulation.Result again = FleetSimulation.run(27, Duration.ZERO);
+
+    assertThat(again.trace()).isEqualTo(first.trace());
+    assertThat(again.events()).isEqualTo(first.events());
+    assertThat(again.violations()).isEqualTo(first.violations());
+  }
+
+  private static String report(FleetSimulation.Result result, Duration window, int failures) {
+    return failures + " seed(s) failed; the first, seed " + result.seed() + ":\n  " + String.join("\n  ",
+        result.violations()) + "\nits last events:\n  " + String.join("\n  ", result.trace()) + "\nreplay: "
+        + replay(result.seed(), window);
+  }
+
+  private static String replay(long seed, Duration window) {
+    return "mvn -B test -Dtest=FleetSimulationTest -Dsimulation.seed=" + seed
+        + (window.equals(DEFAULT_WINDOW) ? "" : " -Dsimulation.consistency-window=" + window.toMillis() + "ms");
+  }
+
+  private static List<Long> seeds() {
+    String one = System.getProperty("simulation.seed");
+    if (one != null && !one.isBlank()) {
+      return List.of(Long.parseLong(one.trim()));
+    }
+    int count = Integer.getInteger("simulation.seeds", DEFAULT_SEEDS);
+    List<Long> seeds = new ArrayList<>(count);
+    for (long s = 1; s <= count; s++) {
+      seeds.add(s);
+    }
+    return seeds;
+  }
+
+  private static Optional<Duration> window() {
+    String value = System.getProperty("simulation.consistency-window");
+    if (value == null || value.isBlank()) {
+      return Optional.empty();
+    }
+    return Optional.of(io.launchworker.config.ConfigLoader.load(Optional.empty(), java.util.Map.of(),
+        java.util.Map.of("launcher.retry.consistency-window", value.trim(), "launcher.queue-url", "https://sqs/q",
+            "launcher.dlq-url", "https://sqs/d")).retry().consistencyWindow());
+  }
+}
