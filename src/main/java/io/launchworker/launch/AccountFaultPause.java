@@ -42,9 +42,14 @@ public final class AccountFaultPause {
    * The account fault in force: the EC2 error code and message, since when, the probes made, and the EC2 operation
    * that answered it ({@code RunInstances}, {@code DescribeInstances}, {@code DescribeImages}).
    */
-  public record Fault(String code, String message, Instant since, int probes, String operation) {
+  public record Fault(String code, String message, Instant since, int probes, String operation,
+      Optional<String> subject) {
     public Fault(String code, String message, Instant since, int probes) {
-      this(code, message, since, probes, RUN_INSTANCES);
+      this(code, message, since, probes, RUN_INSTANCES, Optional.empty());
+    }
+
+    public Fault(String code, String message, Instant since, int probes, String operation) {
+      this(code, message, since, probes, operation, Optional.empty());
     }
 
     /** One line for readiness and logs. */
@@ -81,17 +86,22 @@ public final class AccountFaultPause {
   }
 
   /** As {@link #faulted(String, String)}, for an answer to {@code operation}. */
-  public synchronized boolean faulted(String code, String message, String operation) {
+  public boolean faulted(String code, String message, String operation) {
+    return faulted(code, message, operation, Optional.empty());
+  }
+
+  /** As above, naming what the call asked about (the image of a DescribeImages), for the probe to ask again. */
+  public synchronized boolean faulted(String code, String message, String operation, Optional<String> subject) {
     Instant now = clock.instant();
     boolean started = fault == null;
     if (started) {
       probeDelay = firstProbe;
-      fault = new Fault(code, message, now, 0, operation);
+      fault = new Fault(code, message, now, 0, operation, subject);
       log.warn("EC2 refuses {} for the account ({}: {}); pausing: no receives, one probe every {}s at first",
           operation, code, message, probeDelay.toSeconds());
     } else if (probeOut) {
       probeDelay = probeDelay.multipliedBy(2).compareTo(maxProbe) > 0 ? maxProbe : probeDelay.multipliedBy(2);
-      fault = new Fault(code, message, fault.since(), fault.probes(), fault.operation());
+      fault = new Fault(code, message, fault.since(), fault.probes(), fault.operation(), fault.subject());
     } else {
       return false;
     }
@@ -118,7 +128,8 @@ public final class AccountFaultPause {
     nextLaunchProbe = clock.instant().plus(probeDelay);
     nextReceiveProbe = nextLaunchProbe;
     probeOut = true;
-    fault = new Fault(fault.code(), fault.message(), fault.since(), fault.probes() + 1, fault.operation());
+    fault = new Fault(fault.code(), fault.message(), fault.since(), fault.probes() + 1, fault.operation(),
+        fault.subject());
     return Optional.of(fault);
   }
 

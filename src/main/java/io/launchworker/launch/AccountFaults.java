@@ -83,8 +83,13 @@ final class AccountFaults {
 
   /** Pauses launching for an account fault EC2 answered to {@code operation}; the message goes back unattempted. */
   Outcome pause(ErrorClass error, String message, String operation) {
+    return pause(error, message, operation, Optional.empty());
+  }
+
+  /** As above, naming what the call asked about (an image), for the probe to ask again. */
+  Outcome pause(ErrorClass error, String message, String operation, Optional<String> subject) {
     metrics.accountFault(error.code());
-    pause.faulted(error.code(), message, operation);
+    pause.faulted(error.code(), message, operation, subject);
     return paused(Optional.of(error.code()));
   }
 

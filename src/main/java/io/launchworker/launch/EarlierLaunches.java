@@ -24,7 +24,12 @@ final class EarlierLaunches {
   private final Ec2Port ec2;
   private final Ec2Budget budget;
   private final WorkerMetrics metrics;
-  /** Set once the endpoint failed a client-token query with a 5xx and no error code (moto, LocalStack). */
+  /**
+   * Code-less 5xx answers to client-token queries in a row after which the endpoint is taken not to implement the
+   * filter (moto, LocalStack): one could be a proxy's 502, and EC2 answers every 5xx of its own with a code.
+   */
+  static final int REFUSALS_BEFORE_GIVING_UP = 3;
+  private final java.util.concurrent.atomic.AtomicInteger codelessRefusals = new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean clientTokenFilterRefused;
 
   EarlierLaunches(Ec2Port ec2, Ec2Budget budget, WorkerMetrics metrics) {
@@ -51,13 +56,16 @@ final class EarlierLaunches {
       return Optional.empty();
     }
     try {
-      return Optional.of(ec2.findByClientTokens(clientTokens));
+      List<Ec2Port.FoundInstance> found = ec2.findByClientTokens(clientTokens);
+      codelessRefusals.set(0);
+      return Optional.of(found);
     } catch (AwsServiceException e) {
-      if (e.statusCode() < 500 || (e.awsErrorDetails() != null && e.awsErrorDetails().errorCode() != null)) {
+      if (e.statusCode() < 500 || (e.awsErrorDetails() != null && e.awsErrorDetails().errorCode() != null)
+          || codelessRefusals.incrementAndGet() < REFUSALS_BEFORE_GIVING_UP) {
         throw e;
       }
       // moto answers the client-token filter with HTTP 500 and no error code; it ignores ClientToken anyway, so its
-      // tag is the only record. EC2 itself answers every 5xx with a code.
+      // tag is the only record.
       clientTokenFilterRefused = true;
       log.warn("EC2 endpoint failed DescribeInstances with the client-token filter (HTTP {}, no error code); looking "
           + "launches up by the token tag only from now on", e.statusCode());

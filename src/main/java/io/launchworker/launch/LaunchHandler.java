@@ -230,6 +230,9 @@ public final class LaunchHandler {
       rootDevice = rootDevices.resolve(request, look.stopping());
     } catch (RuntimeException e) {
       ErrorClass error = classifier.classify(e);
+      if (error.action() == ErrorClass.Action.ACCOUNT_FAULT) {
+        return accountFaults.pause(error, errorMessage(e), "DescribeImages", request.imageId());
+      }
       return error.action() == ErrorClass.Action.REJECT ? rejectedByEc2(error, e)
           : lookupFailed(e, message, "DescribeImages");
     }

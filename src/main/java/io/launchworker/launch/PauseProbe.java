@@ -36,10 +36,32 @@ public final class PauseProbe implements Runnable {
     this.stopping = stopping;
   }
 
-  /** Whether {@code fault} can be probed without a message. */
+  /**
+   * Denied quiet probes after which an {@code UnauthorizedOperation} known only from launches of one instance type
+   * falls back to probing with a message: IAM may deny exactly that type, and a DryRun of it would never pass.
+   */
+  static final int QUIET_PROBES_OF_ONE_TYPE = 3;
+
+  /**
+   * Whether {@code fault} can be probed without a message: a Describe call's fault by the same call; a launch's
+   * credential fault or {@code UnauthorizedOperation} by a DryRun of a known launch. Other launch faults (an account
+   * blocked, not verified, not opted in) are not permission checks a DryRun is known to answer: one message per
+   * back-off probes them, and the worker dead-letters it itself at the queue's receive limit.
+   */
   public static boolean quiet(AccountFaultPause.Fault fault, KnownGoodLaunch knownGood) {
-    return !AccountFaultPause.RUN_INSTANCES.equals(fault.operation()) || knownGood.dryRun().isPresent();
+    if (!AccountFaultPause.RUN_INSTANCES.equals(fault.operation())) {
+      return true;
+    }
+    if (knownGood.dryRun().isEmpty()) {
+      return false;
+    }
+    if (AccountFaults.CREDENTIAL_CODES.contains(fault.code())) {
+      return true;
+    }
+    return AccountFaults.UNAUTHORIZED.equals(fault.code())
+        && (knownGood.knowsSeveralTypes() || fault.probes() < QUIET_PROBES_OF_ONE_TYPE);
   }
+
 
   @Override
   public void run() {
@@ -52,7 +74,7 @@ public final class PauseProbe implements Runnable {
         ? knownGood.dryRun() : Optional.empty();
     // A DescribeImages fault is asked of DescribeImages (of a known launch's image), not of another call.
     Optional<String> image = "DescribeImages".equals(fault.operation())
-        ? knownGood.dryRun().map(RunInstancesRequest::imageId) : Optional.empty();
+        ? fault.subject().or(() -> knownGood.dryRun().map(RunInstancesRequest::imageId)) : Optional.empty();
     String operation = dryRun.isPresent() ? AccountFaultPause.RUN_INSTANCES
         : image.isPresent() ? "DescribeImages" : "DescribeInstances";
     try {

@@ -83,13 +83,17 @@ final class MessageRun {
     }
   }
 
-  /** The message's token; its ID when even reading it fails (a bug: the release must still happen). */
+  /**
+   * The message's token; when even reading its body fails (a bug: the release must still happen), the worker's token
+   * attribute or its ID, as for a body that is not a request.
+   */
   private String tokenOf(InFlightMessage message) {
     try {
       return launcher.tokenOf(message).value();
     } catch (RuntimeException e) {
       log.error("could not read the token of released message {}", message.messageId(), e);
-      return message.messageId();
+      return io.launchworker.launch.Token.resolve(Optional.empty(), message.attributes(), message.messageId())
+          .value();
     }
   }
 

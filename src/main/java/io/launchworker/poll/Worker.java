@@ -54,6 +54,8 @@ public final class Worker implements AutoCloseable {
   private final Runnable wakeBudgetWaiters;
   private volatile boolean started;
   private final Runnable pauseProbe;
+  private final ScheduledExecutorService probeThread =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(WorkerAssembly.named("account-probe"));
   /** How often the scheduler looks whether a probe of an account fault is due (the probe back-off is seconds). */
   private static final java.time.Duration PAUSE_PROBE_TICK = java.time.Duration.ofSeconds(1);
 
@@ -101,8 +103,9 @@ public final class Worker implements AutoCloseable {
     // Counted before the first receive: until then the poller receives nothing (the cap counts as full).
     scheduler.scheduleWithFixedDelay(guard("hourly cap count", cap::refresh), 0,
         HourlyInstanceCap.REFRESH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-    // While launches are paused, the account is probed from here, without receiving a message.
-    scheduler.scheduleWithFixedDelay(guard("account pause probe", pauseProbe), PAUSE_PROBE_TICK.toMillis(),
+    // While launches are paused, the account is probed from its own thread, without receiving a message: a probe
+    // waits for the EC2 budget and may take a call's time-out, which must not hold up delete flushes.
+    probeThread.scheduleWithFixedDelay(guard("account pause probe", pauseProbe), PAUSE_PROBE_TICK.toMillis(),
         PAUSE_PROBE_TICK.toMillis(), TimeUnit.MILLISECONDS);
     pollerThread.start();
     log.info("worker started: queue {}, max in flight {}", config.queueUrl(), config.maxInFlight());
@@ -150,6 +153,7 @@ public final class Worker implements AutoCloseable {
     int abandoned = registry.size();
     pollerThread.interrupt();
     keeperThread.shutdownNow();
+    probeThread.shutdownNow();
     long flushDeadline = System.nanoTime() + FINAL_FLUSH.toNanos();
     // No interrupt: a delete flush in progress must land before the clients close, or its messages come back and
     // their result events are sent twice.

@@ -85,7 +85,7 @@ public final class Ec2ErrorClassifier {
       return classifyCode(code, service.statusCode());
     }
     if (error instanceof AwsServiceException service) {
-      return byStatus("http-" + service.statusCode(), service.statusCode());
+      return withoutCode(service.statusCode());
     }
     if (error instanceof SdkClientException || error instanceof java.io.IOException
         || error instanceof java.io.UncheckedIOException) {
@@ -98,6 +98,19 @@ public final class Ec2ErrorClassifier {
     }
     // A bug of ours: retrying is safe (the token guards the launch), rejecting could drop a good request.
     return new ErrorClass(ErrorClass.Action.RETRY, error.getClass().getSimpleName(), "internal_error", true);
+  }
+
+  /**
+   * An answer with no EC2 error document (a proxy's or a firewall's HTML page): EC2 did not judge the request, so it
+   * is never rejected for it. 401, 403 and 407 refuse the caller (an expired proxy login, a firewall rule): the
+   * account's side, a pause. Anything else is retried; the call may have reached EC2, so it may have launched.
+   */
+  private static ErrorClass withoutCode(int status) {
+    String code = "http-" + status;
+    if (status == 401 || status == 403 || status == 407) {
+      return new ErrorClass(ErrorClass.Action.ACCOUNT_FAULT, code, "account_fault");
+    }
+    return new ErrorClass(ErrorClass.Action.RETRY, code, "ec2_unavailable", true);
   }
 
   /**
@@ -116,7 +129,7 @@ public final class Ec2ErrorClassifier {
    */
   public ErrorClass classifyCode(String code, int httpStatus) {
     if (code == null) {
-      return byStatus("http-" + httpStatus, httpStatus); // Map.ofEntries(...).get(null) throws
+      return withoutCode(httpStatus); // Map.ofEntries(...).get(null) throws
     }
     ErrorClass.Action action = BY_CODE.get(code);
     if (action == null && code.startsWith("InvalidAMIID.")) {

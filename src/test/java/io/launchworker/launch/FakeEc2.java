@@ -102,7 +102,7 @@ final class FakeEc2 implements Ec2Port {
         TaggedLaunch launch = new TaggedLaunch(nextInstanceId(), token, clock.instant(), Optional.of(
             new LaunchedWith(request.imageId(), request.instanceTypeAsString(), Optional.ofNullable(request.subnetId()),
                 request.securityGroupIds(), Optional.ofNullable(request.keyName()), Optional.empty(),
-                java.util.Map.of(LaunchTags.TOKEN, token))));
+                allTags(request))));
         hash.ifPresent(h -> hashes.put(launch.instanceId(), h));
         if (request.clientToken() != null) {
           clientTokens.put(launch.instanceId(), request.clientToken());
@@ -145,6 +145,12 @@ final class FakeEc2 implements Ec2Port {
         .awsErrorDetails(software.amazon.awssdk.awscore.exception.AwsErrorDetails.builder()
             .errorCode("UnauthorizedOperation").errorMessage("You are not authorized to perform this operation.")
             .build()).build();
+  }
+
+  private static java.util.Map<String, String> allTags(RunInstancesRequest request) {
+    java.util.Map<String, String> tags = new java.util.HashMap<>();
+    request.tagSpecifications().get(0).tags().forEach(t -> tags.put(t.key(), t.value()));
+    return tags;
   }
 
   /** Every image's root device is {@code /dev/xvda}, as on Amazon Linux; the names asked are kept. */
