@@ -27,14 +27,15 @@ class FleetSimulationTest {
     long events = 0;
     int messages = 0;
     List<String> residuals = new ArrayList<>();
-    for (long seed : seeds) {
-      FleetSimulation.Result result = FleetSimulation.run(seed, window);
+    // Seeds are independent worlds, each run on one thread at a time: run as many at once as there are cores.
+    List<FleetSimulation.Result> results = FleetSimulation.runAll(seeds, window);
+    for (FleetSimulation.Result result : results) {
       events += result.events();
       messages += result.messages();
       if (!result.ok()) {
         failed.add(result);
       }
-      result.residuals().forEach(r -> residuals.add("seed " + seed + ": " + r));
+      result.residuals().forEach(r -> residuals.add("seed " + result.seed() + ": " + r));
     }
     System.out.printf("fleet simulation: %d seeds, %d messages, %d events, window %ss, %d failed, %d documented "
         + "residual(s), %.1f s%n", seeds.size(), messages, events, window.toSeconds(), failed.size(),
