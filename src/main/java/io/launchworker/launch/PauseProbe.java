@@ -38,9 +38,12 @@ public final class PauseProbe implements Runnable {
 
   /**
    * Denied quiet probes after which an {@code UnauthorizedOperation} known only from launches of one instance type
-   * falls back to probing with a message: IAM may deny exactly that type, and a DryRun of it would never pass.
+   * falls back to probing with a message: IAM may deny exactly that type, and a DryRun of it would never pass. With
+   * the default back-off (5 s doubling to 2 min) that is after about half an hour: an account-wide denial (an SCP),
+   * the common case, is probed without receiving for that long, and a denial of that one type cannot stall the
+   * worker for ever.
    */
-  static final int QUIET_PROBES_OF_ONE_TYPE = 3;
+  static final int QUIET_PROBES_OF_ONE_TYPE = 20;
 
   /**
    * Whether {@code fault} can be probed without a message: a Describe call's fault by the same call; a launch's

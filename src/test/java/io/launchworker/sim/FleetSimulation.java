@@ -63,6 +63,7 @@ public final class FleetSimulation {
   private final List<String> residuals = new ArrayList<>();
   private int processNumber;
 
+
   /** What a run found. */
   public record Result(long seed, List<String> violations, List<String> residuals, List<String> trace, int messages,
       int instances, long events, boolean settled) {
@@ -71,9 +72,12 @@ public final class FleetSimulation {
     }
   }
 
-  private FleetSimulation(long seed, Duration window) {
+  private final Duration maxLag;
+
+  private FleetSimulation(long seed, Duration window, Duration maxLag) {
     this.seed = seed;
     this.window = window;
+    this.maxLag = maxLag;
     this.random = new SplittableRandom(seed);
     this.sqs = new SimSqs(clock, random.split());
     this.ec2 = new SimEc2(clock, random.split());
@@ -81,11 +85,17 @@ public final class FleetSimulation {
     this.redriven = sqs.addQueue("sqs-redrive-target");
     this.source = sqs.addQueue("launch-requests").visibilityTimeout(Duration.ofSeconds(30))
         .redriveTo(redriven, MAX_RECEIVE_COUNT);
+
   }
 
   /** Runs the world of {@code seed} with the given consistency window. */
   public static Result run(long seed, Duration window) {
-    return quietly(() -> runOne(seed, window));
+    return run(seed, window, maxLag());
+  }
+
+  /** As {@link #run(long, Duration)}, with reads lagging up to {@code maxLag}. */
+  public static Result run(long seed, Duration window, Duration maxLag) {
+    return quietly(() -> runOne(seed, window, maxLag));
   }
 
   /**
@@ -99,7 +109,7 @@ public final class FleetSimulation {
       try {
         List<java.util.concurrent.Future<Result>> running = new ArrayList<>();
         for (long seed : seeds) {
-          running.add(pool.submit(() -> runOne(seed, window)));
+          running.add(pool.submit(() -> runOne(seed, window, maxLag())));
         }
         List<Result> results = new ArrayList<>();
         for (java.util.concurrent.Future<Result> r : running) {
@@ -114,8 +124,8 @@ public final class FleetSimulation {
     });
   }
 
-  private static Result runOne(long seed, Duration window) {
-    FleetSimulation simulation = new FleetSimulation(seed, window);
+  private static Result runOne(long seed, Duration window, Duration maxLag) {
+    FleetSimulation simulation = new FleetSimulation(seed, window, maxLag);
     try {
       return simulation.run();
     } finally {
@@ -164,7 +174,6 @@ public final class FleetSimulation {
   static final Duration MAX_LAG = Duration.ofSeconds(100);
 
   private void planFaults() {
-    Duration maxLag = maxLag();
     ec2.lag(LagModel.of(new LagModel.Band(0.90, Duration.ZERO, Duration.ofSeconds(5)),
         new LagModel.Band(0.09, Duration.ofSeconds(5), Duration.ofSeconds(60)),
         new LagModel.Band(0.01, Duration.ofSeconds(60), maxLag)));
@@ -281,6 +290,7 @@ public final class FleetSimulation {
     o.put("launcher.retry.quota-delay", "60s");
     o.put("launcher.retry.account-fault-delay", "30s");
     o.put("launcher.retry.consistency-window", window.toMillis() + "ms");
+
     o.put("launcher.policy.allowed-instance-types", redeploy ? List.of("t3.micro", "m7i.large")
         : List.of("t3.micro", "c7i.large", "m7i.large"));
     return ConfigLoader.load(Optional.empty(), Map.of(), o);
