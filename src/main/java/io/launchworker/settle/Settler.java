@@ -74,6 +74,17 @@ public final class Settler {
     if (!outcome.isFinal() && maxReceiveCount.isPresent() && message.receiveCount() >= maxReceiveCount.getAsInt()) {
       outcome = outcome.atReceiveLimit(message.receiveCount());
     }
+    if (outcome.kind().deadLettered() && !stillHeld(message)) {
+      // Another receive has the message (our visibility lapsed while this one was decided): what this process
+      // decided is stale, and that receive decides, with what EC2 shows by then. Nothing is sent or deleted.
+      metrics.outcome("released", "lost_to_another_receive", Duration.between(message.receivedAt(), clock.instant()));
+      log.warn("message {} is no longer held by this receive (its visibility lapsed while it was decided); its {} "
+          + "({}) is dropped, the receive that has it decides", message.messageId(), outcome.kind().tag(),
+          outcome.reason());
+      return decided.withOutcome(new Outcome(OutcomeKind.RELEASED, "lost_to_another_receive",
+          "the message's visibility lapsed while it was decided; another receive has it", outcome.errorCode(),
+          Optional.empty(), java.util.List.of(), Duration.ZERO), clock.instant());
+    }
     Decision applied = decided.withOutcome(outcome, clock.instant());
     try {
       apply(message, applied);
@@ -180,6 +191,31 @@ public final class Settler {
 
   private void publish(Decision decision) {
     results.ifPresent(r -> r.publish(decision));
+  }
+
+  /** A decision that took this long (a wait for EC2's reads, a slow call) confirms the receive still holds it. */
+  private static final Duration LONG_DECISION = Duration.ofSeconds(5);
+  /** Hidden this long while the dead letter is sent and the message deleted. */
+  private static final Duration SETTLE_VISIBILITY = Duration.ofSeconds(30);
+
+  /**
+   * Whether this receive still holds the message before it is dead-lettered: after a long decision the keeper may
+   * have failed to extend it and another receive (another process) may be launching it, and a dead letter on top of
+   * that launch would tell the producer to launch again. SQS refuses a visibility change under a receipt handle that
+   * is no longer the message's; any refusal counts as not held (the message comes back and is decided again).
+   */
+  private boolean stillHeld(InFlightMessage message) {
+    if (Duration.between(message.receivedAt(), clock.instant()).compareTo(LONG_DECISION) < 0) {
+      return true;
+    }
+    try {
+      sqs.changeMessageVisibility(b -> b.queueUrl(queueUrl).receiptHandle(message.receiptHandle())
+          .visibilityTimeout((int) SETTLE_VISIBILITY.toSeconds()));
+      return true;
+    } catch (RuntimeException e) {
+      log.debug("confirming message {} is still held failed: {}", message.messageId(), e.toString());
+      return false;
+    }
   }
 
   /**

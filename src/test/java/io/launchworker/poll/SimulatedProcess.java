@@ -22,8 +22,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 public final class SimulatedProcess {
   /** How often an idle process receives: a long poll returns as soon as a message arrives, so keep it short. */
-  private static final Duration POLL = Duration.ofSeconds(1);
-  private static final Duration PROBE_TICK = Duration.ofSeconds(1);
+  private static final Duration POLL = Duration.ofSeconds(2);
+  private static final Duration PROBE_TICK = Duration.ofSeconds(2);
 
   private final String name;
   private final Worker.Parts parts;
