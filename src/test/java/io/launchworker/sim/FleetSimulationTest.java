@@ -80,6 +80,12 @@ class FleetSimulationTest {
     assertThat(lagWithinWindow.violations()).isEmpty();
   }
 
+  /** Seed 449 dead-lettered a request another process had launched; fixed by Settler's hold check. */
+  @Test
+  void seed449ALongDecisionWhoseMessageWentToAnotherProcessIsNotDeadLettered() {
+    assertThat(FleetSimulation.run(449, DEFAULT_WINDOW, FleetSimulation.MAX_LAG).violations()).isEmpty();
+  }
+
   @Test
   void oneSeedReplaysTheSameRunEventForEvent() {
     FleetSimulation.Result first = FleetSimulation.run(27, Duration.ZERO);
