@@ -72,7 +72,7 @@ class MotoIT {
       env.putAll(Map.of("LAUNCHER_QUEUE_URL", queue, "LAUNCHER_DLQ_URL", dlq,
           "AWS_ENDPOINT_URL", moto.endpoint().toString(), "LAUNCHER_ADMIN_PORT", "-1",
           // moto's reads show a launch at once: a short window.
-          "LAUNCHER_CONSISTENCY_WINDOW", "2s"));
+          "LAUNCHER_CONSISTENCY_WINDOW", "1s"));
       // The first worker holds its deletes (at most 10 s, the longest allowed) so the kill finds launched messages
       // still on the queue, as a crash between RunInstances and DeleteMessage would.
       int launchedBeforeKill;

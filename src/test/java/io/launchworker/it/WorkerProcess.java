@@ -42,7 +42,7 @@ final class WorkerProcess implements AutoCloseable {
         "AWS_ENDPOINT_URL_EC2", aws.ec2().endpoint().toString(),
         // The emulator's reads show a launch at once (unless a test makes them lag): a short window keeps the
         // waits it still makes (a repeat listing several shapes, a repeat rejected) within a test's bounds.
-        "LAUNCHER_CONSISTENCY_WINDOW", "2s");
+        "LAUNCHER_CONSISTENCY_WINDOW", "1s");
   }
 
   static WorkerProcess start(Path workDir, Map<String, String> env, String... args) throws IOException {

@@ -189,7 +189,7 @@ public final class SimScheduler {
     fibers.removeIf(f -> f.ended);
   }
 
-  /** Ends every fiber still waiting (the run is over). */
+  /** Ends every fiber still waiting and every idle carrier thread (the run is over). */
   public void close() {
     for (Fiber fiber : List.copyOf(fibers)) {
       if (!fiber.ended) {
@@ -198,27 +198,66 @@ public final class SimScheduler {
       }
     }
     fibers.clear();
+    while (!idle.isEmpty()) {
+      Carrier carrier = idle.pop();
+      carrier.fiber = null;
+      carrier.next.release();
+    }
+  }
+
+  /**
+   * Threads that ran a fiber to its end and wait for the next: starting a thread costs more than most fibers run, and
+   * a run starts thousands. Each carries one fiber at a time.
+   */
+  private final java.util.ArrayDeque<Carrier> idle = new java.util.ArrayDeque<>();
+
+  private final class Carrier {
+    final Semaphore next = new Semaphore(0);
+    final Thread thread;
+    Fiber fiber;
+    Runnable task;
+
+    Carrier() {
+      thread = new Thread(this::loop, "sim-fiber");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private void loop() {
+      while (true) {
+        next.acquireUninterruptibly();
+        Fiber mine = fiber;
+        if (mine == null) {
+          return; // closed
+        }
+        mine.go.acquireUninterruptibly();
+        current.set(mine);
+        try {
+          if (!mine.killed) {
+            task.run();
+          }
+        } catch (Killed expected) {
+          // The process crashed while this work waited: it simply stops, as the process did.
+        } finally {
+          current.remove();
+          mine.ended = true;
+          fiber = null;
+          task = null;
+          idle.push(this);
+          loopTurn.release();
+        }
+      }
+    }
   }
 
   private void startFiber(String owner, Runnable task) {
     Fiber fiber = new Fiber(owner);
-    fiber.thread = new Thread(() -> {
-      fiber.go.acquireUninterruptibly();
-      current.set(fiber);
-      try {
-        if (!fiber.killed) {
-          task.run();
-        }
-      } catch (Killed expected) {
-        // The process crashed while this work waited: it simply stops, as the process did.
-      } finally {
-        fiber.ended = true;
-        loopTurn.release();
-      }
-    }, "sim-" + owner);
-    fiber.thread.setDaemon(true);
+    Carrier carrier = idle.isEmpty() ? new Carrier() : idle.pop();
+    fiber.thread = carrier.thread;
+    carrier.fiber = fiber;
+    carrier.task = task;
     fibers.add(fiber);
-    fiber.thread.start();
+    carrier.next.release();
     resume(fiber);
     if (fibers.size() > 64) {
       fibers.removeIf(f -> f.ended);
