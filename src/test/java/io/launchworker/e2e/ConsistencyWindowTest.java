@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
  * first worker is an old deploy with no consistency window; the second has one longer than the lag.
  */
 class ConsistencyWindowTest {
-  private static final Duration LAG = Duration.ofSeconds(4);
-  private static final String WINDOW = "5s";
+  private static final Duration LAG = Duration.ofSeconds(6);
+  private static final String WINDOW = "8s";
   private static final String TWO_TYPES = "{\"imageId\":\"" + SandboxHarness.AMI + "\","
       + "\"instanceTypes\":[\"c7i.large\",\"m7i.large\"],\"subnetId\":\"subnet-0aaa1111\"}";
   private static final String ONE_TYPE = "{\"imageId\":\"" + SandboxHarness.AMI + "\",\"instanceType\":\"c7i.large\"}";
