@@ -77,6 +77,18 @@ class AccountFaultPauseTest {
   }
 
   @Test
+  void aProbeMessageRefusedBeforeItsLaunchStillDoublesTheBackOff() {
+    pause.faulted("AuthFailure", "x", "DescribeInstances");
+    clock.advance(Duration.ofSeconds(5));
+    assertThat(pause.receiveLimit()).contains(1);
+
+    // The probe message's look-up is refused: no launch probe was granted, yet this is the probe's answer.
+    pause.faulted("AuthFailure", "x", "DescribeInstances");
+
+    assertThat(pause.untilProbe()).isEqualTo(Duration.ofSeconds(10));
+  }
+
+  @Test
   void knowsWhetherAnythingLaunchedSinceAnInstant() {
     Instant sent = clock.instant();
     assertThat(pause.launchedSince(sent)).isFalse();
