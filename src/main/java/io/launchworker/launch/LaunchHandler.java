@@ -124,8 +124,7 @@ public final class LaunchHandler {
     ReadResult read = reader.read(message.body());
     // A body that is not a valid request has no clientToken to trust: its message ID or attribute token is what an
     // earlier launch of it carries. A valid request refused by today's policy keeps its own token.
-    Optional<LaunchRequest> valid = read instanceof ReadResult.Accepted accepted ? Optional.of(accepted.request())
-        : ((ReadResult.Rejected) read).request();
+    Optional<LaunchRequest> valid = requestOf(read);
     Optional<String> bodyToken = valid.flatMap(LaunchRequest::clientToken);
     Optional<String> requestId = valid.flatMap(LaunchRequest::requestId);
     Optional<Result> forged = unsignedTokenAttribute(message, bodyToken, requestId);
@@ -133,7 +132,9 @@ public final class LaunchHandler {
       return forged.get();
     }
     Token token = Token.resolve(bodyToken, message.attributes(), message.messageId());
-    Look look = new Look(message, token, valid.map(RequestHash::of), shapeTokens(valid, token),
+    // Only a possible repeat is looked up: a first receive under its own ID needs no shape tokens.
+    List<String> clientTokens = DoubtResolver.mayBeRepeat(message, token) ? shapeTokens(valid, token) : List.of();
+    Look look = new Look(message, token, valid.map(RequestHash::of), clientTokens,
         doubts.doubtOf(message, token), stopping);
     Outcome outcome = read instanceof ReadResult.Rejected rejected
         ? rejectUnlessLaunched(look, rejected)
@@ -151,9 +152,14 @@ public final class LaunchHandler {
    */
   public Token tokenOf(InFlightMessage message) {
     ReadResult read = reader.read(message.body());
-    Optional<LaunchRequest> valid = read instanceof ReadResult.Accepted accepted ? Optional.of(accepted.request())
-        : ((ReadResult.Rejected) read).request();
+    Optional<LaunchRequest> valid = requestOf(read);
     return Token.resolve(valid.flatMap(LaunchRequest::clientToken), message.attributes(), message.messageId());
+  }
+
+  /** The request a body holds, also when today's rules refuse it; empty for a body that is not a request. */
+  private static Optional<LaunchRequest> requestOf(ReadResult read) {
+    return read instanceof ReadResult.Accepted accepted ? Optional.of(accepted.request())
+        : ((ReadResult.Rejected) read).request();
   }
 
   /** Every ClientToken the request's shapes are sent with; the token alone when the body has no valid request. */
