@@ -54,6 +54,11 @@ public final class HourlyInstanceCap {
   private volatile Optional<Ec2Port.LaunchedWith> newestCounted = Optional.empty();
   /** Told of every failed count (an account fault there pauses launching). Called holding no lock of this. */
   private final java.util.function.Consumer<RuntimeException> countFailures;
+  /**
+   * How a handler waits for its own launches to end or show: empty waits on this object's monitor, woken by any
+   * change; a simulated world gives a wait in its virtual time, which cannot release a monitor.
+   */
+  private final Optional<ConsistencyWindow.Waiter> ownLaunchWaiter;
 
   public HourlyInstanceCap(int maxPerHour, Ec2Port ec2, Ec2Budget budget, Clock clock, WorkerMetrics metrics) {
     this(maxPerHour, ec2, budget, clock, metrics, e -> {});
@@ -61,9 +66,17 @@ public final class HourlyInstanceCap {
 
   public HourlyInstanceCap(int maxPerHour, Ec2Port ec2, Ec2Budget budget, Clock clock, WorkerMetrics metrics,
       java.util.function.Consumer<RuntimeException> countFailures) {
+    this(maxPerHour, ec2, budget, clock, metrics, countFailures, Optional.empty());
+  }
+
+  /** As above, waiting for its own launches with {@code ownLaunchWaiter} (in a world's time) when given. */
+  public HourlyInstanceCap(int maxPerHour, Ec2Port ec2, Ec2Budget budget, Clock clock, WorkerMetrics metrics,
+      java.util.function.Consumer<RuntimeException> countFailures,
+      Optional<ConsistencyWindow.Waiter> ownLaunchWaiter) {
     this.maxPerHour = maxPerHour;
     this.clock = clock;
     this.countFailures = countFailures;
+    this.ownLaunchWaiter = ownLaunchWaiter;
     this.counter = new LaunchCounter(ec2, budget.describe(), clock, metrics, this::counted, this::countFailed);
   }
 
@@ -111,6 +124,7 @@ public final class HourlyInstanceCap {
    */
   public Reservation tryReserve(String token, int count) {
     boolean fresh = false;
+    boolean waitOutside = false;
     int unseenWaits = 0;
     try {
       while (true) {
@@ -134,11 +148,22 @@ public final class HourlyInstanceCap {
               if (!ledger.anyInProgress() && unseenWaits++ == MAX_UNSEEN_WAITS) {
                 return refuse();
               }
-              wait(OWN_LAUNCH_WAIT.toMillis());
-              fresh = false;
-              continue;
+              if (ownLaunchWaiter.isEmpty()) {
+                wait(OWN_LAUNCH_WAIT.toMillis());
+                fresh = false;
+                continue;
+              }
+              waitOutside = true;
             }
           }
+        }
+        if (waitOutside) {
+          if (!ownLaunchWaiter.get().await(OWN_LAUNCH_WAIT, () -> false)) {
+            return refuse();
+          }
+          waitOutside = false;
+          fresh = false;
+          continue;
         }
         if (!counter.countSince(ticket)) {
           return refuse();

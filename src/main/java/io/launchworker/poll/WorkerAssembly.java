@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
@@ -134,7 +135,10 @@ public final class WorkerAssembly {
     return this;
   }
 
-  /** How handlers wait for the consistency window. Default: short sleeps on the handler thread. */
+  /**
+   * How handlers wait in the worker's time: for the consistency window, and for their own launches to show in the
+   * hourly cap's count. Default: short sleeps (the window) and the cap's monitor, on the handler thread.
+   */
   public WorkerAssembly consistencyWaiter(ConsistencyWindow.Waiter waiter) {
     this.consistencyWaiter = Objects.requireNonNull(waiter, "waiter");
     return this;
@@ -197,7 +201,7 @@ public final class WorkerAssembly {
             metrics.accountFault(error.code());
             pauseRef.get().faulted(error.code(), String.valueOf(e.getMessage()), "DescribeInstances");
           }
-        });
+        }, Optional.ofNullable(consistencyWaiter));
     metrics.capGauges(cap::usedInLastHour, () -> cap.binding() ? 1 : 0);
     TokenSignature signatures = TokenSignature.of(config.tokenKeys().current(), config.tokenKeys().previous());
     if (!signatures.enabled()) {

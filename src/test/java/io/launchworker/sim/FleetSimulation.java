@@ -64,11 +64,25 @@ public final class FleetSimulation {
   /** What the invariants found that is the documented residual, not a violation. */
   private final List<String> residuals = new ArrayList<>();
   private int processNumber;
+  /**
+   * What the worlds of issue 18's first runs did not vary, drawn from a stream of its own so that a seed's classic
+   * world (its faults, crashes, requests) stays the same: the hourly cap and the defaults a redeploy changes.
+   */
+  private final SplittableRandom variation;
+  private final boolean varied;
+  /** The fleet's hourly cap: tight in one varied world in five, else the default, far above any run's launches. */
+  private int cap = 1000;
+  private int largestMaxCount = 1;
+  private int capDeferrals;
+  /** Whether the workers are given the cap the invariant checks: not in {@link Worlds#WORKERS_WITHOUT_CAP}. */
+  private final boolean workersCapped;
+  /** Process name → when it started and (once crashed) when it stopped: who could launch when. */
+  private final Map<String, Instant[]> lifetimes = new LinkedHashMap<>();
 
 
   /** What a run found. */
   public record Result(long seed, List<String> violations, List<String> residuals, List<String> trace, int messages,
-      int instances, long events, boolean settled) {
+      int instances, long events, boolean settled, int cap, int capDeferrals) {
     public boolean ok() {
       return violations.isEmpty();
     }
@@ -76,8 +90,21 @@ public final class FleetSimulation {
 
   private final Duration maxLag;
 
-  private FleetSimulation(long seed, Duration window, Duration maxLag) {
+  /** Which worlds a seed builds. */
+  public enum Worlds {
+    /** The worlds the regression seeds were found in: the default cap, redeploys that change only the policy. */
+    CLASSIC,
+    /** Also tight hourly caps (with their bound checked) and redeploys that change other defaults too. */
+    VARIED,
+    /** As VARIED, but the workers are not given the cap the invariant checks: proves the check catches overruns. */
+    WORKERS_WITHOUT_CAP
+  }
+
+  private FleetSimulation(long seed, Duration window, Duration maxLag, Worlds worlds) {
     this.seed = seed;
+    this.varied = worlds != Worlds.CLASSIC;
+    this.workersCapped = worlds != Worlds.WORKERS_WITHOUT_CAP;
+    this.variation = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 0x5EED);
     this.window = window;
     this.maxLag = maxLag;
     this.random = new SplittableRandom(seed);
@@ -90,14 +117,14 @@ public final class FleetSimulation {
 
   }
 
-  /** Runs the world of {@code seed} with the given consistency window. */
+  /** Runs the varied world of {@code seed} with the given consistency window. */
   public static Result run(long seed, Duration window) {
-    return run(seed, window, maxLag());
+    return run(seed, window, maxLag(), Worlds.VARIED);
   }
 
-  /** As {@link #run(long, Duration)}, with reads lagging up to {@code maxLag}. */
-  public static Result run(long seed, Duration window, Duration maxLag) {
-    return quietly(() -> runOne(seed, window, maxLag));
+  /** As {@link #run(long, Duration)}, with reads lagging up to {@code maxLag}, in the {@code worlds} given. */
+  public static Result run(long seed, Duration window, Duration maxLag, Worlds worlds) {
+    return quietly(() -> runOne(seed, window, maxLag, worlds));
   }
 
   /**
@@ -111,7 +138,7 @@ public final class FleetSimulation {
       try {
         List<java.util.concurrent.Future<Result>> running = new ArrayList<>();
         for (long seed : seeds) {
-          running.add(pool.submit(() -> runOne(seed, window, maxLag())));
+          running.add(pool.submit(() -> runOne(seed, window, maxLag(), Worlds.VARIED)));
         }
         List<Result> results = new ArrayList<>();
         for (java.util.concurrent.Future<Result> r : running) {
@@ -126,8 +153,8 @@ public final class FleetSimulation {
     });
   }
 
-  private static Result runOne(long seed, Duration window, Duration maxLag) {
-    FleetSimulation simulation = new FleetSimulation(seed, window, maxLag);
+  private static Result runOne(long seed, Duration window, Duration maxLag, Worlds worlds) {
+    FleetSimulation simulation = new FleetSimulation(seed, window, maxLag, worlds);
     try {
       return simulation.run();
     } finally {
@@ -149,6 +176,11 @@ public final class FleetSimulation {
   }
 
   private Result run() {
+    if (varied && variation.nextInt(5) == 0) {
+      cap = 5 + variation.nextInt(8);
+      largestMaxCount = 2;
+      note(START, "hourly cap " + cap + " instances for the fleet, requests of 1 or 2 instances");
+    }
     planFaults();
     int processCount = 2 + random.nextInt(2);
     for (int i = 0; i < processCount; i++) {
@@ -164,7 +196,7 @@ public final class FleetSimulation {
     // A run that kept the promise keeps no trace: a hundred thousand of them would not fit in memory.
     List<String> kept = violations.isEmpty() && residuals.isEmpty() && !KEEP_TRACES ? List.of() : List.copyOf(trace);
     return new Result(seed, violations, List.copyOf(residuals), kept, tokens.size(), ec2.instances().size(),
-        scheduler.eventsRun(), settled);
+        scheduler.eventsRun(), settled, cap, capDeferrals);
   }
 
   // ---- the world's plan ----
@@ -220,6 +252,7 @@ public final class FleetSimulation {
         SimulatedProcess victim = alive.get(random.nextInt(alive.size()));
         trace("crash " + victim.name() + " (" + victim.inFlight() + " in flight)");
         victim.crash();
+        lifetimes.get(victim.name())[1] = clock.instant();
         scheduler.after(down, () -> startProcess(redeploy));
       });
     }
@@ -240,6 +273,9 @@ public final class FleetSimulation {
 
   private String body(int i) {
     String token = random.nextInt(3) == 0 ? "\"clientToken\":\"job-" + i + "\"," : "";
+    if (largestMaxCount > 1 && variation.nextInt(3) == 0) {
+      token += "\"maxCount\":" + largestMaxCount + ",";
+    }
     return switch (random.nextInt(10)) {
       case 0, 1, 2 -> "{" + token + "\"imageId\":\"" + AMI + "\",\"instanceType\":\"t3.micro\"}";
       case 3, 4, 5 -> "{" + token + "\"imageId\":\"" + AMI + "\",\"instanceTypes\":[\"c7i.large\",\"m7i.large\"],"
@@ -272,9 +308,11 @@ public final class FleetSimulation {
   private void startProcess(boolean redeploy) {
     String name = "P" + (++processNumber);
     WorkerConfig config = config(redeploy);
+    lifetimes.put(name, new Instant[] {clock.instant(), null});
     processes.add(SimulatedProcess.start(name, config, sqs, ec2, clock, scheduler, random.nextLong(),
         OptionalInt.of(MAX_RECEIVE_COUNT), decision -> trace(name, decision)));
-    trace("start " + name + (redeploy ? " (redeployed: c7i.large no longer allowed)" : ""));
+    trace("start " + name + (redeploy ? " (redeployed: c7i.large no longer allowed" + changedDefaults(config) + ")"
+        : ""));
   }
 
   private WorkerConfig config(boolean redeploy) {
@@ -297,7 +335,26 @@ public final class FleetSimulation {
 
     o.put("launcher.policy.allowed-instance-types", redeploy ? List.of("t3.micro", "m7i.large")
         : List.of("t3.micro", "c7i.large", "m7i.large"));
+    o.put("launcher.policy.max-instances-per-hour", workersCapped ? cap : 1000);
+    o.put("launcher.policy.max-instances-per-request", Math.min(10, cap));
+    if (varied && redeploy && variation.nextBoolean()) {
+      // The new version also ships other defaults: fewer or more handlers, another visibility, other back-offs, a
+      // longer window. Messages in flight meet them mid-way.
+      o.put("launcher.max-in-flight", 2 + variation.nextInt(15));
+      o.put("launcher.max-attempts", 6 + variation.nextInt(5));
+      o.put("launcher.sqs.visibility-timeout", (20 + variation.nextInt(41)) + "s");
+      o.put("launcher.sqs.delete-flush-interval", (100 + variation.nextInt(3000)) + "ms");
+      o.put("launcher.retry.base-delay", (1 + variation.nextInt(4)) + "s");
+      o.put("launcher.retry.capacity-delay", (15 + variation.nextInt(46)) + "s");
+      o.put("launcher.retry.consistency-window", window.multipliedBy(1 + variation.nextInt(2)).toMillis() + "ms");
+    }
     return ConfigLoader.load(Optional.empty(), Map.of(), o);
+  }
+
+  private static String changedDefaults(WorkerConfig config) {
+    return "; max-in-flight " + config.maxInFlight() + ", max-attempts " + config.maxAttempts() + ", visibility "
+        + config.sqs().visibilityTimeout().toSeconds() + "s, window " + config.retry().consistencyWindow().toSeconds()
+        + "s";
   }
 
   private boolean quiet() {
@@ -315,9 +372,13 @@ public final class FleetSimulation {
     Map<String, Integer> launchesByToken = new HashMap<>();
     Map<String, Instant> firstLaunch = new HashMap<>();
     Map<String, String> launchedBy = new HashMap<>();
+    // A launch is one reservation: a request of maxCount 2 is one launch of two instances.
+    java.util.Set<String> reservations = new java.util.HashSet<>();
     for (SimInstance instance : ec2.instances()) {
       String token = instance.token().orElse("(untagged)");
-      launchesByToken.merge(token, 1, Integer::sum);
+      if (reservations.add(instance.reservationId())) {
+        launchesByToken.merge(token, 1, Integer::sum);
+      }
       if (!firstLaunch.containsKey(token) || instance.launchTime().isBefore(firstLaunch.get(token))) {
         firstLaunch.put(token, instance.launchTime());
         launchedBy.put(token, instance.messageId().orElse("?"));
@@ -344,7 +405,7 @@ public final class FleetSimulation {
         boolean copiesInFlightTogether = messages.size() > 1 && messages.stream().allMatch(m ->
             !firstReceived.getOrDefault(m, START).isAfter(firstLaunch.get(token).plus(window)));
         (copiesInFlightTogether ? residuals : violations).add("duplicate: token " + token + " launched " + launches
-            + " instances, by message(s) " + messages);
+            + " times, by message(s) " + messages);
       }
       // A rejection before the launch is the truth at the time (a replica with a tighter policy refused one copy of
       // a request another replica later launched); one after it tells the producer to launch again, unless it was
@@ -371,6 +432,7 @@ public final class FleetSimulation {
       // More than one DLQ copy of one message is the documented at-least-once of the DLQ (a delete that failed
       // after the send): consumers de-duplicate by launch-worker-original-message-id.
     });
+    checkHourlyCap(violations);
     for (RedriveMove move : sqs.redriveMoves()) {
       violations.add("SQS's own redrive moved message " + move.messageId() + " after " + move.receiveCount()
           + " receives, without the worker's reason");
@@ -378,9 +440,38 @@ public final class FleetSimulation {
     return violations;
   }
 
+  /**
+   * The cap's documented bound (guarantees.md): in any hour, at most {@code cap + (R-1) * (cap/10 + maxCount)}
+   * instances, R the replicas. A crashed process takes its memory of launches EC2 did not show yet with it, so every
+   * process that was alive at some moment of the hour counts as a replica.
+   */
+  private void checkHourlyCap(List<String> violations) {
+    List<SimInstance> byTime = ec2.instances().stream()
+        .sorted(java.util.Comparator.comparing(SimInstance::launchTime)).toList();
+    for (int first = 0; first < byTime.size(); first++) {
+      Instant from = byTime.get(first).launchTime();
+      Instant until = from.plus(Duration.ofHours(1));
+      int launched = 0;
+      for (int i = first; i < byTime.size() && byTime.get(i).launchTime().isBefore(until); i++) {
+        launched++;
+      }
+      long replicas = lifetimes.values().stream()
+          .filter(l -> l[0].isBefore(until) && (l[1] == null || !l[1].isBefore(from))).count();
+      long bound = cap + (replicas - 1) * (cap / 10 + largestMaxCount);
+      if (launched > bound) {
+        violations.add("hourly cap " + cap + ": " + launched + " instances launched in the hour from "
+            + offset(from) + ", above the bound " + bound + " for " + replicas + " processes");
+        return;
+      }
+    }
+  }
+
   // ---- trace ----
 
   private void trace(String process, Decision d) {
+    if (d.outcome().reason().equals("hourly_cap")) {
+      capDeferrals++;
+    }
     firstReceived.putIfAbsent(d.messageId(), d.receivedAt());
     trace(process + " " + d.messageId() + " (receive " + d.receiveCount() + ", token " + d.token() + ") -> "
         + d.outcome().kind().tag() + " " + d.outcome().reason()

@@ -1,5 +1,6 @@
 package io.launchworker.sim;
 
+import static io.launchworker.sim.FleetSimulation.Worlds.CLASSIC;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -73,8 +74,8 @@ class FleetSimulationTest {
     if (System.getProperty("simulation.seed") != null || window().isPresent()) {
       return;
     }
-    FleetSimulation.Result lagBeyondWindow = FleetSimulation.run(11, DEFAULT_WINDOW, Duration.ofMinutes(5));
-    FleetSimulation.Result lagWithinWindow = FleetSimulation.run(11, DEFAULT_WINDOW, Duration.ofSeconds(100));
+    FleetSimulation.Result lagBeyondWindow = FleetSimulation.run(11, DEFAULT_WINDOW, Duration.ofMinutes(5), CLASSIC);
+    FleetSimulation.Result lagWithinWindow = FleetSimulation.run(11, DEFAULT_WINDOW, Duration.ofSeconds(100), CLASSIC);
 
     assertThat(lagBeyondWindow.violations()).anyMatch(v -> v.startsWith("duplicate") || v.startsWith("launched and"));
     assertThat(lagWithinWindow.violations()).isEmpty();
@@ -83,7 +84,7 @@ class FleetSimulationTest {
   /** Seed 449 dead-lettered a request another process had launched; fixed by Settler's hold check. */
   @Test
   void seed449ALongDecisionWhoseMessageWentToAnotherProcessIsNotDeadLettered() {
-    assertThat(FleetSimulation.run(449, DEFAULT_WINDOW, FleetSimulation.MAX_LAG).violations()).isEmpty();
+    assertThat(FleetSimulation.run(449, DEFAULT_WINDOW, FleetSimulation.MAX_LAG, CLASSIC).violations()).isEmpty();
   }
 
   /**
@@ -93,8 +94,33 @@ class FleetSimulationTest {
    */
   @Test
   void seeds7452And7701AProbeMessageRefusedOnItsLookUpDoublesTheBackOff() {
-    assertThat(FleetSimulation.run(7452, DEFAULT_WINDOW, FleetSimulation.MAX_LAG).violations()).isEmpty();
-    assertThat(FleetSimulation.run(7701, DEFAULT_WINDOW, FleetSimulation.MAX_LAG).violations()).isEmpty();
+    assertThat(FleetSimulation.run(7452, DEFAULT_WINDOW, FleetSimulation.MAX_LAG, CLASSIC).violations()).isEmpty();
+    assertThat(FleetSimulation.run(7701, DEFAULT_WINDOW, FleetSimulation.MAX_LAG, CLASSIC).violations()).isEmpty();
+  }
+
+  /**
+   * The cap's bound is checked in the worlds where it binds (one varied world in five has a cap of 5 to 12 for 10 to
+   * 21 requests), and the check is not vacuous: the same world with workers not given the cap is caught.
+   */
+  @Test
+  void theHourlyCapsBoundIsCheckedWhereTheCapBinds() {
+    if (System.getProperty("simulation.seed") != null || window().isPresent()) {
+      return;
+    }
+    long seed = 1;
+    FleetSimulation.Result binding = FleetSimulation.run(seed, DEFAULT_WINDOW);
+    while (binding.capDeferrals() == 0) {
+      binding = FleetSimulation.run(++seed, DEFAULT_WINDOW);
+    }
+    FleetSimulation.Result overrun =
+        FleetSimulation.run(seed, DEFAULT_WINDOW, FleetSimulation.MAX_LAG, FleetSimulation.Worlds.WORKERS_WITHOUT_CAP);
+
+    assertThat(binding.violations()).isEmpty();
+    assertThat(binding.cap()).isLessThan(20);
+    String capViolation = "hourly cap " + binding.cap() + ": ";
+    assertThat(overrun.violations()).anyMatch(v -> v.startsWith(capViolation));
+    System.out.printf("fleet simulation: seed %d binds a cap of %d (%d deferrals) and keeps its bound; with workers "
+        + "not given the cap: %s%n", seed, binding.cap(), binding.capDeferrals(), overrun.violations());
   }
 
   @Test
