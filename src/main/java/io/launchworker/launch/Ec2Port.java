@@ -22,14 +22,74 @@ public interface Ec2Port {
 
   /**
    * One page of the instances (any state) that carry the token tag key and were launched within one of the given
-   * UTC hours: one DescribeInstances call filtered by {@code tag-key} and by {@code launch-time} wildcards, e.g.
-   * {@code 2026-11-30T19:*} (EC2's filter has no ranges). The page may hold instances of other hours too (an
-   * endpoint that refuses the {@code launch-time} filter is asked without it): callers keep the launch times they
-   * want. Start with an empty page token, then pass each answer's on until it is empty.
-   *
-   * @param utcHours the hours, each truncated to the hour
+   * spans: one DescribeInstances call filtered by {@code tag-key} and by {@code launch-time} wildcards, e.g.
+   * {@code 2026-11-30T19:*} for an hour or {@code 2026-11-30T19:4*} for ten minutes (EC2's filter has no ranges).
+   * The page may hold instances launched outside them (an endpoint that refuses the {@code launch-time} filter is
+   * asked without it): callers keep the launch times they want. Start with an empty page token, then pass each
+   * answer's on until it is empty.
    */
-  TaggedLaunchPage findTaggedLaunches(List<Instant> utcHours, Optional<String> pageToken);
+  TaggedLaunchPage findTaggedLaunches(List<LaunchSpan> spans, Optional<String> pageToken);
+
+  /**
+   * A span of launch times one {@code launch-time} wildcard matches: a UTC hour, ten minutes or one minute, from
+   * {@code start} (aligned to it).
+   */
+  record LaunchSpan(Instant start, Length length) {
+    /** The spans EC2's launch-time format can end a wildcard on. */
+    public enum Length {
+      HOUR(java.time.Duration.ofHours(1), 13, ":*"),
+      TEN_MINUTES(java.time.Duration.ofMinutes(10), 15, "*"),
+      MINUTE(java.time.Duration.ofMinutes(1), 16, "*");
+
+      private final java.time.Duration duration;
+      private final int prefix;
+      private final String wildcard;
+
+      Length(java.time.Duration duration, int prefix, String wildcard) {
+        this.duration = duration;
+        this.prefix = prefix;
+        this.wildcard = wildcard;
+      }
+
+      public java.time.Duration duration() {
+        return duration;
+      }
+    }
+
+    public LaunchSpan {
+      Objects.requireNonNull(length, "length");
+      long seconds = length.duration.toSeconds();
+      if (start.getEpochSecond() % seconds != 0 || start.getNano() != 0) {
+        throw new IllegalArgumentException("a span of " + length + " must start on one: " + start);
+      }
+    }
+
+    /** The span of {@code length} holding {@code instant}. */
+    public static LaunchSpan of(Instant instant, Length length) {
+      long seconds = length.duration.toSeconds();
+      return new LaunchSpan(Instant.ofEpochSecond(Math.floorDiv(instant.getEpochSecond(), seconds) * seconds),
+          length);
+    }
+
+    /** The spans of {@code length} from the one holding {@code from} to the one holding {@code to}, in order. */
+    public static List<LaunchSpan> covering(Instant from, Instant to, Length length) {
+      List<LaunchSpan> spans = new java.util.ArrayList<>();
+      for (LaunchSpan span = of(from, length); !span.start.isAfter(to);
+          span = new LaunchSpan(span.start.plus(length.duration), length)) {
+        spans.add(span);
+      }
+      return spans;
+    }
+
+    /** The {@code launch-time} filter value: EC2's format ({@code 2021-09-29T11:04:43.305Z}) cut to the span. */
+    public String wildcard() {
+      return start.toString().substring(0, length.prefix) + length.wildcard;
+    }
+
+    public boolean contains(Instant launchTime) {
+      return !launchTime.isBefore(start) && launchTime.isBefore(start.plus(length.duration));
+    }
+  }
 
   /**
    * Every instance (any state) launched with any of these ClientTokens: EC2's own record of the tokens, one

@@ -272,9 +272,13 @@ public final class HourlyInstanceCap {
   }
 
   /** A count from EC2 succeeded (called by the counter, holding its lock). */
-  private synchronized void counted(List<Ec2Port.TaggedLaunch> found) {
+  private synchronized void counted(LaunchCounter.Count count) {
     boolean first = !ledger.everCounted();
-    ledger.counted(found);
+    if (count.full()) {
+      ledger.counted(count.found());
+    } else {
+      ledger.countedAlso(count.found());
+    }
     newestCounted = ledger.newestLaunchedWith();
     Instant now = clock.instant();
     ledger.expire(now);

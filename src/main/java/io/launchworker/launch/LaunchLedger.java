@@ -22,8 +22,8 @@ import java.util.Set;
 final class LaunchLedger {
   static final Duration WINDOW = Duration.ofHours(1);
 
-  /** Instance IDs the last successful count found, and their tokens. */
-  private Map<String, Instant> counted = Map.of();
+  /** Instance ID → what the counts found of it: the last full count's, and what incremental ones added since. */
+  private Map<String, Ec2Port.TaggedLaunch> counted = Map.of();
   private Set<String> countedTokens = Set.of();
   /** Their launch times (EC2's), sorted. */
   private List<Instant> countedTimes = List.of();
@@ -134,23 +134,38 @@ final class LaunchLedger {
   }
 
   /**
-   * A count from EC2 found these instances. Own launches it shows are now counted with EC2's launch time, and a
-   * lost answer whose token it shows is settled: that launch happened and is among them.
+   * A full count from EC2 found these instances: they replace what earlier counts found. Own launches it shows are
+   * now counted with EC2's launch time, and a lost answer whose token it shows is settled: that launch happened and
+   * is among them.
    */
   void counted(List<Ec2Port.TaggedLaunch> found) {
-    Map<String, Instant> byId = new HashMap<>();
-    Set<String> tokens = new HashSet<>();
+    merge(new HashMap<>(), found);
+  }
+
+  /**
+   * A count of the latest minutes found these instances: they are added to what earlier counts found (an instance
+   * never un-launches; one a lagging read left out of this answer is still counted).
+   */
+  void countedAlso(List<Ec2Port.TaggedLaunch> found) {
+    merge(new HashMap<>(counted), found);
+  }
+
+  private void merge(Map<String, Ec2Port.TaggedLaunch> byId, List<Ec2Port.TaggedLaunch> found) {
     Ec2Port.TaggedLaunch newest = null;
     for (Ec2Port.TaggedLaunch launch : found) {
       if (launch.launchedWith().isPresent() && (newest == null || launch.launchTime().isAfter(newest.launchTime()))) {
         newest = launch;
       }
-      byId.put(launch.instanceId(), launch.launchTime());
-      tokens.add(launch.token());
+      byId.put(launch.instanceId(), launch);
       ownNotCounted.remove(launch.instanceId());
       answerLost.remove(launch.token());
     }
-    List<Instant> times = new ArrayList<>(byId.values());
+    Set<String> tokens = new HashSet<>();
+    List<Instant> times = new ArrayList<>(byId.size());
+    for (Ec2Port.TaggedLaunch launch : byId.values()) {
+      tokens.add(launch.token());
+      times.add(launch.launchTime());
+    }
     Collections.sort(times);
     counted = byId;
     countedTokens = tokens;

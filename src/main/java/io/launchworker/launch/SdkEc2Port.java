@@ -6,8 +6,6 @@ import io.launchworker.message.Outcome;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -45,8 +43,6 @@ public final class SdkEc2Port implements Ec2Port {
   private static final Logger log = LoggerFactory.getLogger(SdkEc2Port.class);
   /** Large pages keep a token look-up to one call in practice. */
   private static final int PAGE_SIZE = 1000;
-  /** The hour part of EC2's launch-time format ({@code 2021-09-29T11:04:43.305Z}); {@code :*} completes it. */
-  private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH").withZone(ZoneOffset.UTC);
 
   private final Ec2Client ec2;
   private final WorkerMetrics metrics;
@@ -151,11 +147,11 @@ public final class SdkEc2Port implements Ec2Port {
   }
 
   @Override
-  public TaggedLaunchPage findTaggedLaunches(List<Instant> utcHours, Optional<String> pageToken) {
+  public TaggedLaunchPage findTaggedLaunches(List<LaunchSpan> spans, Optional<String> pageToken) {
     if (launchTimeFilterRefused) {
       return taggedLaunches(List.of(), pageToken);
     }
-    List<String> hours = utcHours.stream().map(h -> HOUR.format(h) + ":*").toList();
+    List<String> hours = spans.stream().map(LaunchSpan::wildcard).toList();
     try {
       return taggedLaunches(hours, pageToken);
     } catch (AwsServiceException e) {
@@ -172,7 +168,7 @@ public final class SdkEc2Port implements Ec2Port {
     }
   }
 
-  /** One DescribeInstances call: tag key, and when {@code hours} is not empty, launch-time wildcards. */
+  /** One DescribeInstances call: tag key, and when {@code hours} is not empty, these launch-time wildcards. */
   private TaggedLaunchPage taggedLaunches(List<String> hours, Optional<String> pageToken) {
     List<Filter> filters = new ArrayList<>();
     filters.add(Filter.builder().name("tag-key").values(LaunchTags.TOKEN).build());

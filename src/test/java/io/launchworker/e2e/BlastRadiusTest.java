@@ -120,7 +120,7 @@ class BlastRadiusTest {
   void aWorkerThatCannotCountTheHourlyCapFromEc2ReceivesNothingAndSaysWhyItIsNotReady() {
     RunningWorker worker = harness.startWorker(harness.config(o -> o), real -> new ForwardingEc2Port(real) {
       @Override
-      public TaggedLaunchPage findTaggedLaunches(List<java.time.Instant> utcHours,
+      public TaggedLaunchPage findTaggedLaunches(List<LaunchSpan> spans,
           java.util.Optional<String> pageToken) {
         throw software.amazon.awssdk.core.exception.SdkClientException.create("DescribeInstances unreachable");
       }

@@ -22,7 +22,7 @@ final class FakeEc2 implements Ec2Port {
   // Guarded by this.
   private final List<TaggedLaunch> visible = new ArrayList<>();
   private final List<TaggedLaunch> notYetVisible = new ArrayList<>();
-  private final List<List<Instant>> hoursAsked = new ArrayList<>();
+  private final List<List<LaunchSpan>> spansAsked = new ArrayList<>();
   /** The request hash tag of each instance this port launched. */
   private final java.util.Map<String, String> hashes = new java.util.HashMap<>();
   /** The ClientToken each instance this port launched was sent with. */
@@ -73,8 +73,9 @@ final class FakeEc2 implements Ec2Port {
     pageSize = size;
   }
 
-  synchronized List<List<Instant>> hoursAsked() {
-    return List.copyOf(hoursAsked);
+  /** The launch-time spans of each count (its first page). */
+  synchronized List<List<LaunchSpan>> spansAsked() {
+    return List.copyOf(spansAsked);
   }
 
   /** IAM denies RunInstances (DryRun included) for this instance type with UnauthorizedOperation. */
@@ -163,17 +164,17 @@ final class FakeEc2 implements Ec2Port {
   }
 
   @Override
-  public synchronized TaggedLaunchPage findTaggedLaunches(List<Instant> utcHours, Optional<String> pageToken) {
+  public synchronized TaggedLaunchPage findTaggedLaunches(List<LaunchSpan> spans, Optional<String> pageToken) {
     countCalls.incrementAndGet();
     if (failCounts > 0) {
       failCounts--;
       throw SdkClientException.create("connection reset");
     }
     if (pageToken.isEmpty()) {
-      hoursAsked.add(List.copyOf(utcHours));
+      spansAsked.add(List.copyOf(spans));
     }
     List<TaggedLaunch> matching = visible.stream()
-        .filter(l -> utcHours.contains(l.launchTime().truncatedTo(ChronoUnit.HOURS))).toList();
+        .filter(l -> spans.stream().anyMatch(span -> span.contains(l.launchTime()))).toList();
     int from = pageToken.map(Integer::parseInt).orElse(0);
     int to = Math.min(matching.size(), from + pageSize);
     return new TaggedLaunchPage(matching.subList(from, to),

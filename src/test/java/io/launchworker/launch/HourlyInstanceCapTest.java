@@ -60,7 +60,7 @@ class HourlyInstanceCapTest {
   }
 
   @Test
-  void aCountAsksForThisAndThePreviousUtcHourAndKeepsOnlyTheLastHour() {
+  void aFullCountAsksForTheLastHourInTenMinuteSpansAndKeepsOnlyTheLastHour() {
     ec2.launchedElsewhere("old", 3, START.minus(Duration.ofMinutes(70)));
     ec2.launchedElsewhere("recent", 2, START.minus(Duration.ofMinutes(50)));
     ec2.launchedElsewhere("now", 1, START.minus(Duration.ofMinutes(5)));
@@ -68,8 +68,9 @@ class HourlyInstanceCapTest {
 
     cap.refresh();
 
-    assertThat(ec2.hoursAsked()).containsExactly(
-        List.of(Instant.parse("2026-11-29T09:00:00Z"), Instant.parse("2026-11-29T10:00:00Z")));
+    assertThat(ec2.spansAsked()).singleElement().satisfies(spans -> assertThat(spans)
+        .extracting(Ec2Port.LaunchSpan::wildcard).containsExactly("2026-11-29T09:2*", "2026-11-29T09:3*",
+            "2026-11-29T09:4*", "2026-11-29T09:5*", "2026-11-29T10:0*", "2026-11-29T10:1*", "2026-11-29T10:2*"));
     assertThat(cap.usedInLastHour()).isEqualTo(3);
     clock.advance(Duration.ofMinutes(10));
     assertThat(cap.usedInLastHour()).as("the 50-minute-old launches left the window").isEqualTo(1);
@@ -256,7 +257,7 @@ class HourlyInstanceCapTest {
     AtomicInteger calls = new AtomicInteger();
     Ec2Port slowCounts = new io.launchworker.testing.ForwardingEc2Port(ec2) {
       @Override
-      public TaggedLaunchPage findTaggedLaunches(List<Instant> utcHours, java.util.Optional<String> pageToken) {
+      public TaggedLaunchPage findTaggedLaunches(List<LaunchSpan> spans, java.util.Optional<String> pageToken) {
         if (calls.incrementAndGet() == 2) {
           countBlocked.countDown();
           try {
@@ -265,7 +266,7 @@ class HourlyInstanceCapTest {
             Thread.currentThread().interrupt();
           }
         }
-        return ec2.findTaggedLaunches(utcHours, pageToken);
+        return ec2.findTaggedLaunches(spans, pageToken);
       }
     };
     HourlyInstanceCap cap = cap(10, slowCounts, Ec2Budget.unlimited());

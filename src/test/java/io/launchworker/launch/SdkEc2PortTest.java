@@ -53,9 +53,10 @@ class SdkEc2PortTest {
     }).instances().get(0).instanceId();
   }
 
-  private static List<Instant> thisAndPreviousHour() {
+  private static List<Ec2Port.LaunchSpan> thisAndPreviousHour() {
     Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS);
-    return List.of(hour.minus(1, ChronoUnit.HOURS), hour);
+    return List.of(new Ec2Port.LaunchSpan(hour.minus(1, ChronoUnit.HOURS), Ec2Port.LaunchSpan.Length.HOUR),
+        new Ec2Port.LaunchSpan(hour, Ec2Port.LaunchSpan.Length.HOUR));
   }
 
   @Test
@@ -74,7 +75,8 @@ class SdkEc2PortTest {
       });
       assertThat(page.nextPageToken()).isEmpty();
       Instant twoHoursAgo = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(2, ChronoUnit.HOURS);
-      assertThat(port.findTaggedLaunches(List.of(twoHoursAgo), Optional.empty()).instances()).isEmpty();
+      assertThat(port.findTaggedLaunches(List.of(new Ec2Port.LaunchSpan(twoHoursAgo, Ec2Port.LaunchSpan.Length.HOUR)),
+          Optional.empty()).instances()).isEmpty();
     }
   }
 

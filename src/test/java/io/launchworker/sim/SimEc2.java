@@ -235,12 +235,12 @@ public final class SimEc2 implements Ec2Port {
   }
 
   @Override
-  public synchronized TaggedLaunchPage findTaggedLaunches(List<Instant> utcHours, Optional<String> pageToken) {
+  public synchronized TaggedLaunchPage findTaggedLaunches(List<LaunchSpan> spans, Optional<String> pageToken) {
     Instant now = clock.instant();
     gate(Ec2Operation.DESCRIBE_INSTANCES, describeBucket, now);
-    // No hours: asked without the launch-time filter, as SdkEc2Port asks an endpoint that refuses it.
+    // No spans: asked without the launch-time filter, as SdkEc2Port asks an endpoint that refuses it.
     List<SimInstance> matching = instances.stream().filter(i -> i.visibleAt(now) && i.token().isPresent()
-        && (utcHours.isEmpty() || utcHours.contains(i.launchTime().truncatedTo(ChronoUnit.HOURS)))).toList();
+        && (spans.isEmpty() || spans.stream().anyMatch(span -> span.contains(i.launchTime())))).toList();
     int from = pageToken.map(Integer::parseInt).orElse(0);
     int to = Math.min(matching.size(), from + pageSize);
     List<TaggedLaunch> page = matching.subList(Math.min(from, to), to).stream()

@@ -56,7 +56,7 @@ class SimEc2Test {
   void aLaunchShowsInEveryLookUpOnlyAfterItsLagOnTheClock() {
     ec2.lag(LagModel.fixed(Duration.ofSeconds(30)));
     ec2.runInstances(request("t1", "m-1"));
-    List<Instant> hour = List.of(START.truncatedTo(ChronoUnit.HOURS));
+    List<Ec2Port.LaunchSpan> hour = List.of(Ec2Port.LaunchSpan.of(START, Ec2Port.LaunchSpan.Length.HOUR));
     assertTrue(ec2.findByToken("tok-t1", TokenFilter.TAG).isEmpty());
     assertTrue(ec2.findByToken("t1", TokenFilter.CLIENT_TOKEN).isEmpty());
     assertTrue(ec2.findByClientTokens(List.of("t1")).isEmpty());

@@ -40,7 +40,7 @@ public abstract class ForwardingEc2Port implements Ec2Port {
   }
 
   @Override
-  public TaggedLaunchPage findTaggedLaunches(List<Instant> utcHours, Optional<String> pageToken) {
-    return delegate.findTaggedLaunches(utcHours, pageToken);
+  public TaggedLaunchPage findTaggedLaunches(List<LaunchSpan> spans, Optional<String> pageToken) {
+    return delegate.findTaggedLaunches(spans, pageToken);
   }
 }
