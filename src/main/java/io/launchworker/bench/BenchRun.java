@@ -117,14 +117,7 @@ public final class BenchRun {
       WorkerConfig config = ConfigLoader.load(Optional.empty(), Map.of(), overrides);
       return InProcessFleet.start(config, timeline);
     }
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put("LAUNCHER_QUEUE_URL", sandbox.queueUrl());
-    env.put("LAUNCHER_DLQ_URL", sandbox.dlqUrl());
-    env.put("AWS_ENDPOINT_URL_SQS", sandbox.sqs().endpoint().toString());
-    env.put("AWS_ENDPOINT_URL_EC2", sandbox.ec2().endpoint().toString());
-    env.put("AWS_REGION", EmbeddedSqs.REGION.id());
-    env.put("AWS_ACCESS_KEY_ID", EmbeddedSqs.CREDENTIALS.accessKeyId());
-    env.put("AWS_SECRET_ACCESS_KEY", EmbeddedSqs.CREDENTIALS.secretAccessKey());
+    Map<String, String> env = workerEnvironment(sandbox);
     env.put("LAUNCHER_MAX_IN_FLIGHT", Integer.toString(scenario.maxInFlight()));
     env.put("LAUNCHER_ADMIN_PORT", "-1");
     env.put("LAUNCHER_SHUTDOWN_GRACE", SHUTDOWN_GRACE);
@@ -133,6 +126,19 @@ public final class BenchRun {
     env.put(HOURLY_CAP_ENV, Integer.toString(NO_HOURLY_CAP)); // ignored by builds without the cap
     String config = "launcher.sqs.wait-time = " + WAIT_TIME + "\n";
     return ProcessFleet.start(scenario.workers(), env, config, workerJavaOptions);
+  }
+
+  /** What a worker process needs to run against the sandbox: its queues, endpoints, region and credentials. */
+  static Map<String, String> workerEnvironment(Sandbox sandbox) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("LAUNCHER_QUEUE_URL", sandbox.queueUrl());
+    env.put("LAUNCHER_DLQ_URL", sandbox.dlqUrl());
+    env.put("AWS_ENDPOINT_URL_SQS", sandbox.sqs().endpoint().toString());
+    env.put("AWS_ENDPOINT_URL_EC2", sandbox.ec2().endpoint().toString());
+    env.put("AWS_REGION", EmbeddedSqs.REGION.id());
+    env.put("AWS_ACCESS_KEY_ID", EmbeddedSqs.CREDENTIALS.accessKeyId());
+    env.put("AWS_SECRET_ACCESS_KEY", EmbeddedSqs.CREDENTIALS.secretAccessKey());
+    return env;
   }
 
   private boolean sendAll(RequestSender sender, Sandbox sandbox, long deadline) throws InterruptedException {

@@ -53,7 +53,12 @@ final class ProcessFleet implements Fleet {
    */
   static ProcessFleet start(int count, Map<String, String> env, String configText, List<String> javaOptions)
       throws InterruptedException {
-    Path jar = ownJar("worker processes need");
+    return start(ownJar("worker processes need"), count, env, configText, javaOptions);
+  }
+
+  /** As above, running {@code jar} (e.g. the service jar next to this one). */
+  static ProcessFleet start(Path jar, int count, Map<String, String> env, String configText,
+      List<String> javaOptions) throws InterruptedException {
     List<Child> children = new ArrayList<>();
     try {
       Path dir = Files.createTempDirectory("launch-worker-bench");

@@ -2,6 +2,7 @@ package io.launchworker.cli;
 
 import io.launchworker.bench.BenchReport;
 import io.launchworker.bench.BenchRun;
+import io.launchworker.bench.IdleRun;
 import io.launchworker.bench.Bucket;
 import io.launchworker.bench.Ec2Latency;
 import io.launchworker.bench.Scenario;
@@ -85,6 +86,16 @@ final class BenchCommand implements Callable<Integer> {
       + "--targets, the directory for each run's <P>-<run>.json, .txt and .err (default there: target/bench).")
   Path json;
 
+  @Option(names = "--idle-instances", paramLabel = "N",
+      description = "Instead of a drain: the idle scenario. N worker-tagged instances launched over the last hour, "
+          + "one worker process, no requests; prints its CPU share, DescribeInstances calls a minute and RSS "
+          + "(needs the packaged jar).")
+  Integer idleInstances;
+
+  @Option(names = "--idle-for", defaultValue = "60s", converter = DurationConverter.class, paramLabel = "DURATION",
+      description = "With --idle-instances: how long to measure, after a 30 s warm-up (default: ${DEFAULT-VALUE}).")
+  Duration idleFor;
+
   @Option(names = "--targets", arity = "0..1", fallbackValue = "3", paramLabel = "RUNS",
       description = "Instead of one run: the performance targets' scenarios P1-P7, RUNS times each (default: 3), "
           + "each run a child process of this jar; prints the load average before each run and the median of "
@@ -103,10 +114,17 @@ final class BenchCommand implements Callable<Integer> {
   private static final Set<String> TARGET_OPTIONS = Set.of("--targets", "--scale", "--json");
   private static final Path TARGETS_DIR = Path.of("target", "bench");
 
+  /** The options the idle scenario takes. */
+  private static final Set<String> IDLE_OPTIONS = Set.of("--idle-instances", "--idle-for", "--worker-java-options");
+  private static final Duration IDLE_WARM_UP = Duration.ofSeconds(30);
+
   @Override
   public Integer call() throws InterruptedException, IOException {
     if (targetRuns != null) {
       return targets();
+    }
+    if (idleInstances != null) {
+      return idle();
     }
     if (scale != null) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--scale applies only to --targets");
@@ -120,8 +138,7 @@ final class BenchCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
     }
     PrintWriter out = spec.commandLine().getOut();
-    List<String> javaOptions = Arrays.stream(workerJavaOptions.trim().split("\\s+")).filter(s -> !s.isEmpty())
-        .toList();
+    List<String> javaOptions = javaOptions();
     BenchReport report = new BenchRun(scenario, javaOptions, out).run();
     out.print(report.table());
     if (json != null) {
@@ -130,6 +147,31 @@ final class BenchCommand implements Callable<Integer> {
     }
     out.flush();
     return report.ok() ? 0 : 1;
+  }
+
+  private int idle() throws InterruptedException {
+    List<String> other = spec.commandLine().getParseResult().matchedOptions().stream()
+        .map(o -> o.longestName()).filter(n -> !IDLE_OPTIONS.contains(n)).toList();
+    if (!other.isEmpty()) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--idle-instances runs the idle scenario; "
+          + "leave out " + String.join(", ", other));
+    }
+    List<String> javaOptions = javaOptions();
+    IdleRun.Result result;
+    try {
+      result = new IdleRun(idleInstances, IDLE_WARM_UP, idleFor, javaOptions, spec.commandLine().getOut()).run();
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    } catch (IllegalStateException e) {
+      throw new SetupException(e.getMessage(), e);
+    }
+    spec.commandLine().getOut().println(result.line());
+    spec.commandLine().getOut().flush();
+    return 0;
+  }
+
+  private List<String> javaOptions() {
+    return Arrays.stream(workerJavaOptions.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
   }
 
   private int targets() throws InterruptedException, IOException {

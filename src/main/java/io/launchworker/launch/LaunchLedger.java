@@ -156,7 +156,9 @@ final class LaunchLedger {
       if (launch.launchedWith().isPresent() && (newest == null || launch.launchTime().isAfter(newest.launchTime()))) {
         newest = launch;
       }
-      byId.put(launch.instanceId(), launch);
+      // Kept without what it was launched with (a map of tags each): 20,000 of them would cost megabytes of heap.
+      byId.put(launch.instanceId(), launch.launchedWith().isEmpty() ? launch
+          : new Ec2Port.TaggedLaunch(launch.instanceId(), launch.token(), launch.launchTime()));
       ownNotCounted.remove(launch.instanceId());
       answerLost.remove(launch.token());
     }

@@ -44,8 +44,13 @@ public final class Sandbox implements AutoCloseable {
   }
 
   public static Sandbox start(Duration visibilityTimeout) {
+    return start(visibilityTimeout, java.time.Clock.systemUTC());
+  }
+
+  /** As {@link #start(Duration)}, the EC2 emulator keeping time (launch times, lags) on {@code ec2Clock}. */
+  public static Sandbox start(Duration visibilityTimeout, java.time.Clock ec2Clock) {
     EmbeddedSqs sqs = EmbeddedSqs.start();
-    Ec2Emulator ec2 = Ec2Emulator.start();
+    Ec2Emulator ec2 = Ec2Emulator.start(ec2Clock);
     String[] urls = createQueues(sqs, visibilityTimeout);
     return new Sandbox(sqs, ec2, urls[0], urls[1], urls[2], visibilityTimeout);
   }
