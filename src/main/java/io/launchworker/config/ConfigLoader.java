@@ -31,8 +31,9 @@ import java.util.TreeMap;
  */
 public final class ConfigLoader {
   private static final String DEFAULTS_RESOURCE = "io/launchworker/config/worker.conf";
+  private static final String ENFORCED_TAGS = "launcher.tags.enforced";
   /** Keys whose children are free-form (user tag names), so not checked against the defaults. */
-  private static final Set<String> FREE_FORM = Set.of("launcher.defaults.tags");
+  private static final Set<String> FREE_FORM = Set.of("launcher.defaults.tags", ENFORCED_TAGS);
   /** Unknown keys named in full in the one-line error; a file with more is probably not this program's. */
   private static final int UNKNOWN_KEYS_SHOWN = 5;
 
@@ -222,14 +223,38 @@ public final class ConfigLoader {
         r.stringMap(tagsKey),
         new LaunchDefaults.Imds(
             r.oneOf("launcher.defaults.imds-v1", List.of("disabled", "allowed")).equals("allowed"),
-            r.intIn("launcher.defaults.imds-hop-limit", 1, LaunchDefaults.Imds.MAX_HOP_LIMIT)));
+            r.intIn("launcher.defaults.imds-hop-limit", 1, LaunchDefaults.Imds.MAX_HOP_LIMIT)))
+        .withEnforcedTags(enforcedTags(r));
     int tags = defaults.tagsAddedTo(Set.of());
     if (tags > LaunchTags.MAX_OTHER_TAGS) {
-      throw r.invalidWithoutValue(tagsKey, tags + " tags", "allowed: at most " + LaunchTags.MAX_OTHER_TAGS
+      throw r.invalidWithoutValue(tagsKey, tags + " tags" + (defaults.enforcedTags().isEmpty() ? ""
+          : " with those of " + ENFORCED_TAGS), "allowed: at most " + LaunchTags.MAX_OTHER_TAGS
           + " (EC2 allows 50 tags per instance and the worker adds its own 3), and each takes one from the "
           + "tags a request may carry");
     }
     return defaults;
+  }
+
+  /**
+   * {@code launcher.tags.enforced}: what EC2 would refuse on every launch (an {@code aws:} key, a key over 128 or a
+   * value over 256 characters) or the worker's own tags would replace ({@code launch-worker:}) stops start-up.
+   */
+  private static Map<String, String> enforcedTags(ConfigReader r) {
+    Map<String, String> enforced = r.stringMap(ENFORCED_TAGS);
+    for (Map.Entry<String, String> tag : enforced.entrySet()) {
+      String key = tag.getKey();
+      String lower = key.toLowerCase(java.util.Locale.ROOT);
+      String entry = ENFORCED_TAGS + "." + com.typesafe.config.ConfigUtil.joinPath(key);
+      if (lower.startsWith("aws:") || lower.startsWith(LaunchTags.RESERVED_PREFIX)) {
+        throw r.invalid(entry, "the key is reserved; allowed: keys not starting with \"aws:\" (EC2's) or \""
+            + LaunchTags.RESERVED_PREFIX + "\" (the worker's own tags)");
+      }
+      if (key.isEmpty() || key.codePointCount(0, key.length()) > 128
+          || tag.getValue().codePointCount(0, tag.getValue().length()) > 256) {
+        throw r.invalid(entry, "allowed: a key of 1 to 128 characters and a value of at most 256 (EC2's limits)");
+      }
+    }
+    return enforced;
   }
 
   /** {@code launcher.policy}; shared with {@link ProducerConfig} so producers validate as the worker does. */
@@ -252,7 +277,9 @@ public final class ConfigLoader {
         r.stringList("launcher.policy.allowed-instance-profiles"),
         markets(r, "launcher.policy.allowed-markets"),
         r.intIn("launcher.policy.max-root-volume-gib", 1, RootVolume.MAX_SIZE_GIB),
-        r.intIn("launcher.policy.max-shapes", 1, LaunchShape.MOST_PER_REQUEST));
+        r.intIn("launcher.policy.max-shapes", 1, LaunchShape.MOST_PER_REQUEST),
+        r.oneOf("launcher.policy.require-encrypted-volumes", List.of("true", "false")).equals("true"),
+        r.stringList("launcher.policy.allowed-tag-keys"));
   }
 
   private static List<Market> markets(ConfigReader r, String key) {

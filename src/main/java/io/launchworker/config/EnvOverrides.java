@@ -31,6 +31,8 @@ public final class EnvOverrides {
     m.put("LAUNCHER_ALLOWED_MARKETS", "launcher.policy.allowed-markets");
     m.put("LAUNCHER_MAX_ROOT_VOLUME_GIB", "launcher.policy.max-root-volume-gib");
     m.put("LAUNCHER_MAX_SHAPES", "launcher.policy.max-shapes");
+    m.put("LAUNCHER_REQUIRE_ENCRYPTED_VOLUMES", "launcher.policy.require-encrypted-volumes");
+    m.put("LAUNCHER_ALLOWED_TAG_KEYS", "launcher.policy.allowed-tag-keys");
     m.put("LAUNCHER_MAX_REQUEST_AGE", "launcher.max-request-age");
     m.put("LAUNCHER_CONSISTENCY_WINDOW", "launcher.retry.consistency-window");
     m.put("LAUNCHER_RUN_INSTANCES_BURST", "launcher.ec2.run-instances-burst");

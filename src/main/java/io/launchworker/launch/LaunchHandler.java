@@ -245,6 +245,10 @@ public final class LaunchHandler {
     if (RootDevices.needsLookUp(request) && rootDevice.isEmpty()) {
       return Outcome.released();
     }
+    Optional<Outcome> otherDevice = rootDevice.flatMap(root -> RootDevices.otherThanTheRoot(request, root));
+    if (otherDevice.isPresent()) {
+      return otherDevice.get();
+    }
     List<LaunchShape> shapes = firstTheUnclear(mapper.shapes(request), look.doubt().unclearShape());
     if (shapes.size() > 1 && look.doubt().unclearShape().isEmpty()) {
       // No shape is known to be the one last tried: any of them may have launched. Only evidence lets the walk start.

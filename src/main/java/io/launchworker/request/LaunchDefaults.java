@@ -17,13 +17,18 @@ import java.util.Optional;
  * @param tags added to every instance; the request's own tags win on the same key. They take from the request's
  *     tag budget ({@link #tagsAddedTo}); configuration allows at most {@link LaunchTags#MAX_OTHER_TAGS}.
  * @param imds the instance metadata options sent with every launch, launch templates included
+ * @param enforcedTags {@code launcher.tags.enforced}: added to every instance, its volumes and its network interfaces,
+ *     launch templates included; unlike {@code tags} a request may not set their keys, in any case
+ *     ({@link PolicyCheck} refuses it as {@link RejectReason#ENFORCED_TAG}), and they replace a default tag of the
+ *     same key. They take from the request's tag budget too.
  */
 public record LaunchDefaults(
     Optional<String> instanceType,
     Optional<String> subnetId,
     List<String> securityGroupIds,
     Map<String, String> tags,
-    Imds imds) {
+    Imds imds,
+    Map<String, String> enforcedTags) {
 
   public LaunchDefaults {
     Objects.requireNonNull(instanceType, "instanceType");
@@ -31,12 +36,23 @@ public record LaunchDefaults(
     securityGroupIds = List.copyOf(securityGroupIds);
     tags = Map.copyOf(tags);
     Objects.requireNonNull(imds, "imds");
+    enforcedTags = Map.copyOf(enforcedTags);
+  }
+
+  /** No enforced tags. */
+  public LaunchDefaults(Optional<String> instanceType, Optional<String> subnetId, List<String> securityGroupIds,
+      Map<String, String> tags, Imds imds) {
+    this(instanceType, subnetId, securityGroupIds, tags, imds, Map.of());
   }
 
   /** With the built-in metadata options, {@link Imds#DEFAULT}. */
   public LaunchDefaults(Optional<String> instanceType, Optional<String> subnetId, List<String> securityGroupIds,
       Map<String, String> tags) {
     this(instanceType, subnetId, securityGroupIds, tags, Imds.DEFAULT);
+  }
+
+  public LaunchDefaults withEnforcedTags(Map<String, String> enforced) {
+    return new LaunchDefaults(instanceType, subnetId, securityGroupIds, tags, imds, enforced);
   }
 
   /**
@@ -101,18 +117,28 @@ public record LaunchDefaults(
   }
 
   /**
-   * How many default tags an instance gets on top of a request's tags with these keys: those whose key the
-   * request does not set itself (its value wins there) and that are not the worker's own tags (which always
-   * replace them). Keys compare exactly, as EC2's do.
+   * How many configured tags an instance gets on top of a request's tags with these keys: every enforced tag, and
+   * the default tags whose key the request does not set itself (its value wins there) and no enforced tag has;
+   * never the worker's own tags (which always replace them). Keys compare exactly, as EC2's do.
    */
   public int tagsAddedTo(Collection<String> requestTagKeys) {
     int added = 0;
+    for (String key : enforcedTags.keySet()) {
+      if (!isWorkerTag(key)) {
+        added++;
+      }
+    }
     for (String key : tags.keySet()) {
-      if (!requestTagKeys.contains(key) && !isWorkerTag(key)) {
+      if (!requestTagKeys.contains(key) && !enforcedTags.containsKey(key) && !isWorkerTag(key)) {
         added++;
       }
     }
     return added;
+  }
+
+  /** The enforced tag key a request's tag key names, compared ignoring case; empty when it names none. */
+  public Optional<String> enforcedKeyMatching(String requestTagKey) {
+    return enforcedTags.keySet().stream().filter(k -> k.equalsIgnoreCase(requestTagKey)).sorted().findFirst();
   }
 
   private static boolean isWorkerTag(String key) {
@@ -120,6 +146,6 @@ public record LaunchDefaults(
   }
 
   public static LaunchDefaults none() {
-    return new LaunchDefaults(Optional.empty(), Optional.empty(), List.of(), Map.of(), Imds.DEFAULT);
+    return new LaunchDefaults(Optional.empty(), Optional.empty(), List.of(), Map.of(), Imds.DEFAULT, Map.of());
   }
 }

@@ -30,6 +30,9 @@ import java.util.List;
  * @param maxRootVolumeGib cap on a request's {@code rootVolume.sizeGiB}
  * @param maxShapes cap on the launch shapes one request may expand to (markets x instance types x subnets, as
  *     {@link LaunchShape#walk} counts them): each shape refused for capacity is one more RunInstances call
+ * @param requireEncryptedVolumes a request's {@code rootVolume.encrypted: false} is refused; true unless configured
+ * @param allowedTagKeys globs a request's own tag keys must match; empty means any key (the list is optional). The
+ *     configured default and enforced tags are the operator's and are not checked
  */
 public record LaunchPolicy(
     List<String> allowedImageIds,
@@ -43,7 +46,9 @@ public record LaunchPolicy(
     List<String> allowedInstanceProfiles,
     List<Market> allowedMarkets,
     int maxRootVolumeGib,
-    int maxShapes) {
+    int maxShapes,
+    boolean requireEncryptedVolumes,
+    List<String> allowedTagKeys) {
 
   /** The default {@code max-root-volume-gib}: 1 TiB, far above any runner's disk, far below EC2's 16 TiB. */
   public static final int DEFAULT_MAX_ROOT_VOLUME_GIB = 1024;
@@ -70,6 +75,7 @@ public record LaunchPolicy(
     allowedSecurityGroupIds = List.copyOf(allowedSecurityGroupIds);
     allowedKeyNames = List.copyOf(allowedKeyNames);
     allowedInstanceProfiles = List.copyOf(allowedInstanceProfiles);
+    allowedTagKeys = List.copyOf(allowedTagKeys);
     if (maxInstancesPerRequest < 1) {
       throw new IllegalArgumentException("maxInstancesPerRequest < 1: " + maxInstancesPerRequest);
     }
@@ -77,6 +83,16 @@ public record LaunchPolicy(
       throw new IllegalArgumentException("maxInstancesPerHour " + maxInstancesPerHour
           + " is below maxInstancesPerRequest " + maxInstancesPerRequest + ": no request could ever launch");
     }
+  }
+
+  /** Encrypted volumes required, any tag key. */
+  public LaunchPolicy(List<String> allowedImageIds, List<String> allowedInstanceTypes, List<String> allowedSubnetIds,
+      int maxInstancesPerRequest, int maxInstancesPerHour, List<String> allowedLaunchTemplates,
+      List<String> allowedSecurityGroupIds, List<String> allowedKeyNames, List<String> allowedInstanceProfiles,
+      List<Market> allowedMarkets, int maxRootVolumeGib, int maxShapes) {
+    this(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest, maxInstancesPerHour,
+        allowedLaunchTemplates, allowedSecurityGroupIds, allowedKeyNames, allowedInstanceProfiles, allowedMarkets,
+        maxRootVolumeGib, maxShapes, true, List.of());
   }
 
   /** At most {@link #DEFAULT_MAX_SHAPES} shapes a request. */
@@ -114,43 +130,55 @@ public record LaunchPolicy(
   public LaunchPolicy withAllowedLaunchTemplates(List<String> templates) {
     return new LaunchPolicy(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest,
         maxInstancesPerHour, templates, allowedSecurityGroupIds, allowedKeyNames, allowedInstanceProfiles,
-        allowedMarkets, maxRootVolumeGib, maxShapes);
+        allowedMarkets, maxRootVolumeGib, maxShapes, requireEncryptedVolumes, allowedTagKeys);
   }
 
   public LaunchPolicy withAllowedSecurityGroupIds(List<String> groups) {
     return new LaunchPolicy(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest,
         maxInstancesPerHour, allowedLaunchTemplates, groups, allowedKeyNames, allowedInstanceProfiles,
-        allowedMarkets, maxRootVolumeGib, maxShapes);
+        allowedMarkets, maxRootVolumeGib, maxShapes, requireEncryptedVolumes, allowedTagKeys);
   }
 
   public LaunchPolicy withAllowedKeyNames(List<String> keyNames) {
     return new LaunchPolicy(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest,
         maxInstancesPerHour, allowedLaunchTemplates, allowedSecurityGroupIds, keyNames, allowedInstanceProfiles,
-        allowedMarkets, maxRootVolumeGib, maxShapes);
+        allowedMarkets, maxRootVolumeGib, maxShapes, requireEncryptedVolumes, allowedTagKeys);
   }
 
   public LaunchPolicy withAllowedInstanceProfiles(List<String> profiles) {
     return new LaunchPolicy(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest,
         maxInstancesPerHour, allowedLaunchTemplates, allowedSecurityGroupIds, allowedKeyNames, profiles,
-        allowedMarkets, maxRootVolumeGib, maxShapes);
+        allowedMarkets, maxRootVolumeGib, maxShapes, requireEncryptedVolumes, allowedTagKeys);
   }
 
   public LaunchPolicy withAllowedMarkets(List<Market> markets) {
     return new LaunchPolicy(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest,
         maxInstancesPerHour, allowedLaunchTemplates, allowedSecurityGroupIds, allowedKeyNames,
-        allowedInstanceProfiles, markets, maxRootVolumeGib, maxShapes);
+        allowedInstanceProfiles, markets, maxRootVolumeGib, maxShapes, requireEncryptedVolumes, allowedTagKeys);
   }
 
   public LaunchPolicy withMaxRootVolumeGib(int gib) {
     return new LaunchPolicy(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest,
         maxInstancesPerHour, allowedLaunchTemplates, allowedSecurityGroupIds, allowedKeyNames,
-        allowedInstanceProfiles, allowedMarkets, gib, maxShapes);
+        allowedInstanceProfiles, allowedMarkets, gib, maxShapes, requireEncryptedVolumes, allowedTagKeys);
   }
 
   public LaunchPolicy withMaxShapes(int shapes) {
     return new LaunchPolicy(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest,
         maxInstancesPerHour, allowedLaunchTemplates, allowedSecurityGroupIds, allowedKeyNames,
-        allowedInstanceProfiles, allowedMarkets, maxRootVolumeGib, shapes);
+        allowedInstanceProfiles, allowedMarkets, maxRootVolumeGib, shapes, requireEncryptedVolumes, allowedTagKeys);
+  }
+
+  public LaunchPolicy withRequireEncryptedVolumes(boolean required) {
+    return new LaunchPolicy(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest,
+        maxInstancesPerHour, allowedLaunchTemplates, allowedSecurityGroupIds, allowedKeyNames,
+        allowedInstanceProfiles, allowedMarkets, maxRootVolumeGib, maxShapes, required, allowedTagKeys);
+  }
+
+  public LaunchPolicy withAllowedTagKeys(List<String> keys) {
+    return new LaunchPolicy(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest,
+        maxInstancesPerHour, allowedLaunchTemplates, allowedSecurityGroupIds, allowedKeyNames,
+        allowedInstanceProfiles, allowedMarkets, maxRootVolumeGib, maxShapes, requireEncryptedVolumes, keys);
   }
 
   /** Whether launches may use this market. */

@@ -21,6 +21,7 @@ final class PolicyCheck {
   private final List<Glob> instanceTypes;
   private final List<Glob> keyNames;
   private final List<Glob> profiles;
+  private final List<Glob> tagKeys;
 
   PolicyCheck(LaunchPolicy policy, LaunchDefaults defaults) {
     this.policy = policy;
@@ -29,6 +30,7 @@ final class PolicyCheck {
     this.instanceTypes = globs(policy.allowedInstanceTypes());
     this.keyNames = globs(policy.allowedKeyNames());
     this.profiles = globs(policy.allowedInstanceProfiles().stream().map(PolicyCheck::profileName).toList());
+    this.tagKeys = globs(policy.allowedTagKeys());
   }
 
   void check(LaunchRequest request) {
@@ -53,6 +55,33 @@ final class PolicyCheck {
     checkMarket(request);
     checkShapes(request);
     request.rootVolume().ifPresent(this::checkRootVolume);
+    checkTags(request);
+  }
+
+  /**
+   * Enforced keys first, for every tag, then the allow-list, each in body order: a request setting an enforced key is
+   * told so, whatever else it sets.
+   */
+  private void checkTags(LaunchRequest request) {
+    for (String key : request.tags().keySet()) {
+      Optional<String> enforced = defaults.enforcedKeyMatching(key);
+      if (enforced.isPresent()) {
+        throw new InvalidRequestException(RejectReason.ENFORCED_TAG, Show.field("tags", key) + ": key "
+            + Show.quote(key) + (enforced.get().equals(key) ? "" : " (as " + Show.quote(enforced.get()) + ")")
+            + " is set by launcher.tags.enforced and cannot be overridden; allowed: keys other than "
+            + shown(defaults.enforcedTags().keySet().stream().sorted().toList()) + ", in any case");
+      }
+    }
+    // Optional, unlike the allow-lists: empty allows any key.
+    if (tagKeys.isEmpty()) {
+      return;
+    }
+    for (String key : request.tags().keySet()) {
+      if (tagKeys.stream().noneMatch(g -> g.matches(key))) {
+        throw notAllowed(RejectReason.TAG_KEY_NOT_ALLOWED, Show.field("tags", key) + " (launcher.policy."
+            + "allowed-tag-keys)", key, policy.allowedTagKeys());
+      }
+    }
   }
 
   private void checkMarket(LaunchRequest request) {
@@ -88,6 +117,10 @@ final class PolicyCheck {
     if (volume.sizeGiB().isPresent() && volume.sizeGiB().getAsInt() > policy.maxRootVolumeGib()) {
       throw new InvalidRequestException(RejectReason.ROOT_VOLUME_TOO_LARGE, "rootVolume.sizeGiB: got "
           + volume.sizeGiB().getAsInt() + "; allowed: at most " + policy.maxRootVolumeGib() + " (max-root-volume-gib)");
+    }
+    if (!volume.encrypted() && policy.requireEncryptedVolumes()) {
+      throw new InvalidRequestException(RejectReason.UNENCRYPTED_VOLUME, "rootVolume.encrypted: got false; allowed: "
+          + "true, or leave it out (launcher.policy.require-encrypted-volumes is on)");
     }
   }
 

@@ -81,7 +81,21 @@ public enum RejectReason {
    */
   TOO_MANY_SHAPES("too_many_shapes"),
   /** rootVolume.sizeGiB above {@code max-root-volume-gib}. */
-  ROOT_VOLUME_TOO_LARGE("root_volume_too_large");
+  ROOT_VOLUME_TOO_LARGE("root_volume_too_large"),
+  /**
+   * rootVolume.encrypted is false while {@code require-encrypted-volumes} is on (the default): the volume would be
+   * written unencrypted.
+   */
+  UNENCRYPTED_VOLUME("unencrypted_volume"),
+  /**
+   * An imageId request's rootVolume.deviceName is not the image's root device: EC2 would add a second volume there
+   * and leave the root as the image has it. Known only after DescribeImages, so decided by the launch stage.
+   */
+  ROOT_DEVICE_MISMATCH("root_device_mismatch"),
+  /** A tag key {@code launcher.tags.enforced} sets (compared ignoring case): a request may not override it. */
+  ENFORCED_TAG("enforced_tag"),
+  /** A tag key matching none of {@code allowed-tag-keys}, when that list is set. */
+  TAG_KEY_NOT_ALLOWED("tag_key_not_allowed");
 
   private final String code;
 

@@ -33,7 +33,8 @@ import software.amazon.awssdk.services.ec2.model.TagSpecification;
  * <p>Fields the request leaves out come from {@link LaunchDefaults}; the request always wins. Every launch sends
  * {@code MetadataOptions} from {@link LaunchDefaults#imds()} (IMDSv2 required unless configured otherwise). The
  * instance tags are, in this order: the default tags sorted by key (a request tag with the same key replaces the
- * value in place), the request's other tags in body order, then {@link LaunchTags#TOKEN},
+ * value in place), the request's other tags in body order, the enforced tags sorted by key
+ * ({@link LaunchDefaults#enforcedTags}, which nothing replaces), then {@link LaunchTags#TOKEN},
  * {@link LaunchTags#MESSAGE_ID} and {@link LaunchTags#REQUEST_HASH}.
  *
  * <p>Immutable and thread-safe.
@@ -46,8 +47,8 @@ public final class RunInstancesMapper {
   }
 
   /**
-   * Which shape one call launches, under which ClientToken, and the image's root device when the request sizes its
-   * root volume without naming the device.
+   * Which shape one call launches, under which ClientToken, and the device its root volume goes on: for an imageId
+   * request the image's root device, looked up (a request naming another is refused before it gets here).
    */
   public record Target(LaunchShape shape, String clientToken, Optional<String> rootDevice) {
     public Target {
@@ -138,7 +139,8 @@ public final class RunInstancesMapper {
   }
 
   private static BlockDeviceMapping rootVolume(RootVolume volume, Optional<String> resolvedDevice) {
-    String device = volume.deviceName().or(() -> resolvedDevice).orElseThrow(() -> new IllegalArgumentException(
+    // The image's own spelling of its root device when it was looked up: the request's may lack the /dev/ prefix.
+    String device = resolvedDevice.or(volume::deviceName).orElseThrow(() -> new IllegalArgumentException(
         "rootVolume without deviceName: the image's root device name must be looked up first"));
     return BlockDeviceMapping.builder()
         .deviceName(device)
@@ -163,6 +165,8 @@ public final class RunInstancesMapper {
   private List<Tag> tags(LaunchRequest request, String token, String messageId, String requestHash) {
     Map<String, String> tags = new LinkedHashMap<>(new TreeMap<>(defaults.tags()));
     tags.putAll(request.tags());
+    // Enforced tags replace a default or (past a policy that refused it) a request tag of the same key.
+    new TreeMap<>(defaults.enforcedTags()).forEach((key, value) -> putLast(tags, key, value));
     // The worker's own tags go last and cannot be overridden, even by a misconfigured default.
     putLast(tags, LaunchTags.TOKEN, token);
     putLast(tags, LaunchTags.MESSAGE_ID, messageId);

@@ -127,6 +127,54 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void encryptedVolumesAreRequiredAndAnyTagKeyAllowedByDefaultAndBothLoadFromTheFileAndTheEnvironment()
+      throws IOException {
+    WorkerConfig builtIn = ConfigLoader.load(Optional.empty(), REQUIRED_ENV, Map.of());
+    assertThat(builtIn.policy().requireEncryptedVolumes()).isTrue();
+    assertThat(builtIn.policy().allowedTagKeys()).isEmpty();
+    assertThat(builtIn.defaults().enforcedTags()).isEmpty();
+
+    WorkerConfig c = load("launcher.policy { require-encrypted-volumes = false, allowed-tag-keys = [\"team\"] }\n"
+        + "launcher.tags.enforced { CostCenter = \"4711\", owner-team = platform }");
+    assertThat(c.policy().requireEncryptedVolumes()).isFalse();
+    assertThat(c.policy().allowedTagKeys()).containsExactly("team");
+    assertThat(c.defaults().enforcedTags()).containsOnly(Map.entry("CostCenter", "4711"),
+        Map.entry("owner-team", "platform"));
+    assertThat(ProducerConfig.load(Optional.of(dir.resolve("worker.conf")), Map.of()).defaults().enforcedTags())
+        .as("enqueue checks the same").containsKey("CostCenter");
+
+    Map<String, String> env = new java.util.HashMap<>(REQUIRED_ENV);
+    env.put("LAUNCHER_REQUIRE_ENCRYPTED_VOLUMES", "false");
+    env.put("LAUNCHER_ALLOWED_TAG_KEYS", "team, job-*");
+    WorkerConfig fromEnv = ConfigLoader.load(Optional.empty(), env, Map.of());
+    assertThat(fromEnv.policy().requireEncryptedVolumes()).isFalse();
+    assertThat(fromEnv.policy().allowedTagKeys()).containsExactly("team", "job-*");
+
+    env.put("LAUNCHER_REQUIRE_ENCRYPTED_VOLUMES", "no");
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), env, Map.of()))
+        .hasMessage("launcher.policy.require-encrypted-volumes = \"no\" (from environment variable "
+            + "LAUNCHER_REQUIRE_ENCRYPTED_VOLUMES): must be one of true, false");
+  }
+
+  @Test
+  void anEnforcedTagEc2OrTheWorkersOwnTagsWouldRefuseStopsStartUpNamingIt() {
+    assertThatThrownBy(() -> load("launcher.tags.enforced { \"aws:createdBy\" = me }"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("launcher.tags.enforced.\"aws:createdBy\" = \"me\" (from ")
+        .hasMessageContaining("the key is reserved");
+    assertThatThrownBy(() -> load("launcher.tags.enforced { \"Launch-Worker:token\" = x }"))
+        .hasMessageContaining("launcher.tags.enforced.\"Launch-Worker:token\"")
+        .hasMessageContaining("\"launch-worker:\" (the worker's own tags)");
+    assertThatThrownBy(() -> load("launcher.tags.enforced { team = \"" + "v".repeat(257) + "\" }"))
+        .hasMessageContaining("launcher.tags.enforced.team").hasMessageContaining("a value of at most 256");
+    String fortySix = java.util.stream.IntStream.range(0, 46).mapToObj(i -> "d" + i + " = v")
+        .collect(java.util.stream.Collectors.joining(", "));
+    assertThatThrownBy(() -> load("launcher.defaults.tags { " + fortySix + " }\n"
+        + "launcher.tags.enforced { e0 = v, e1 = v }"))
+        .hasMessageStartingWith("launcher.defaults.tags: 48 tags with those of launcher.tags.enforced (from ");
+  }
+
+  @Test
   void theNewAllowListsLoadAndLaunchTemplatesAreRefusedUnlessListed() throws IOException {
     WorkerConfig builtIn = ConfigLoader.load(Optional.empty(), REQUIRED_ENV, Map.of());
     assertThat(builtIn.policy().allowedLaunchTemplates()).as("no template unless listed").isEmpty();

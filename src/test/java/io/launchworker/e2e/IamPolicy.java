@@ -16,8 +16,10 @@ import java.util.regex.Pattern;
  * action allowed on this resource" with IAM's wildcard rules for resources ({@code *} any run, {@code ?} one
  * character). {@link #allows(String, String)} ignores conditions; {@link #allows(String, String, Map)} also
  * evaluates them against a request context, for the operators the policy uses: {@code StringEquals} (any of the
- * policy's values equals any of the context's) and {@code Null} ({@code "false"}: the key is present). Keys of one
- * operator, and operators of one statement, must all hold, as in IAM; an operator it does not know fails.
+ * policy's values equals any of the context's), {@code StringLike} (the same with {@code *} and {@code ?} wildcards),
+ * {@code Bool} (as {@code StringEquals}), {@code NumericLessThanEquals} (a number at most the policy's) and
+ * {@code Null} ({@code "false"}: the key is present). A key the context lacks fails every operator but {@code Null},
+ * as in IAM. Keys of one operator, and operators of one statement, must all hold; an operator it does not know fails.
  */
 record IamPolicy(List<Statement> statements) {
   static final Path FILE = Path.of("docker", "iam-policy.json");
@@ -35,7 +37,11 @@ record IamPolicy(List<Statement> statements) {
           List<String> expected = strings(key.getValue());
           List<String> actual = context.getOrDefault(key.getKey(), List.of());
           boolean holds = switch (operator.getKey()) {
-            case "StringEquals" -> actual.stream().anyMatch(expected::contains);
+            case "StringEquals", "Bool" -> actual.stream().anyMatch(expected::contains);
+            case "StringLike" -> actual.stream().anyMatch(a -> expected.stream().anyMatch(e -> glob(e).matcher(a)
+                .matches()));
+            case "NumericLessThanEquals" -> !actual.isEmpty() && actual.stream().allMatch(
+                a -> new java.math.BigDecimal(a).compareTo(new java.math.BigDecimal(expected.get(0))) <= 0);
             case "Null" -> expected.equals(List.of(String.valueOf(actual.isEmpty())));
             default -> false;
           };
@@ -53,7 +59,16 @@ record IamPolicy(List<Statement> statements) {
   }
 
   static IamPolicy read() throws IOException {
-    JsonNode root = new ObjectMapper().readTree(FILE.toFile());
+    return read(Map.of());
+  }
+
+  /** The policy with its placeholders filled in, as an operator does: each key of {@code filled} by its value. */
+  static IamPolicy read(Map<String, String> filled) throws IOException {
+    String text = java.nio.file.Files.readString(FILE);
+    for (Map.Entry<String, String> placeholder : filled.entrySet()) {
+      text = text.replace("\"" + placeholder.getKey() + "\"", "\"" + placeholder.getValue() + "\"");
+    }
+    JsonNode root = new ObjectMapper().readTree(text);
     List<Statement> statements = new ArrayList<>();
     for (JsonNode s : root.get("Statement")) {
       statements.add(new Statement(s.path("Sid").asText(), s.get("Effect").asText(), strings(s.get("Action")),

@@ -45,12 +45,18 @@ class IamPolicyTest {
   private static final String INSTANCE = "arn:aws:ec2:REGION:ACCOUNT:instance/i-0123456789abcdef0";
 
   private final RecordedOperations recorded = new RecordedOperations();
+  private static final String INSTANCE_TYPES = "INSTANCE-TYPES-YOU-ALLOW";
+  private static final String VOLUME = "arn:aws:ec2:REGION:ACCOUNT:volume/vol-0123456789abcdef0";
+
   private SandboxHarness harness;
   private IamPolicy policy;
+  /** The policy as an operator fills it in who allows any instance type. */
+  private IamPolicy anyType;
 
   @BeforeAll
   void walkEveryPath() throws IOException {
     policy = IamPolicy.read();
+    anyType = IamPolicy.read(Map.of(INSTANCE_TYPES, "*"));
     harness = new SandboxHarness();
     FaultScript.run(harness, List.of(recorded));
   }
@@ -145,7 +151,7 @@ class IamPolicyTest {
   @Test
   void everyRunInstancesTheWorkerSentMeetsTheInstanceConditionsImdsV2Included() {
     assertThat(recorded.launches()).isNotEmpty().allSatisfy(launch ->
-        assertThat(policy.allows("ec2:RunInstances", INSTANCE, instanceContext(launch))).as("%s", launch).isTrue());
+        assertThat(anyType.allows("ec2:RunInstances", INSTANCE, instanceContext(launch))).as("%s", launch).isTrue());
   }
 
   @Test
@@ -156,12 +162,12 @@ class IamPolicyTest {
     RunInstancesRequest v1 = new RunInstancesMapper(new LaunchDefaults(Optional.empty(), Optional.empty(), List.of(),
         Map.of(), new LaunchDefaults.Imds(true, 1))).map(request, "t", "m");
 
-    assertThat(policy.allows("ec2:RunInstances", INSTANCE, instanceContext(strict))).isTrue();
-    assertThat(policy.allows("ec2:RunInstances", INSTANCE, instanceContext(v1)))
+    assertThat(anyType.allows("ec2:RunInstances", INSTANCE, instanceContext(strict))).isTrue();
+    assertThat(anyType.allows("ec2:RunInstances", INSTANCE, instanceContext(v1)))
         .as("imds-v1 = allowed needs the MetadataHttpTokens condition taken out").isFalse();
-    assertThat(policy.allows("ec2:RunInstances", INSTANCE, instanceContext(strict.toBuilder()
+    assertThat(anyType.allows("ec2:RunInstances", INSTANCE, instanceContext(strict.toBuilder()
         .metadataOptions((InstanceMetadataOptionsRequest) null).build()))).isFalse();
-    assertThat(policy.allows("ec2:RunInstances", INSTANCE, instanceContext(strict.toBuilder()
+    assertThat(anyType.allows("ec2:RunInstances", INSTANCE, instanceContext(strict.toBuilder()
         .tagSpecifications(List.of()).build()))).isFalse();
     assertThat(policy.statementsFor("ec2:RunInstances")).filteredOn(s -> s.resources().contains(INSTANCE_ANY))
         .singleElement().satisfies(s -> assertThat(s.condition().path("StringEquals").path("ec2:MetadataHttpTokens")
@@ -197,9 +203,90 @@ class IamPolicyTest {
     });
   }
 
-  /** What IAM sees for the instance a RunInstances request creates: its instance tags and metadata options. */
+  /**
+   * Issue 19: the instance type and market are conditions on the instance, so a launch template naming another type,
+   * or a market other than on-demand and Spot, is refused by IAM even where the worker's lists cannot see it.
+   */
+  @Test
+  void instancesMayHaveOnlyTheTypesYouNameAndOnlyTheOnDemandOrSpotMarket() throws IOException {
+    IamPolicy.Statement onInstances = policy.statementsFor("ec2:RunInstances").stream()
+        .filter(s -> s.resources().contains(INSTANCE_ANY)).findFirst().orElseThrow();
+    assertThat(onInstances.condition().path("StringLike").path("ec2:InstanceType").get(0).asText())
+        .isEqualTo(INSTANCE_TYPES);
+    assertThat(onInstances.condition().path("StringEquals").path("ec2:InstanceMarketType"))
+        .extracting(com.fasterxml.jackson.databind.JsonNode::asText).containsExactly("on-demand", "spot");
+
+    RunInstancesRequest onDemand = mapped(SandboxHarness.request("t3.micro"));
+    RunInstancesRequest spot = mapped("{\"imageId\":\"" + SandboxHarness.AMI + "\",\"instanceType\":\"t3.micro\","
+        + "\"market\":\"spot\"}");
+    IamPolicy t3Only = IamPolicy.read(Map.of(INSTANCE_TYPES, "t3.*"));
+
+    assertThat(policy.allows("ec2:RunInstances", INSTANCE, instanceContext(onDemand)))
+        .as("closed until the placeholder is filled in").isFalse();
+    assertThat(t3Only.allows("ec2:RunInstances", INSTANCE, instanceContext(onDemand))).isTrue();
+    assertThat(t3Only.allows("ec2:RunInstances", INSTANCE, instanceContext(spot))).isTrue();
+    assertThat(t3Only.allows("ec2:RunInstances", INSTANCE, instanceContext(onDemand.toBuilder()
+        .instanceType("m7i.48xlarge").build()))).as("a type the glob does not match, say a template's").isFalse();
+    Map<String, List<String>> capacityBlock = new HashMap<>(instanceContext(onDemand));
+    capacityBlock.put("ec2:InstanceMarketType", List.of("capacity-block"));
+    assertThat(t3Only.allows("ec2:RunInstances", INSTANCE, capacityBlock)).isFalse();
+  }
+
+  /**
+   * Issue 19: every volume a launch creates, a template's included, must be encrypted and at most
+   * {@code max-root-volume-gib} (1024 by default); no other statement lets RunInstances create a volume.
+   */
+  @Test
+  void volumesMustBeEncryptedAndAtMostTheRootVolumeCap() {
+    assertThat(policy.statementsFor("ec2:RunInstances")).filteredOn(s -> s.allows("ec2:RunInstances", VOLUME))
+        .singleElement().satisfies(s -> {
+          assertThat(s.condition().path("Bool").path("ec2:Encrypted").asText()).isEqualTo("true");
+          assertThat(s.condition().path("NumericLessThanEquals").path("ec2:VolumeSize").asInt())
+              .isEqualTo(LaunchPolicy.DEFAULT_MAX_ROOT_VOLUME_GIB);
+        });
+    RunInstancesRequest sized = mapped(SandboxHarness.AMI, "{\"sizeGiB\":1024}");
+
+    assertThat(policy.allows("ec2:RunInstances", VOLUME, volumeContext(sized))).isTrue();
+    assertThat(policy.allows("ec2:RunInstances", VOLUME, volumeContext(mapped(SandboxHarness.AMI,
+        "{\"sizeGiB\":1025}")))).isFalse();
+    assertThat(policy.allows("ec2:RunInstances", VOLUME, volumeContext(mapped(SandboxHarness.AMI,
+        "{\"sizeGiB\":50,\"encrypted\":false}")))).isFalse();
+    assertThat(policy.allows("ec2:RunInstances", VOLUME, Map.of("ec2:VolumeSize", List.of("8"))))
+        .as("a volume not known to be encrypted").isFalse();
+  }
+
+  private static RunInstancesRequest mapped(String body) {
+    LaunchRequest request = ((ReadResult.Accepted) new RequestReader(LaunchPolicy.permissive()).read(body)).request();
+    return new RunInstancesMapper(LaunchDefaults.none()).map(request, "t", "m");
+  }
+
+  /** A request with this rootVolume on /dev/xvda, past the worker's own volume rules, to see what IAM says. */
+  private static RunInstancesRequest mapped(String image, String rootVolume) {
+    String body = "{\"imageId\":\"" + image + "\",\"rootVolume\":" + rootVolume.replace("}", ",\"deviceName\":"
+        + "\"/dev/xvda\"}") + "}";
+    LaunchRequest request = ((ReadResult.Accepted) new RequestReader(LaunchPolicy.permissive()
+        .withRequireEncryptedVolumes(false).withMaxRootVolumeGib(16_384)).read(body)).request();
+    return new RunInstancesMapper(LaunchDefaults.none()).map(request, "t", "m");
+  }
+
+  /** What IAM sees for the root volume a RunInstances request creates. */
+  private static Map<String, List<String>> volumeContext(RunInstancesRequest launch) {
+    var ebs = launch.blockDeviceMappings().get(0).ebs();
+    return Map.of("ec2:Encrypted", List.of(String.valueOf(ebs.encrypted())),
+        "ec2:VolumeSize", List.of(String.valueOf(ebs.volumeSize())));
+  }
+
+  /**
+   * What IAM sees for the instance a RunInstances request creates: its instance tags, metadata options, type and
+   * market.
+   */
   private static Map<String, List<String>> instanceContext(RunInstancesRequest launch) {
     Map<String, List<String>> context = new HashMap<>();
+    if (launch.instanceTypeAsString() != null) {
+      context.put("ec2:InstanceType", List.of(launch.instanceTypeAsString()));
+    }
+    context.put("ec2:InstanceMarketType", List.of(launch.instanceMarketOptions() == null ? "on-demand"
+        : launch.instanceMarketOptions().marketTypeAsString()));
     launch.tagSpecifications().stream().filter(t -> t.resourceType() == ResourceType.INSTANCE)
         .flatMap(t -> t.tags().stream())
         .forEach(tag -> context.put("aws:RequestTag/" + tag.key(), List.of(tag.value())));

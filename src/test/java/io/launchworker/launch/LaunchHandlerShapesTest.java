@@ -260,13 +260,55 @@ class LaunchHandlerShapesTest {
 
     handle("m-1", 1, body);
     handle("m-2", 1, body);
-    handle("m-3", 1, "{\"imageId\":\"ami-0123456789abcdef0\",\"rootVolume\":{\"deviceName\":\"/dev/sda1\"}}");
+    handle("m-3", 1, "{\"imageId\":\"ami-0123456789abcdef0\",\"rootVolume\":{\"deviceName\":\"/dev/xvda\"}}");
+    handle("m-4", 1, "{\"imageId\":\"ami-0123456789abcdef0\",\"rootVolume\":{\"deviceName\":\"xvda\"}}");
 
     assertThat(ec2.imagesAsked).containsExactly("ami-0123456789abcdef0");
+    // Named or not, with /dev/ or without, the mapping goes on the image's own spelling of its root device.
     assertThat(scripted.requests).extracting(r -> r.blockDeviceMappings().get(0).deviceName())
-        .containsExactly("/dev/xvda", "/dev/xvda", "/dev/sda1");
+        .containsExactly("/dev/xvda", "/dev/xvda", "/dev/xvda", "/dev/xvda");
     assertThat(scripted.requests.get(0).blockDeviceMappings().get(0).ebs().volumeSize()).isEqualTo(50);
     assertThat(scripted.requests.get(0).blockDeviceMappings().get(0).ebs().encrypted()).isTrue();
+  }
+
+  /** Issue 19: /dev/sdf on an image whose root is /dev/xvda added a second 50 GiB volume and left the root alone. */
+  @Test
+  void aDeviceNameThatIsNotTheImagesRootIsRejectedAndNothingLaunches() {
+    Outcome outcome = handle("m-1", 1, "{\"imageId\":\"ami-0123456789abcdef0\",\"rootVolume\":"
+        + "{\"sizeGiB\":50,\"deviceName\":\"/dev/sdf\"}}");
+
+    assertThat(outcome.kind()).isEqualTo(OutcomeKind.REJECTED);
+    assertThat(outcome.reason()).isEqualTo("root_device_mismatch");
+    assertThat(outcome.detail()).isEqualTo("rootVolume.deviceName: got \"/dev/sdf\", but image "
+        + "ami-0123456789abcdef0 has its root on \"/dev/xvda\": a mapping on another device would add a second "
+        + "volume and leave the root as the image has it; allowed: \"/dev/xvda\", or leave deviceName out");
+    assertThat(scripted.calls).isEmpty();
+  }
+
+  @Test
+  void aRootDeviceLookUpThatFailsIsRetriedNeverRejected() {
+    handler = handler(new ForwardingEc2Port(scripted) {
+      @Override
+      public String rootDeviceName(String imageId) {
+        throw ec2Error("InternalError");
+      }
+    });
+
+    Outcome outcome = handle("m-1", 1, "{\"imageId\":\"ami-0123456789abcdef0\",\"rootVolume\":"
+        + "{\"deviceName\":\"/dev/sdf\"}}");
+
+    assertThat(outcome.kind()).isEqualTo(OutcomeKind.RETRY);
+    assertThat(outcome.reason()).isEqualTo("lookup_failed");
+    assertThat(scripted.calls).isEmpty();
+  }
+
+  @Test
+  void aLaunchTemplateKeepsTheDeviceItNamesWithoutALookUp() {
+    handle("m-1", 1, "{\"launchTemplate\":{\"name\":\"web\"},\"rootVolume\":{\"deviceName\":\"/dev/sda1\"}}");
+
+    assertThat(ec2.imagesAsked).isEmpty();
+    assertThat(scripted.requests).singleElement()
+        .satisfies(r -> assertThat(r.blockDeviceMappings().get(0).deviceName()).isEqualTo("/dev/sda1"));
   }
 
   private Outcome handle(String messageId, int receiveCount, String body) {

@@ -130,4 +130,23 @@ class PolicyTest {
     assertThat(r.reason()).isEqualTo("instance_type_not_allowed");
     assertThat(r.message()).isEqualTo("instanceType: got \"p5.48xlarge\"; allowed: t3.*, m5.*");
   }
+
+  @Test
+  void anUnencryptedRootVolumeIsRejectedByDefaultTemplatesIncludedAndAllowedOnlyWhenConfigured() {
+    String image = with("'rootVolume':{'sizeGiB':50,'encrypted':false}");
+    String template = Bodies.json("{'launchTemplate':{'name':'web'},'rootVolume':{'deviceName':'/dev/xvda',"
+        + "'encrypted':false}}");
+    LaunchPolicy secure = LaunchPolicy.permissive();
+
+    for (String body : List.of(image, template)) {
+      Rejection r = ((ReadResult.Rejected) new RequestReader(secure).read(body)).rejection();
+      assertThat(r.reason()).as(body).isEqualTo("unencrypted_volume");
+      assertThat(r.message()).as(body).isEqualTo("rootVolume.encrypted: got false; allowed: true, or leave it out "
+          + "(launcher.policy.require-encrypted-volumes is on)");
+      assertThat(new RequestReader(secure.withRequireEncryptedVolumes(false)).read(body)).as(body)
+          .isInstanceOf(ReadResult.Accepted.class);
+    }
+    assertThat(new RequestReader(secure).read(with("'rootVolume':{'sizeGiB':50}"))).as("encrypted unless told")
+        .isInstanceOf(ReadResult.Accepted.class);
+  }
 }

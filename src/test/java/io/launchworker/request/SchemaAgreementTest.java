@@ -48,7 +48,10 @@ class SchemaAgreementTest {
       RejectReason.SUBNET_REQUIRED, RejectReason.SUBNET_NOT_ALLOWED, RejectReason.SECURITY_GROUP_REQUIRED,
       RejectReason.SECURITY_GROUP_NOT_ALLOWED, RejectReason.KEY_NAME_NOT_ALLOWED,
       RejectReason.INSTANCE_PROFILE_NOT_ALLOWED, RejectReason.TOO_MANY_INSTANCES, RejectReason.MARKET_NOT_ALLOWED,
-      RejectReason.ROOT_VOLUME_TOO_LARGE, RejectReason.TOO_MANY_SHAPES);
+      RejectReason.ROOT_VOLUME_TOO_LARGE, RejectReason.TOO_MANY_SHAPES, RejectReason.UNENCRYPTED_VOLUME,
+      RejectReason.ENFORCED_TAG, RejectReason.TAG_KEY_NOT_ALLOWED,
+      // Decided after DescribeImages, by the launch stage: no body alone shows it.
+      RejectReason.ROOT_DEVICE_MISMATCH);
 
   /** Worker rejects, schema accepts: the rules JSON Schema has no words for. Keyed by the worker's reason. */
   static final Map<String, KnownGap> KNOWN_GAPS = Map.of(
@@ -69,10 +72,14 @@ class SchemaAgreementTest {
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final Schema SCHEMA = loadSchema();
-  /** The worker's reader with policy out of the way: no allow-lists, any launch template, no practical cap. */
+  /**
+   * The worker's reader with policy out of the way: no allow-lists, any launch template, no practical cap, unencrypted
+   * volumes allowed.
+   */
   private static final RequestReader WORKER =
       new RequestReader(new LaunchPolicy(List.of(), List.of(), List.of(), Integer.MAX_VALUE, Integer.MAX_VALUE)
-          .withAllowedLaunchTemplates(List.of("*")).withMaxShapes(LaunchShape.MOST_PER_REQUEST));
+          .withAllowedLaunchTemplates(List.of("*")).withMaxShapes(LaunchShape.MOST_PER_REQUEST)
+          .withRequireEncryptedVolumes(false));
 
   record Example(String name, Path file, Optional<Boolean> expectValid) {
     String body() {
