@@ -26,6 +26,11 @@ final class AdminRoutes {
     this.status = new StatusJson(registry, recent);
   }
 
+  /** Whether this path is a probe: answered at once, never behind a backlog of scrapes ({@link AdminHandler}). */
+  static boolean isProbe(String path) {
+    return "/health/live".equals(path) || "/health/ready".equals(path);
+  }
+
   Reply reply(String method, String path) {
     return switch (path) {
       case "/metrics" -> Reply.of(200, PROMETHEUS_TEXT, registry.scrape());

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import org.eclipse.jetty.io.ConnectionStatistics;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -23,20 +25,26 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
  * <p>Slow or half-open clients cannot stall it: request heads are parsed on a selector, not on a thread per
  * connection; each request head must arrive within {@link Limits#requestReadTime} ({@link RequestReadDeadline});
  * at most {@link Limits#maxConnections} connections are open at once, more wait in the listen backlog. Requests
- * naming a host this server is not known by get 421 ({@link HostAllowList}).
+ * naming a host this server is not known by get 421 ({@link HostAllowList}). Clients pipelining scrapes they never
+ * read cannot delay the probes: those are answered on arrival, everything else in turn on a thread of its own
+ * ({@link AdminHandler}).
  *
- * <p>Runs on its own daemon threads (named {@code admin-http-*}): one accepts, one selects, two answer; one more
- * keeps the deadlines. {@link #close()} stops them; thread-safe.
+ * <p>Runs on its own daemon threads (named {@code admin-http-*}): one accepts, one selects, two read requests and
+ * answer the probes, one renders every other answer ({@code admin-http-render}); one more keeps the deadlines.
+ * {@link #close()} stops them; thread-safe.
  */
 public final class AdminServer implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
   private final ConnectionStatistics connections;
+  private final ExecutorService render;
 
-  private AdminServer(Server server, ServerConnector connector, ConnectionStatistics connections) {
+  private AdminServer(Server server, ServerConnector connector, ConnectionStatistics connections,
+      ExecutorService render) {
     this.server = server;
     this.connector = connector;
     this.connections = connections;
+    this.render = render;
   }
 
   /**
@@ -95,17 +103,24 @@ public final class AdminServer implements AutoCloseable {
     server.addConnector(connector);
     server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
 
+    // One thread: a flood of scrapes costs at most one core, and each connection has at most one request
+    // waiting here (HTTP/1.1 answers in order), so the queue holds at most one task per open connection.
+    ExecutorService render = Executors.newSingleThreadExecutor(task -> {
+      Thread thread = new Thread(task, "admin-http-render");
+      thread.setDaemon(true);
+      return thread;
+    });
     InetAddress bound = InetAddress.getByName(admin.host());
     server.setHandler(new AdminHandler(HostAllowList.forServer(admin.host(), bound, admin.allowedHosts()), routes,
-        deadline));
+        deadline, render));
     server.setErrorHandler(new AdminHandler.Errors());
     try {
       server.start();
     } catch (Exception e) {
-      stopQuietly(server);
+      stopQuietly(server, render);
       throw e instanceof IOException io ? io : new IOException("admin server did not start", e);
     }
-    return new AdminServer(server, connector, connections);
+    return new AdminServer(server, connector, connections, render);
   }
 
   public int port() {
@@ -129,14 +144,17 @@ public final class AdminServer implements AutoCloseable {
 
   @Override
   public void close() {
-    stopQuietly(server);
+    stopQuietly(server, render);
   }
 
-  private static void stopQuietly(Server server) {
+  private static void stopQuietly(Server server, ExecutorService render) {
     try {
       server.stop();
     } catch (Exception e) {
       // Stopping closes sockets and ends threads; what fails then has nothing left to clean up.
+    } finally {
+      // Answers still waiting have lost their connections with the server's stop.
+      render.shutdownNow();
     }
   }
 }
