@@ -7,6 +7,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Connection;
@@ -42,13 +43,23 @@ final class AdminHandler extends Handler.Abstract {
   private final AdminRoutes routes;
   private final RequestReadDeadline deadline;
   private final Executor render;
+  private final RequestLimit limit;
+
+  /**
+   * How many requests one connection gets answered, and what to tell when a connection reaches it.
+   *
+   * @param onCapped called once per connection closed at the limit, on a request thread
+   */
+  record RequestLimit(int perConnection, Runnable onCapped) {}
 
   /** @param render where every path but the probes is answered; one thread keeps a flood of scrapes to one core */
-  AdminHandler(HostAllowList hosts, AdminRoutes routes, RequestReadDeadline deadline, Executor render) {
+  AdminHandler(HostAllowList hosts, AdminRoutes routes, RequestReadDeadline deadline, Executor render,
+      RequestLimit limit) {
     this.hosts = hosts;
     this.routes = routes;
     this.deadline = deadline;
     this.render = render;
+    this.limit = limit;
   }
 
   @Override
@@ -56,6 +67,11 @@ final class AdminHandler extends Handler.Abstract {
     Connection connection = request.getConnectionMetaData().getConnection();
     deadline.requestArrived(connection);
     Callback done = deadline.rearmWhenDone(connection, callback);
+    if (connection.getMessagesIn() >= limit.perConnection()) {
+      // Jetty closes the connection once this answer is written and drops what was pipelined behind it.
+      response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+      limit.onCapped().run();
+    }
     String path = Request.getPathInContext(request);
     if (!hosts.allows(request.getHeaders().get(HttpHeader.HOST))) {
       writeReply(request, response, MISDIRECTED, done);

@@ -2,6 +2,7 @@ package io.launchworker.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.launchworker.config.WorkerConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -19,13 +20,12 @@ import org.junit.jupiter.api.Test;
 /**
  * The admin server under clients that pipeline many {@code GET /metrics} and never read an answer: the probes
  * must still be answered at once (issue 19: 100 such connections delayed {@code /health/live} by 12–16 s, long
- * enough for the kubelet to restart the pod).
+ * enough for the kubelet to restart the pod), and one connection gets only so many answers.
  */
 class AdminServerPipeliningTest {
   private static final int CONNECTIONS = 100;
   private static final int REQUESTS_PER_CONNECTION = 200;
   private static final int PROBES = 5;
-  private static final String METRICS_REQUEST = "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
   /** The registry the worker serves: process meters and every worker meter, so a scrape costs what it does. */
   private final PrometheusMeterRegistry registry = Metrics.prometheus();
@@ -45,7 +45,7 @@ class AdminServerPipeliningTest {
     new WorkerMetrics(registry);
     server = AdminServer.start("127.0.0.1", 0, registry, Optional::empty, new RecentOutcomes(Clock.systemUTC()));
     assertThat(RawHttp.get(server.port(), "/health/live", "127.0.0.1").status()).as("warm-up").isEqualTo(200);
-    byte[] pipelined = METRICS_REQUEST.repeat(REQUESTS_PER_CONNECTION).getBytes(StandardCharsets.US_ASCII);
+    byte[] pipelined = request("/metrics").repeat(REQUESTS_PER_CONNECTION).getBytes(StandardCharsets.US_ASCII);
     for (int i = 0; i < CONNECTIONS; i++) {
       pipeline(pipelined);
     }
@@ -73,6 +73,30 @@ class AdminServerPipeliningTest {
     }
   }
 
+  @Test
+  void aConnectionIsClosedAfterItsLastAllowedAnswerAndTheCutIsCounted() throws Exception {
+    server = AdminServer.start(new WorkerConfig.Admin(0, "127.0.0.1"),
+        new AdminServer.Limits(8, Duration.ofSeconds(10), Duration.ofSeconds(30), 3), registry,
+        new AdminRoutes(registry, Optional::empty, new RecentOutcomes(Clock.systemUTC())));
+    // Probes are answered on arrival, scrapes on the render thread: the answers still come in request order.
+    Socket socket = pipeline(String.join("", request("/health/live"), request("/metrics"), request("/health/ready"),
+        request("/metrics"), request("/health/live")).getBytes(StandardCharsets.US_ASCII));
+    socket.setSoTimeout(10_000);
+
+    String answered = RawHttp.readAll(socket.getInputStream());
+
+    assertThat(answered.split("HTTP/1\\.1 ", -1)).as(answered).hasSize(4);
+    assertThat(answered.indexOf("{\"status\":\"UP\"}")).isLessThan(answered.indexOf("# HELP"));
+    assertThat(answered.lastIndexOf("# HELP")).isLessThan(answered.lastIndexOf("{\"status\":\"UP\"}"));
+    assertThat(RawHttp.parse(answered.substring(answered.lastIndexOf("HTTP/1.1 "))).header("Connection"))
+        .hasValue("close");
+    assertThat(registry.get(WorkerMetrics.ADMIN_CONNECTIONS_CAPPED).counter().count()).isEqualTo(1.0);
+  }
+
+  private static String request(String path) {
+    return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  }
+
   /**
    * A GET of this probe on a new connection: whatever came back before the server closed it, waiting up to
    * 30 s (the backlog's 12 s and more).
@@ -89,13 +113,14 @@ class AdminServerPipeliningTest {
     }
   }
 
-  /** Opens a connection and writes these requests in one go, then never reads. */
-  private void pipeline(byte[] requests) throws IOException {
+  /** Opens a connection and writes these requests in one go; the flood never reads what comes back. */
+  private Socket pipeline(byte[] requests) throws IOException {
     Socket socket = new Socket();
     held.add(socket);
     socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5_000);
     OutputStream out = socket.getOutputStream();
     out.write(requests);
     out.flush();
+    return socket;
   }
 }
