@@ -3,6 +3,7 @@ package io.launchworker.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.launchworker.config.WorkerConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -91,6 +92,23 @@ class AdminServerPipeliningTest {
     assertThat(RawHttp.parse(answered.substring(answered.lastIndexOf("HTTP/1.1 "))).header("Connection"))
         .hasValue("close");
     assertThat(registry.get(WorkerMetrics.ADMIN_CONNECTIONS_CAPPED).counter().count()).isEqualTo(1.0);
+  }
+
+  @Test
+  void aScrapeFailingOnTheRenderThreadIsAnswered500NotLeftHanging() throws Exception {
+    PrometheusMeterRegistry failing = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) {
+      @Override
+      public String scrape() {
+        throw new IllegalStateException("a meter failed");
+      }
+    };
+    server = AdminServer.start("127.0.0.1", 0, failing, Optional::empty, new RecentOutcomes(Clock.systemUTC()));
+
+    RawHttp.Response response = RawHttp.get(server.port(), "/metrics", "127.0.0.1");
+
+    assertThat(response.status()).isEqualTo(500);
+    assertThat(response.header("X-Content-Type-Options")).hasValue("nosniff");
+    assertThat(response.body()).doesNotContain("a meter failed");
   }
 
   private static String request(String path) {
