@@ -1,6 +1,7 @@
 package io.launchworker.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.launchworker.config.WorkerConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -15,6 +16,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -71,6 +75,37 @@ class AdminServerPipeliningTest {
       RawHttp.Response response = RawHttp.parse(answer);
       assertThat(response.status()).isEqualTo(200);
       assertThat(response.body()).isEqualTo("{\"status\":\"UP\"}");
+    }
+  }
+
+  @Test
+  void probesAreAnsweredWhileEveryScrapeIsStuck() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger scraping = new AtomicInteger();
+    PrometheusMeterRegistry stuck = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) {
+      @Override
+      public String scrape() {
+        scraping.incrementAndGet();
+        try {
+          release.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return super.scrape();
+      }
+    };
+    server = AdminServer.start("127.0.0.1", 0, stuck, Optional::empty, new RecentOutcomes(Clock.systemUTC()));
+    try {
+      // More stuck scrapes than the admin server has request threads.
+      for (int i = 0; i < 3; i++) {
+        pipeline(request("/metrics").getBytes(StandardCharsets.US_ASCII));
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> scraping.get() >= 1);
+
+      assertThat(RawHttp.get(server.port(), "/health/live", "127.0.0.1").status()).isEqualTo(200);
+      assertThat(RawHttp.get(server.port(), "/health/ready", "127.0.0.1").status()).isEqualTo(200);
+    } finally {
+      release.countDown();
     }
   }
 
