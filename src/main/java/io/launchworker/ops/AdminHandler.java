@@ -3,8 +3,11 @@ package io.launchworker.ops;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Connection;
@@ -19,7 +22,14 @@ import org.eclipse.jetty.util.Callback;
  * is not known by with 421 and no body, and writes what {@link AdminRoutes} replies to the rest. Every response,
  * Jetty's own errors included ({@link Errors}), carries {@link #SECURITY_HEADERS}.
  *
- * <p>Thread-safe (stateless apart from its collaborators); runs on the admin pool's request threads.
+ * <p>The probes ({@link AdminRoutes#isProbe}) and refusals are answered at once on the request thread; every other
+ * path is answered in turn on the {@code render} executor. A backlog of scrapes (clients pipelining
+ * {@code GET /metrics} without reading) so waits there, and a request thread never renders: it parses one request
+ * of a connection, hands it over and takes the next connection's, and Jetty queues a connection's next pipelined
+ * request behind the others once the answer is written. A probe waits for request heads, never for a scrape.
+ *
+ * <p>Thread-safe (stateless apart from its collaborators); runs on the admin pool's request threads and on the
+ * render executor's.
  */
 final class AdminHandler extends Handler.Abstract {
   /** No content sniffing (a text/plain 404 echoing a path stays text) and no framing (no clickjacking). */
@@ -32,22 +42,61 @@ final class AdminHandler extends Handler.Abstract {
   private final HostAllowList hosts;
   private final AdminRoutes routes;
   private final RequestReadDeadline deadline;
+  private final Executor render;
+  private final RequestLimit limit;
 
-  AdminHandler(HostAllowList hosts, AdminRoutes routes, RequestReadDeadline deadline) {
+  /**
+   * How many requests one connection gets answered, and what to tell when a connection reaches it.
+   *
+   * @param onCapped called once per connection closed at the limit, on a request thread
+   */
+  record RequestLimit(int perConnection, Runnable onCapped) {}
+
+  /** @param render where every path but the probes is answered; one thread keeps a flood of scrapes to one core */
+  AdminHandler(HostAllowList hosts, AdminRoutes routes, RequestReadDeadline deadline, Executor render,
+      RequestLimit limit) {
     this.hosts = hosts;
     this.routes = routes;
     this.deadline = deadline;
+    this.render = render;
+    this.limit = limit;
   }
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
     Connection connection = request.getConnectionMetaData().getConnection();
     deadline.requestArrived(connection);
-    Reply reply = hosts.allows(request.getHeaders().get(HttpHeader.HOST))
-        ? routes.reply(request.getMethod(), Request.getPathInContext(request))
-        : MISDIRECTED;
-    writeReply(request, response, reply, deadline.rearmWhenDone(connection, callback));
+    Callback done = deadline.rearmWhenDone(connection, callback);
+    if (connection.getMessagesIn() >= limit.perConnection()) {
+      // Jetty closes the connection once this answer is written and drops what was pipelined behind it.
+      response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+      limit.onCapped().run();
+    }
+    String path = Request.getPathInContext(request);
+    if (!hosts.allows(request.getHeaders().get(HttpHeader.HOST))) {
+      writeReply(request, response, MISDIRECTED, done);
+    } else if (AdminRoutes.isProbe(path)) {
+      writeReply(request, response, routes.reply(request.getMethod(), path), done);
+    } else {
+      try {
+        render.execute(() -> renderReply(request, response, path, done));
+      } catch (RejectedExecutionException stopping) {
+        done.failed(stopping);
+      }
+    }
     return true;
+  }
+
+  /** On the render executor: a failure becomes Jetty's 500 (through {@link Errors}), not a request left hanging. */
+  private void renderReply(Request request, Response response, String path, Callback done) {
+    Reply reply;
+    try {
+      reply = routes.reply(request.getMethod(), path);
+    } catch (RuntimeException e) {
+      done.failed(e);
+      return;
+    }
+    writeReply(request, response, reply, done);
   }
 
   static void writeReply(Request request, Response response, Reply reply, Callback callback) {

@@ -1,11 +1,15 @@
 package io.launchworker.ops;
 
 import io.launchworker.config.WorkerConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import org.eclipse.jetty.io.ConnectionStatistics;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -22,21 +26,29 @@ import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
  *
  * <p>Slow or half-open clients cannot stall it: request heads are parsed on a selector, not on a thread per
  * connection; each request head must arrive within {@link Limits#requestReadTime} ({@link RequestReadDeadline});
- * at most {@link Limits#maxConnections} connections are open at once, more wait in the listen backlog. Requests
- * naming a host this server is not known by get 421 ({@link HostAllowList}).
+ * at most {@link Limits#maxConnections} connections are open at once, more wait in the listen backlog; a connection
+ * is closed after {@link Limits#maxRequestsPerConnection} answers (counted in
+ * {@value WorkerMetrics#ADMIN_CONNECTIONS_CAPPED}). Requests
+ * naming a host this server is not known by get 421 ({@link HostAllowList}). Clients pipelining scrapes they never
+ * read cannot delay the probes: those are answered on arrival, everything else in turn on a thread of its own
+ * ({@link AdminHandler}).
  *
- * <p>Runs on its own daemon threads (named {@code admin-http-*}): one accepts, one selects, two answer; one more
- * keeps the deadlines. {@link #close()} stops them; thread-safe.
+ * <p>Runs on its own daemon threads (named {@code admin-http-*}): one accepts, one selects, two read requests and
+ * answer the probes, one renders every other answer ({@code admin-http-render}); one more keeps the deadlines.
+ * {@link #close()} stops them; thread-safe.
  */
 public final class AdminServer implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
   private final ConnectionStatistics connections;
+  private final ExecutorService render;
 
-  private AdminServer(Server server, ServerConnector connector, ConnectionStatistics connections) {
+  private AdminServer(Server server, ServerConnector connector, ConnectionStatistics connections,
+      ExecutorService render) {
     this.server = server;
     this.connector = connector;
     this.connections = connections;
+    this.render = render;
   }
 
   /**
@@ -45,21 +57,26 @@ public final class AdminServer implements AutoCloseable {
    * @param maxConnections open at once; more wait, unaccepted, until one closes
    * @param requestReadTime from a connection's opening, or its last response, until a request head has arrived
    * @param idleTimeout the longest a connection may make no progress at all (a client that stopped reading)
+   * @param maxRequestsPerConnection answered on one connection; the last answer closes it, and requests pipelined
+   *     behind it go unanswered
    */
-  record Limits(int maxConnections, Duration requestReadTime, Duration idleTimeout) {
+  record Limits(int maxConnections, Duration requestReadTime, Duration idleTimeout, int maxRequestsPerConnection) {
     /**
      * Probes, a Prometheus or two and a few browsers need a handful of connections; 256 leaves room for many
      * more and still bounds what a flood holds (256 sockets, 256 request-head buffers of 8 KiB). Real clients
      * send a request head of a few hundred bytes at once, so 10 s is generous; a client holding connections
-     * must reopen them every 10 s.
+     * must reopen them every 10 s. 100 requests a connection is Apache httpd's MaxKeepAliveRequests: nothing
+     * that talks to this port pipelines (the kubelet opens a connection per probe, Prometheus scrapes less often
+     * than the read deadline keeps a connection, the status page polls every 3 s), so only a flood meets it,
+     * and a few hundred bytes of requests buy at most 100 answers.
      */
-    static final Limits DEFAULT = new Limits(256, Duration.ofSeconds(10), Duration.ofSeconds(30));
+    static final Limits DEFAULT = new Limits(256, Duration.ofSeconds(10), Duration.ofSeconds(30), 100);
   }
 
   /** Starts serving with the host names of {@code launcher.admin.allowed-hosts}. */
   public static AdminServer start(WorkerConfig.Admin admin, PrometheusMeterRegistry registry,
       Supplier<Optional<String>> notReadyBecause, RecentOutcomes recent) throws IOException {
-    return start(admin, Limits.DEFAULT, new AdminRoutes(registry, notReadyBecause, recent));
+    return start(admin, Limits.DEFAULT, registry, new AdminRoutes(registry, notReadyBecause, recent));
   }
 
   /**
@@ -73,7 +90,9 @@ public final class AdminServer implements AutoCloseable {
     return start(new WorkerConfig.Admin(port, host), registry, notReadyBecause, recent);
   }
 
-  static AdminServer start(WorkerConfig.Admin admin, Limits limits, AdminRoutes routes) throws IOException {
+  /** @param registry where the server counts what its limits cut off */
+  static AdminServer start(WorkerConfig.Admin admin, Limits limits, MeterRegistry registry, AdminRoutes routes)
+      throws IOException {
     QueuedThreadPool threads = new QueuedThreadPool(4, 2);
     threads.setName("admin-http");
     threads.setDaemon(true);
@@ -95,17 +114,28 @@ public final class AdminServer implements AutoCloseable {
     server.addConnector(connector);
     server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
 
+    // One thread: a flood of scrapes costs at most one core, and each connection has at most one request
+    // waiting here (HTTP/1.1 answers in order), so the queue holds at most one task per open connection.
+    ExecutorService render = Executors.newSingleThreadExecutor(task -> {
+      Thread thread = new Thread(task, "admin-http-render");
+      thread.setDaemon(true);
+      return thread;
+    });
     InetAddress bound = InetAddress.getByName(admin.host());
+    Counter capped = Counter.builder(WorkerMetrics.ADMIN_CONNECTIONS_CAPPED)
+        .description("Admin connections closed after their last allowed request; requests pipelined behind it "
+            + "went unanswered")
+        .register(registry);
     server.setHandler(new AdminHandler(HostAllowList.forServer(admin.host(), bound, admin.allowedHosts()), routes,
-        deadline));
+        deadline, render, new AdminHandler.RequestLimit(limits.maxRequestsPerConnection(), capped::increment)));
     server.setErrorHandler(new AdminHandler.Errors());
     try {
       server.start();
     } catch (Exception e) {
-      stopQuietly(server);
+      stopQuietly(server, render);
       throw e instanceof IOException io ? io : new IOException("admin server did not start", e);
     }
-    return new AdminServer(server, connector, connections);
+    return new AdminServer(server, connector, connections, render);
   }
 
   public int port() {
@@ -129,14 +159,17 @@ public final class AdminServer implements AutoCloseable {
 
   @Override
   public void close() {
-    stopQuietly(server);
+    stopQuietly(server, render);
   }
 
-  private static void stopQuietly(Server server) {
+  private static void stopQuietly(Server server, ExecutorService render) {
     try {
       server.stop();
     } catch (Exception e) {
       // Stopping closes sockets and ends threads; what fails then has nothing left to clean up.
+    } finally {
+      // Answers still waiting have lost their connections with the server's stop.
+      render.shutdownNow();
     }
   }
 }

@@ -71,6 +71,11 @@ public final class WorkerMetrics {
    * allowed: the request was rejected for itself), {@code account} (denied too: paused), {@code failed}.
    */
   public static final String DENIAL_CHECKS = "launcher.denial.checks";
+  /**
+   * Admin connections closed after their last allowed request ({@link AdminServer.Limits#maxRequestsPerConnection}):
+   * whatever the client had pipelined behind it went unanswered.
+   */
+  public static final String ADMIN_CONNECTIONS_CAPPED = "launcher.admin.connections.capped";
   /** Approximate messages per queue ({@code queue}: source, dlq) and state (visible, in_flight, delayed). */
   public static final String QUEUE_DEPTH = "launcher.queue.depth";
 

@@ -82,7 +82,7 @@ class AdminServerSlowClientsTest {
 
   @Test
   void aRequestHeadTricklingInByteByByteIsCutOffAtTheReadDeadlineUnanswered() throws Exception {
-    server = startWith(new AdminServer.Limits(8, Duration.ofMillis(300), Duration.ofMinutes(1)));
+    server = startWith(new AdminServer.Limits(8, Duration.ofMillis(300), Duration.ofMinutes(1), 100));
     Socket socket = halfOpen("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
     ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
     try {
@@ -104,7 +104,7 @@ class AdminServerSlowClientsTest {
 
   @Test
   void aKeepAliveConnectionIsClosedWhenItsNextRequestDoesNotArriveInTime() throws Exception {
-    server = startWith(new AdminServer.Limits(8, Duration.ofMillis(300), Duration.ofMinutes(1)));
+    server = startWith(new AdminServer.Limits(8, Duration.ofMillis(300), Duration.ofMinutes(1), 100));
     Socket socket = halfOpen("GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     socket.setSoTimeout(10_000);
 
@@ -115,7 +115,7 @@ class AdminServerSlowClientsTest {
 
   @Test
   void connectionsBeyondTheLimitWaitUnacceptedUntilOneCloses() throws Exception {
-    server = startWith(new AdminServer.Limits(4, Duration.ofMinutes(1), Duration.ofMinutes(1)));
+    server = startWith(new AdminServer.Limits(4, Duration.ofMinutes(1), Duration.ofMinutes(1), 100));
     for (int i = 0; i < 10; i++) {
       halfOpen("");
     }
@@ -132,7 +132,7 @@ class AdminServerSlowClientsTest {
   }
 
   private AdminServer startWith(AdminServer.Limits limits) throws IOException {
-    return AdminServer.start(new WorkerConfig.Admin(0, "127.0.0.1"), limits,
+    return AdminServer.start(new WorkerConfig.Admin(0, "127.0.0.1"), limits, registry,
         new AdminRoutes(registry, Optional::empty, new RecentOutcomes(Clock.systemUTC())));
   }
 
