@@ -1,11 +1,17 @@
 package io.launchworker.ops;
 
+import io.launchworker.message.Outcome;
+import io.launchworker.message.OutcomeKind;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -78,9 +84,43 @@ public final class WorkerMetrics {
   public static final String ADMIN_CONNECTIONS_CAPPED = "launcher.admin.connections.capped";
   /** Approximate messages per queue ({@code queue}: source, dlq) and state (visible, in_flight, delayed). */
   public static final String QUEUE_DEPTH = "launcher.queue.depth";
+  /** One series per readiness {@code reason} (a closed set, "ready" among them): 1 for the current one, else 0. */
+  public static final String READY = "launcher.ready";
 
   /** The EC2 operations the worker calls; their attempt counters exist from the start, at 0. */
   public static final List<String> EC2_OPERATIONS = List.of("RunInstances", "DescribeInstances", "DescribeImages");
+
+  // The tag values below exist at 0 from the start, so that an alert's increase(...) > 0 sees the first event (a
+  // counter born at 1 has no earlier sample to increase from) and a panel shows 0 rather than "No data". Tag values
+  // only an event can name (the request's instance types, an unexpected error code) appear on their first event.
+  /** Why a token look-up was made ({@code trigger}) and what it found ({@code result}). */
+  static final List<String> LOOKUP_TRIGGERS = List.of("redelivery", "redrive", "client_token", "mismatch",
+      "last_attempt");
+  static final List<String> LOOKUP_RESULTS = List.of("found", "not_found", "conflict");
+  /** Consistency holds by {@code how} and the {@code result} each can have. */
+  static final Map<String, List<String>> CONSISTENCY_HOLD_RESULTS = Map.of("released", List.of("pending"),
+      "waited", List.of("found", "not_found"));
+  static final List<String> DENIAL_VERDICTS = List.of("request", "account", "failed");
+  /**
+   * Every outcome kind with the reasons known before any message: the kind's own reason where it has one, and those
+   * the alerts and the dashboard single out. Rejection and retry reasons that name a request's fault or an EC2 error
+   * code appear on their first event.
+   */
+  static final Map<OutcomeKind, List<String>> OUTCOMES_AT_START = outcomesAtStart();
+
+  private static Map<OutcomeKind, List<String>> outcomesAtStart() {
+    Map<OutcomeKind, List<String>> reasons = new EnumMap<>(OutcomeKind.class);
+    reasons.put(OutcomeKind.LAUNCHED, List.of(Outcome.launched("r", List.of()).reason()));
+    reasons.put(OutcomeKind.ALREADY_LAUNCHED, List.of("found_by_redelivery", "found_by_redrive",
+        "found_by_client_token"));
+    reasons.put(OutcomeKind.REJECTED, List.of("max_attempts_exceeded", Outcome.RECEIVE_LIMIT_REACHED,
+        Outcome.TOKEN_SIGNATURE_INVALID, "token_conflict"));
+    reasons.put(OutcomeKind.RETRY, List.of("throttled", Outcome.ACCOUNT_FAULT, Outcome.CONSISTENCY_HOLD));
+    reasons.put(OutcomeKind.EXPIRED, List.of(Outcome.expired(Duration.ZERO, Duration.ZERO).reason()));
+    reasons.put(OutcomeKind.DEFERRED, List.of(Outcome.deferred(Duration.ZERO, "").reason()));
+    reasons.put(OutcomeKind.RELEASED, List.of(Outcome.released().reason(), "lost_to_another_receive"));
+    return Collections.unmodifiableMap(reasons);
+  }
 
   /**
    * Message age at receipt. A queue that keeps up is read within tens of milliseconds (a long poll
@@ -129,6 +169,7 @@ public final class WorkerMetrics {
   private final Counter deadLetterRefused;
   private final Counter receiveErrors;
   private final Counter tokenSignatureInvalid;
+  private final Counter resultEventsLost;
   private final Timer messageAge;
 
   public WorkerMetrics(MeterRegistry registry) {
@@ -143,7 +184,6 @@ public final class WorkerMetrics {
         .register(registry);
     this.dlqSends = Counter.builder(DLQ_SENDS).description("Messages sent to the dead-letter queue")
         .register(registry);
-    // Registered up front: an alert on it should see 0, not a missing series.
     this.deadLetterRefused = Counter.builder(DEAD_LETTER_REFUSED)
         .description("Messages deleted at their last attempt because SQS refused even their minimal dead letter")
         .register(registry);
@@ -165,6 +205,12 @@ public final class WorkerMetrics {
     for (String result : List.of("ok", "failed")) {
       capCounts(result);
     }
+    this.resultEventsLost = Counter.builder(RESULT_EVENTS_LOST)
+        .description("Result events given up after max-attempts failed sends").register(registry);
+    OUTCOMES_AT_START.forEach((kind, reasons) -> reasons.forEach(reason -> outcomes(kind.tag(), reason)));
+    LOOKUP_TRIGGERS.forEach(trigger -> LOOKUP_RESULTS.forEach(result -> lookups(trigger, result)));
+    CONSISTENCY_HOLD_RESULTS.forEach((how, results) -> results.forEach(result -> consistencyHolds(how, result)));
+    DENIAL_VERDICTS.forEach(this::denialChecks);
   }
 
   private static Duration[] durations(double... seconds) {
@@ -188,11 +234,15 @@ public final class WorkerMetrics {
   }
 
   public void outcome(String kind, String reason, Duration processing) {
-    Counter.builder(OUTCOMES).tag("outcome", kind).tag("reason", reason)
-        .description("Messages decided, by outcome and reason code (rejection reasons are the DLQ's reason)")
-        .register(registry).increment();
+    outcomes(kind, reason).increment();
     Timer.builder(PROCESSING).tag("outcome", kind).serviceLevelObjectives(PROCESSING_BUCKETS)
         .description("Receipt to decision of one message, by outcome").register(registry).record(processing);
+  }
+
+  private Counter outcomes(String kind, String reason) {
+    return Counter.builder(OUTCOMES).tag("outcome", kind).tag("reason", reason)
+        .description("Messages decided, by outcome and reason code (rejection reasons are the DLQ's reason)")
+        .register(registry);
   }
 
   public void instancesLaunched(int count) {
@@ -241,9 +291,13 @@ public final class WorkerMetrics {
 
   /** A look-up of instances by token; {@code result} is "found", "not_found" or "conflict". */
   public void lookup(String trigger, String result) {
-    Counter.builder(LOOKUPS).tag("trigger", trigger).tag("result", result)
+    lookups(trigger, result).increment();
+  }
+
+  private Counter lookups(String trigger, String result) {
+    return Counter.builder(LOOKUPS).tag("trigger", trigger).tag("result", result)
         .description("Look-ups of earlier launches by token, by what triggered them and what they found")
-        .register(registry).increment();
+        .register(registry);
   }
 
   public void visibilityExtended(int count) {
@@ -255,15 +309,23 @@ public final class WorkerMetrics {
   }
 
   public void deleteFailed(String code) {
-    Counter.builder(DELETE_FAILURES).tag("error", code)
+    deleteFailures(code).increment();
+  }
+
+  /** Registers the delete failures of these error codes at 0, so they exist before the first one. */
+  public void expectDeleteFailures(Collection<String> codes) {
+    codes.forEach(this::deleteFailures);
+  }
+
+  private Counter deleteFailures(String code) {
+    return Counter.builder(DELETE_FAILURES).tag("error", code)
         .description("Messages whose delete SQS refused, by error code (the message comes back and is found by token)")
-        .register(registry).increment();
+        .register(registry);
   }
 
   /** A result event that could not be sent by the message's last attempt (the message was deleted anyway). */
   public void resultEventLost() {
-    Counter.builder(RESULT_EVENTS_LOST).description("Result events given up after max-attempts failed sends")
-        .register(registry).increment();
+    resultEventsLost.increment();
   }
 
   public void dlqSent() {
@@ -309,15 +371,28 @@ public final class WorkerMetrics {
 
   /** EC2 refused a launch for the account, not the request (an IAM, SCP or credentials change, say). */
   public void accountFault(String code) {
-    Counter.builder(ACCOUNT_FAULTS).tag("error", code)
+    accountFaults(code).increment();
+  }
+
+  /** Registers the account faults of these error codes at 0, so they exist before the first one. */
+  public void expectAccountFaults(Collection<String> codes) {
+    codes.forEach(this::accountFaults);
+  }
+
+  private Counter accountFaults(String code) {
+    return Counter.builder(ACCOUNT_FAULTS).tag("error", code)
         .description("Launches refused for the account (credentials, IAM/SCP, opt-in): launches pause, not DLQ")
-        .register(registry).increment();
+        .register(registry);
   }
 
   public void consistencyHold(String how, String result) {
-    Counter.builder(CONSISTENCY_HOLDS).tag("how", how).tag("result", result)
+    consistencyHolds(how, result).increment();
+  }
+
+  private Counter consistencyHolds(String how, String result) {
+    return Counter.builder(CONSISTENCY_HOLDS).tag("how", how).tag("result", result)
         .description("Waits for EC2's reads to catch up before an irreversible step on a possible repeat")
-        .register(registry).increment();
+        .register(registry);
   }
 
   public void consistencyWaitingGauge(Supplier<Number> waiting) {
@@ -326,9 +401,13 @@ public final class WorkerMetrics {
   }
 
   public void denialCheck(String verdict) {
-    Counter.builder(DENIAL_CHECKS).tag("verdict", verdict)
+    denialChecks(verdict).increment();
+  }
+
+  private Counter denialChecks(String verdict) {
+    return Counter.builder(DENIAL_CHECKS).tag("verdict", verdict)
         .description("DryRun checks of a known launch after UnauthorizedOperation, by verdict")
-        .register(registry).increment();
+        .register(registry);
   }
 
   public void tokenSignatureInvalid() {
@@ -339,6 +418,22 @@ public final class WorkerMetrics {
     io.micrometer.core.instrument.Gauge.builder(ACCOUNT_PAUSED, paused)
         .description("1 while launches are paused for an account fault (one probe launch per back-off), else 0")
         .register(registry);
+  }
+
+  /**
+   * One gauge series per readiness reason: 1 for the one {@code current} names, 0 for the others. Each series asks
+   * {@code current} on its own, so a scrape taken while readiness changes may show the old and the new reason both
+   * at 1, or neither, for that one scrape.
+   *
+   * @param reasons every value {@code current} may return
+   */
+  public void readinessGauges(List<String> reasons, Supplier<String> current) {
+    for (String reason : reasons) {
+      io.micrometer.core.instrument.Gauge.builder(READY, () -> reason.equals(current.get()) ? 1 : 0)
+          .tag("reason", reason)
+          .description("1 for the reason the worker is or is not ready now (ready: it takes work), 0 for the others")
+          .register(registry);
+    }
   }
 
   public void inFlightGauge(Supplier<Number> inFlight) {

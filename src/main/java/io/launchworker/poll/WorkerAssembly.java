@@ -192,6 +192,7 @@ public final class WorkerAssembly {
     Semaphore permits = new Semaphore(config.maxInFlight());
 
     Ec2ErrorClassifier classifier = new Ec2ErrorClassifier();
+    metrics.expectAccountFaults(classifier.accountFaultCodes());
     // The cap's count failing for the account pauses launching as any other account fault does.
     AtomicReference<AccountFaultPause> pauseRef = new AtomicReference<>();
     HourlyInstanceCap cap = new HourlyInstanceCap(config.policy().maxInstancesPerHour(), ec2, ec2Budget, clock,
@@ -235,7 +236,8 @@ public final class WorkerAssembly {
         config.sqs().visibilityTimeout(), config.sqs().extendWhenRemaining(), clock, metrics);
     // Readiness says why nothing may launch now: an account fault, or an hourly cap not yet counted from EC2.
     Readiness readiness = new Readiness(clock, config.sqs().waitTime().plus(READINESS_MARGIN),
-        () -> accountPause.pausedBecause().or(cap::notReadyBecause));
+        accountPause::pausedBecause, cap::notReadyBecause);
+    metrics.readinessGauges(Readiness.Reason.tags(), () -> readiness.reason().tag());
 
     MessageRun run = new MessageRun(launcher, settler, listeners, registry, permits, clock, stopping::get);
     HandlerPool handlers = new HandlerPool(handlerExecutor != null ? handlerExecutor

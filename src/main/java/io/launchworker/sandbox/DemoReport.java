@@ -50,7 +50,12 @@ public record DemoReport(
       switch (c.getId().getTag("outcome")) {
         case "launched" -> launched += n;
         case "already_launched" -> already += n;
-        case "rejected" -> rejected.merge(c.getId().getTag("reason"), n, Long::sum);
+        // Reasons the meters register at 0 before any rejection are not rejections.
+        case "rejected" -> {
+          if (n > 0) {
+            rejected.merge(c.getId().getTag("reason"), n, Long::sum);
+          }
+        }
         default -> { }
       }
     }

@@ -42,6 +42,7 @@ public final class DeleteBatcher {
     this.sqs = sqs;
     this.queueUrl = queueUrl;
     this.metrics = metrics;
+    metrics.expectDeleteFailures(FINAL_ERRORS);
   }
 
   /** Queues a delete; sends a batch from the calling thread when one is full. */

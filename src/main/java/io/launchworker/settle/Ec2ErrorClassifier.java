@@ -75,6 +75,12 @@ public final class Ec2ErrorClassifier {
   private static final Set<String> THROTTLING =
       Set.of("RequestLimitExceeded", "Throttling", "ThrottlingException", "RequestThrottled");
 
+  /** The EC2 error codes that are the account's fault (they pause launching), for meters that exist from the start. */
+  public Set<String> accountFaultCodes() {
+    return BY_CODE.entrySet().stream().filter(e -> e.getValue() == ErrorClass.Action.ACCOUNT_FAULT)
+        .map(Map.Entry::getKey).collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+  }
+
   public ErrorClass classify(Throwable error) {
     if (error instanceof AwsServiceException service && service.awsErrorDetails() != null
         && service.awsErrorDetails().errorCode() != null) {

@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,6 +36,10 @@ class DashboardMetricsTest {
 
   /** What a query appends so that a panel shows 0, not "No data", while its metric does not exist yet. */
   static final String FALLS_BACK_TO_ZERO = " or on() vector(0)";
+  /** Series Prometheus itself records for every target, never in a scrape. */
+  private static final Set<String> PROMETHEUS_OWN = Set.of("up");
+  /** Grafana units that are already per second. */
+  private static final Set<String> RATE_UNITS = Set.of("reqps", "cps", "ops");
 
   @Test
   void everyMetricTheDashboardQueriesExistsInALiveScrapeOfASandboxRun() throws Exception {
@@ -49,7 +54,7 @@ class DashboardMetricsTest {
     }
 
     Map<String, Set<String>> missing = new TreeMap<>();
-    queried.forEach((panel, names) -> names.stream().filter(n -> !scraped.contains(n))
+    queried.forEach((panel, names) -> names.stream().filter(n -> !scraped.contains(n) && !PROMETHEUS_OWN.contains(n))
         .filter(n -> !exprsReading(dashboard, n).stream().allMatch(e -> e.endsWith(FALLS_BACK_TO_ZERO)))
         .forEach(n -> missing.computeIfAbsent(panel, p -> new TreeSet<>()).add(n)));
     assertThat(missing).as("panel -> metrics not in the scrape (which has %s)", scraped).isEmpty();
@@ -77,6 +82,90 @@ class DashboardMetricsTest {
     assertThat(ids).as("panel ids").doesNotHaveDuplicates();
     dashboard.get("panels").forEach(p -> p.path("targets").forEach(t ->
         assertThat(t.at("/datasource/uid").asText()).as(p.get("title").asText()).isEqualTo("${datasource}")));
+  }
+
+  /**
+   * increase() over $__rate_interval counts per interval, and Grafana changes the interval with the zoom: the same
+   * traffic drew a different height at every time range. Per second it does not.
+   */
+  @Test
+  void timeSeriesOfCountersArePerSecondRatesNotIncreasesPerInterval() throws Exception {
+    JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
+    List<String> perInterval = new ArrayList<>();
+    for (JsonNode panel : allPanels(dashboard)) {
+      panel.path("targets").forEach(t -> {
+        if (t.path("expr").asText().matches("(?s).*increase\\([^\\]]*\\[\\$__(rate_)?interval\\].*")) {
+          perInterval.add(panel.path("title").asText() + ": " + t.path("expr").asText());
+        }
+      });
+      if (panel.path("type").asText().equals("timeseries") && panel.toString().contains("rate(")
+          && panel.toString().contains("_total")) {
+        // Per second, or a share: a rate divided by a rate.
+        assertThat(panel.at("/fieldConfig/defaults/unit").asText()).as(panel.path("title").asText() + " unit")
+            .isIn(Stream.concat(RATE_UNITS.stream(), Stream.of("percentunit")).toList());
+      }
+    }
+    assertThat(perInterval).isEmpty();
+  }
+
+  @Test
+  void countStatsShowWholeNumbersAndTheHoursCountsAreRounded() throws Exception {
+    JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
+    List<JsonNode> stats = allPanels(dashboard).stream().filter(p -> p.path("type").asText().equals("stat"))
+        .filter(p -> !RATE_UNITS.contains(p.at("/fieldConfig/defaults/unit").asText())).toList();
+
+    assertThat(stats).hasSizeGreaterThanOrEqualTo(8).allSatisfy(p -> assertThat(
+        p.at("/fieldConfig/defaults/decimals").asText("none")).as(p.path("title").asText() + " decimals").isEqualTo("0"));
+    stats.stream().flatMap(p -> java.util.stream.StreamSupport.stream(p.path("targets").spliterator(), false))
+        .map(t -> t.path("expr").asText()).filter(e -> e.contains("increase("))
+        .forEach(e -> assertThat(e).as("an extrapolated count").startsWith("round("));
+  }
+
+  @Test
+  void atAGlanceShowsWhetherWorkersAreUpPausedOrHeldBackByTheCap() throws Exception {
+    JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
+    Set<String> glance = new HashSet<>();
+    panelsOfRow(dashboard, "At a glance").stream().filter(p -> p.path("type").asText().equals("stat"))
+        .forEach(p -> p.path("targets").forEach(t -> glance.addAll(PromQlMetricNames.of(t.path("expr").asText()))));
+
+    assertThat(glance).contains("up", "launcher_account_paused", "launcher_instance_cap_binding");
+  }
+
+  @Test
+  void theCapacityPanelIsInTheEc2Row() throws Exception {
+    JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
+
+    assertThat(panelsOfRow(dashboard, "EC2")).extracting(p -> p.path("title").asText()).contains("Capacity fallbacks");
+  }
+
+  /** The panels laid out below a row and above the next one. */
+  private static List<JsonNode> panelsOfRow(JsonNode dashboard, String title) {
+    List<JsonNode> rows = new ArrayList<>();
+    dashboard.get("panels").forEach(p -> {
+      if (p.path("type").asText().equals("row")) {
+        rows.add(p);
+      }
+    });
+    JsonNode row = rows.stream().filter(r -> r.path("title").asText().equals(title)).findFirst()
+        .orElseThrow(() -> new AssertionError("no row " + title));
+    int top = row.at("/gridPos/y").asInt();
+    int bottom = rows.stream().mapToInt(r -> r.at("/gridPos/y").asInt()).filter(y -> y > top).min()
+        .orElse(Integer.MAX_VALUE);
+    List<JsonNode> panels = new ArrayList<>();
+    dashboard.get("panels").forEach(p -> {
+      int y = p.at("/gridPos/y").asInt();
+      if (!p.path("type").asText().equals("row") && y > top && y < bottom) {
+        panels.add(p);
+      }
+    });
+    return panels;
+  }
+
+  private static List<JsonNode> allPanels(JsonNode dashboard) {
+    List<JsonNode> panels = new ArrayList<>();
+    dashboard.get("panels").forEach(panels::add);
+    dashboard.get("panels").forEach(p -> p.path("panels").forEach(panels::add));
+    return panels;
   }
 
   @Test

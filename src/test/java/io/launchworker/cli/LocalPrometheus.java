@@ -42,11 +42,23 @@ final class LocalPrometheus implements AutoCloseable {
 
   /** Starts Prometheus scraping {@code 127.0.0.1:targetPort/metrics} every second as {@code job}; waits until ready. */
   static LocalPrometheus start(Path executable, Path dir, String job, int targetPort) throws IOException {
+    return start(executable, dir, job, targetPort, List.of());
+  }
+
+  /** As {@link #start(Path, Path, String, int)}, evaluating these rule files every second too. */
+  static LocalPrometheus start(Path executable, Path dir, String job, int targetPort, List<Path> ruleFiles)
+      throws IOException {
     Path config = dir.resolve("prometheus.yml");
+    List<String> rules = new ArrayList<>();
+    if (!ruleFiles.isEmpty()) {
+      rules.add("rule_files:");
+      ruleFiles.forEach(f -> rules.add("  - \"" + f.toAbsolutePath() + "\""));
+    }
     Files.writeString(config, String.join("\n",
         "global:",
         "  scrape_interval: 1s",
         "  evaluation_interval: 1s",
+        String.join("\n", rules),
         "scrape_configs:",
         "  - job_name: " + job,
         "    scrape_timeout: 1s",
@@ -87,6 +99,11 @@ final class LocalPrometheus implements AutoCloseable {
   /** An instant query at now: the API's whole answer ({@code status}, {@code data} or {@code error}). */
   JsonNode query(String expr) {
     return get("/api/v1/query?query=" + encode(expr) + "&time=" + Instant.now().getEpochSecond());
+  }
+
+  /** The rule groups as Prometheus evaluates them, each rule with its {@code health} and {@code lastError}. */
+  JsonNode rules() {
+    return get("/api/v1/rules");
   }
 
   /** What Grafana's {@code label_values(selector, label)} lists: the label's values on series matching it. */

@@ -37,6 +37,13 @@ class MeterCountsTest {
     harness.close();
   }
 
+  /** The series of a counter that counted something: the others exist at 0 from the start. */
+  private Map<Map<String, String>, Double> counted(String name) {
+    Map<Map<String, String>, Double> counted = new java.util.LinkedHashMap<>(scrape.series(name));
+    counted.values().removeIf(v -> v == 0);
+    return counted;
+  }
+
   private double value(String name, Map<String, String> labels) {
     return scrape.value(name, labels).orElseThrow(() -> new AssertionError("no sample " + name + labels));
   }
@@ -49,7 +56,7 @@ class MeterCountsTest {
 
   @Test
   void outcomesByKindAndReasonAreExactlyTheScriptsAndNothingElse() {
-    assertThat(scrape.series("launcher_outcomes_total")).containsOnly(
+    assertThat(counted("launcher_outcomes_total")).containsOnly(
         entry(Map.of("outcome", "launched", "reason", "ok"), 3.0),
         entry(Map.of("outcome", "already_launched", "reason", "found_by_redelivery"), 1.0),
         entry(Map.of("outcome", "already_launched", "reason", "found_by_client_token"), 1.0),
@@ -101,7 +108,7 @@ class MeterCountsTest {
 
   @Test
   void redeliveryLookupsSayWhatTheyFound() {
-    assertThat(scrape.series("launcher_redelivery_lookups_total")).containsOnly(
+    assertThat(counted("launcher_redelivery_lookups_total")).containsOnly(
         entry(Map.of("trigger", "redelivery", "result", "found"), 1.0),
         entry(Map.of("trigger", "redelivery", "result", "not_found"), 1.0),
         entry(Map.of("trigger", "client_token", "result", "found"), 1.0));
@@ -111,7 +118,7 @@ class MeterCountsTest {
   void deletesAndDeadLettersMatchTheFinalOutcomes() {
     assertThat(value("launcher_deletes_total", Map.of())).isEqualTo(FaultScript.RECEIVED - 1);
     assertThat(value("launcher_dlq_sends_total", Map.of())).isEqualTo(FaultScript.REJECTED);
-    assertThat(scrape.find("launcher_delete_failures_total", Map.of())).isEmpty();
+    assertThat(counted("launcher_delete_failures_total")).isEmpty();
   }
 
   @Test

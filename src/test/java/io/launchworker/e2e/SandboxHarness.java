@@ -106,7 +106,7 @@ final class SandboxHarness implements AutoCloseable {
 
   /** Starts a worker whose clock is {@code clock} (e.g. offset, to make messages look old). */
   RunningWorker startWorker(WorkerConfig config, UnaryOperator<Ec2Port> wrap, Clock clock) {
-    return startWorker(config, wrap, clock, List.of());
+    return startWorker(config, wrap, clock, List.of(), false);
   }
 
   /**
@@ -114,13 +114,11 @@ final class SandboxHarness implements AutoCloseable {
    * and whose registry carries the JVM and process binders, as {@code run}'s does.
    */
   RunningWorker startWorker(WorkerConfig config, List<ExecutionInterceptor> interceptors) {
-    RunningWorker running = startWorker(config, port -> port, Clock.systemUTC(), interceptors);
-    io.launchworker.ops.Metrics.bindProcessMeters(running.registry());
-    return running;
+    return startWorker(config, port -> port, Clock.systemUTC(), interceptors, true);
   }
 
   private RunningWorker startWorker(WorkerConfig config, UnaryOperator<Ec2Port> wrap, Clock clock,
-      List<ExecutionInterceptor> interceptors) {
+      List<ExecutionInterceptor> interceptors, boolean processMeters) {
     SqsClient sqs = SqsClient.builder().endpointOverride(sandbox.sqs().endpoint()).region(EmbeddedSqs.REGION)
         .credentialsProvider(StaticCredentialsProvider.create(EmbeddedSqs.CREDENTIALS))
         .httpClient(Apache5HttpClient.builder().maxConnections(config.maxInFlight() + 8).build())
@@ -133,7 +131,9 @@ final class SandboxHarness implements AutoCloseable {
     Ec2Client ec2 = io.launchworker.config.AwsClients.ec2(Optional.of(EmbeddedSqs.REGION.id()),
         Optional.of(sandbox.ec2().endpoint()), StaticCredentialsProvider.create(EmbeddedSqs.CREDENTIALS),
         config.maxInFlight() + 2, ec2Interceptors);
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // The binders first: they bring a meter filter, which must come before any meter.
+    PrometheusMeterRegistry registry = processMeters ? io.launchworker.ops.Metrics.prometheus()
+        : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     WorkerMetrics metrics = new WorkerMetrics(registry);
     Worker worker = WorkerAssembly.forConfig(config).sqs(sqs).ec2(ec2).decorateEc2(wrap).budget(budget)
         .metrics(metrics).clock(clock).random(new SplittableRandom(42)).build();
