@@ -54,15 +54,15 @@ public record Token(String value, Source source) {
     return new Token(fromMessageId(messageId), Source.MESSAGE_ID);
   }
 
-  /** Starts every token scoped by its sender. */
-  public static final String SCOPED_PREFIX = "ct-";
+  /** Starts every token scoped by its sender, so a reader of tags or the DLQ can tell what it is. */
+  private static final String SCOPED_PREFIX = "ct-";
 
   /**
    * The token of a producer's {@code clientToken} sent by {@code senderId}: {@code ct-} plus the unpadded base64url
    * SHA-256 of the sender ID, a NUL and the client token (46 characters). SQS sets {@code SenderId} (the IAM user
    * or role session, or the account) and no producer can choose it, so two producers never derive the same token
-   * from one {@code clientToken}, and one producer always derives the same one. A message without a SenderId (no
-   * SQS sends one; some stand-ins might) is scoped by the empty sender, which all such messages share.
+   * from one {@code clientToken}, and one producer always derives the same one. A message without a SenderId (SQS
+   * always sets it; a stand-in might not) is scoped by the empty sender, which all such messages share.
    */
   public static String scoped(Optional<String> senderId, String clientToken) {
     return SCOPED_PREFIX + base64Sha256(senderId.orElse("") + '\0' + clientToken);
