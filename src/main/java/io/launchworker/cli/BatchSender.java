@@ -37,7 +37,7 @@ final class BatchSender {
     int line();
   }
 
-  /** @param clientToken the token the worker will use: the body's, else derived from the message ID */
+  /** @param clientToken the body's clientToken (the worker scopes it by sender), else derived from the message ID */
   record Sent(int line, String messageId, String clientToken) implements Result {}
 
   /** @param maybeSent the call's fate is unknown (no answer from SQS), so the message may be on the queue */

@@ -35,8 +35,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * {@code enqueue}: sends launch requests to the worker's queue, each checked first with the worker's own
  * validator, policy and default tags (as far as {@code --config} and the environment give them), so a request
  * the worker would reject is reported here with its line number and never sent. Prints one line per sent
- * request to stdout: line number, message ID and the client token the worker will use, tab-separated. Ctrl-C
- * stops it after the call in progress, with a summary of the lines sent and not sent. Exit code 0 when every
+ * request to stdout: line number, message ID and the request's client token (or its message ID), tab-separated.
+ * Ctrl-C stops it after the call in progress, with a summary of the lines sent and not sent. Exit code 0 when every
  * request was sent, 1 when a line was bad or a send failed, 2 for bad usage or configuration (also no region or
  * credentials, an endpoint that does not answer, a queue that does not exist), 130 when Ctrl-C stopped it.
  */

@@ -115,7 +115,8 @@ final class DoubtResolver {
   }
 
   /**
-   * Looks the token up (by tag and by every shape's ClientToken). Empty when nothing shows (recorded in the doubt);
+   * Looks the token up (by tag and by every shape's ClientToken; for a clientToken found under neither, by its
+   * unscoped tokens too). Empty when nothing shows (recorded in the doubt);
    * otherwise the outcome it leads to: found, a conflict, a failed look-up, or a release when stopping.
    */
   Optional<Outcome> lookUp(Look look, String trigger) {
@@ -127,6 +128,12 @@ final class DoubtResolver {
     try {
       Optional<List<Ec2Port.FoundInstance>> found = earlier.find(look.token().value(), look.clientTokens(),
           look.stopping());
+      if (found.isPresent() && found.get().isEmpty() && look.unscoped().isPresent()) {
+        // Nothing under the sender-scoped token: an older release may have launched it under the clientToken as is.
+        EarlierLaunches.Unscoped unscoped = look.unscoped().get();
+        found = earlier.find(unscoped.token(), unscoped.clientTokens(), look.stopping())
+            .map(f -> earlier.sameRequest(unscoped, f, look.hash().orElseThrow()));
+      }
       if (found.isEmpty()) {
         return Optional.of(Outcome.released());
       }

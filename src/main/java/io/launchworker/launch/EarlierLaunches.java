@@ -74,6 +74,34 @@ final class EarlierLaunches {
   }
 
   /**
+   * A {@code clientToken} as releases before sender scoping launched it: the token tag and the shape ClientTokens
+   * were the {@code clientToken} itself, whoever sent it.
+   */
+  record Unscoped(String token, List<String> clientTokens) {
+    Unscoped {
+      clientTokens = List.copyOf(clientTokens);
+    }
+  }
+
+  /**
+   * The instances an older release launched under the unscoped {@code clientToken} that are this request's: those
+   * whose request hash tag is this request's. Another hash is another producer's request under the same
+   * {@code clientToken}: not a conflict any more (its sender has its own scope), so it is left alone and this
+   * request launches under its own token. The hash cannot tell two senders' byte-identical requests apart: such a
+   * launch of another sender's counts as this one's (guarantees.md, "Security model").
+   */
+  List<Ec2Port.FoundInstance> sameRequest(Unscoped unscoped, List<Ec2Port.FoundInstance> found, String hash) {
+    List<Ec2Port.FoundInstance> mine = found.stream()
+        .filter(i -> i.requestHash().filter(hash::equals).isPresent()).toList();
+    if (mine.size() < found.size()) {
+      log.info("{} instance(s) launched under the unscoped client token {} belong to another request (another "
+          + "request hash): not this one's, and no conflict now that tokens are scoped by sender",
+          found.size() - mine.size(), unscoped.token());
+    }
+    return mine;
+  }
+
+  /**
    * What the instances found mean: the same request hash means this request launched them; another hash means the
    * token belongs to a different request. Empty when nothing was found.
    */

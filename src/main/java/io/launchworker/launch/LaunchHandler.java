@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.function.BooleanSupplier;
@@ -60,6 +61,8 @@ public final class LaunchHandler {
   private final DoubtResolver doubts;
   private final EarlierLaunches earlier;
   private final RootDevices rootDevices;
+  /** Whether a clientToken without a SenderId was logged: once per process is enough to name the queue's fault. */
+  private final AtomicBoolean warnedWithoutSender = new AtomicBoolean();
 
   /**
    * A handler without a consistency window (an empty look-up is trusted at once), whose DryRun checks know only this
@@ -127,14 +130,19 @@ public final class LaunchHandler {
     Optional<LaunchRequest> valid = requestOf(read);
     Optional<String> bodyToken = valid.flatMap(LaunchRequest::clientToken);
     Optional<String> requestId = valid.flatMap(LaunchRequest::requestId);
-    Optional<Result> forged = unsignedTokenAttribute(message, bodyToken, requestId);
+    Optional<Result> forged = unsignedTokenAttribute(message, requestId);
     if (forged.isPresent()) {
       return forged.get();
     }
-    Token token = Token.resolve(bodyToken, message.attributes(), message.messageId());
+    Token token = Token.resolve(bodyToken, message.senderId(), message.attributes(), message.messageId());
+    if (token.source() == Token.Source.BODY && message.senderId().isEmpty()
+        && warnedWithoutSender.compareAndSet(false, true)) {
+      log.warn("message {} has no SenderId (SQS always sets it; this queue does not): clientTokens of messages "
+          + "without one share one scope, so their producers are not kept apart", message.messageId());
+    }
     // Only a possible repeat is looked up: a first receive under its own ID needs no shape tokens.
     List<String> clientTokens = DoubtResolver.mayBeRepeat(message, token) ? shapeTokens(valid, token) : List.of();
-    Look look = new Look(message, token, valid.map(RequestHash::of), clientTokens,
+    Look look = new Look(message, token, valid.map(RequestHash::of), clientTokens, unscoped(valid, token),
         doubts.doubtOf(message, token), stopping);
     Outcome outcome = read instanceof ReadResult.Rejected rejected
         ? rejectUnlessLaunched(look, rejected)
@@ -153,7 +161,21 @@ public final class LaunchHandler {
   public Token tokenOf(InFlightMessage message) {
     ReadResult read = reader.read(message.body());
     Optional<LaunchRequest> valid = requestOf(read);
-    return Token.resolve(valid.flatMap(LaunchRequest::clientToken), message.attributes(), message.messageId());
+    return Token.resolve(valid.flatMap(LaunchRequest::clientToken), message.senderId(), message.attributes(),
+        message.messageId());
+  }
+
+  /**
+   * For a token scoped from the body's {@code clientToken}: the token and shape ClientTokens releases before sender
+   * scoping launched it under (the {@code clientToken} as it is), so a message or a producer's retry handled across
+   * the upgrade finds that launch instead of launching again.
+   */
+  private Optional<EarlierLaunches.Unscoped> unscoped(Optional<LaunchRequest> request, Token token) {
+    if (token.source() != Token.Source.BODY) {
+      return Optional.empty();
+    }
+    Token raw = new Token(request.flatMap(LaunchRequest::clientToken).orElseThrow(), Token.Source.BODY);
+    return Optional.of(new EarlierLaunches.Unscoped(raw.value(), shapeTokens(request, raw)));
   }
 
   /** The request a body holds, also when today's rules refuse it; empty for a body that is not a request. */
@@ -176,12 +198,12 @@ public final class LaunchHandler {
    * With a key configured, the token attribute counts only with the worker's signature: a producer who set it
    * (to a token read off the status page, say) would otherwise be told another request's instances. Refused, never
    * launched under another token: a legitimate redrive after a key change must not launch twice either. The DLQ
-   * copy keeps the attribute unsigned, so redriving it again is refused again.
+   * copy keeps the attribute unsigned, so redriving it again is refused again. A body with a {@code clientToken} is
+   * no exception: the attribute, not the redriver's SenderId, holds the sender its token was scoped by.
    */
-  private Optional<Result> unsignedTokenAttribute(InFlightMessage message, Optional<String> bodyToken,
-      Optional<String> requestId) {
+  private Optional<Result> unsignedTokenAttribute(InFlightMessage message, Optional<String> requestId) {
     String attribute = message.attributes().get(MessageAttributes.TOKEN);
-    if (!signatures.enabled() || bodyToken.isPresent() || attribute == null) {
+    if (!signatures.enabled() || attribute == null) {
       return Optional.empty();
     }
     Optional<String> signature = Optional.ofNullable(message.attributes().get(MessageAttributes.TOKEN_SIGNATURE));

@@ -11,31 +11,61 @@ import java.util.Optional;
 /**
  * The idempotency token of one request, used as RunInstances {@code ClientToken} and as the
  * {@code launch-worker:token} tag, and where it came from.
+ *
+ * <p>A producer's {@code clientToken} is scoped by its sender: the token is derived from SQS's {@code SenderId} and
+ * the {@code clientToken} ({@link #scoped}), so one producer's retries meet and two producers never share a token.
  */
 public record Token(String value, Source source) {
   /** EC2 accepts client tokens of at most 64 ASCII characters. */
   public static final int MAX_LENGTH = 64;
 
-  /** Where the token was taken from, in order of precedence. */
+  /** Where the token was taken from. */
   public enum Source {
-    /** The producer's own {@code clientToken}: survives producer retries that create new messages. */
+    /**
+     * The producer's own {@code clientToken}, scoped by the sender: survives producer retries that create new
+     * messages, and only meets the same sender's.
+     */
     BODY,
-    /** The {@code launch-worker-token} attribute the worker set when dead-lettering: survives a DLQ redrive. */
+    /**
+     * The {@code launch-worker-token} attribute the worker set when dead-lettering: survives a DLQ redrive, which gets
+     * a new message ID and the SenderId of whoever redrove it.
+     */
     ATTRIBUTE,
     /** The SQS message ID: stable across redeliveries of one message. */
     MESSAGE_ID
   }
 
-  /** Body token first, then the worker's attribute, then the message ID (digested when over 64 characters). */
-  public static Token resolve(Optional<String> bodyToken, Map<String, String> attributes, String messageId) {
-    if (bodyToken.isPresent()) {
-      return new Token(bodyToken.get(), Source.BODY);
-    }
+  /**
+   * The worker's attribute first (a DLQ redrive keeps the token it was dead-lettered with, whoever redrove it), then
+   * the body's {@code clientToken} scoped by the sender ({@link #scoped}), then the message ID (digested when over 64
+   * characters). The caller checks the attribute's signature before trusting it.
+   *
+   * @param senderId SQS's {@code SenderId} of this message; empty only where a queue does not set it
+   */
+  public static Token resolve(Optional<String> bodyToken, Optional<String> senderId, Map<String, String> attributes,
+      String messageId) {
     String fromAttribute = attributes.get(MessageAttributes.TOKEN);
     if (fromAttribute != null && isValidToken(fromAttribute)) {
       return new Token(fromAttribute, Source.ATTRIBUTE);
     }
+    if (bodyToken.isPresent()) {
+      return new Token(scoped(senderId, bodyToken.get()), Source.BODY);
+    }
     return new Token(fromMessageId(messageId), Source.MESSAGE_ID);
+  }
+
+  /** Starts every token scoped by its sender, so a reader of tags or the DLQ can tell what it is. */
+  private static final String SCOPED_PREFIX = "ct-";
+
+  /**
+   * The token of a producer's {@code clientToken} sent by {@code senderId}: {@code ct-} plus the unpadded base64url
+   * SHA-256 of the sender ID, a NUL and the client token (46 characters). SQS sets {@code SenderId} (the IAM user
+   * or role session, or the account) and no producer can choose it, so two producers never derive the same token
+   * from one {@code clientToken}, and one producer always derives the same one. A message without a SenderId (SQS
+   * always sets it; a stand-in might not) is scoped by the empty sender, which all such messages share.
+   */
+  public static String scoped(Optional<String> senderId, String clientToken) {
+    return SCOPED_PREFIX + base64Sha256(senderId.orElse("") + '\0' + clientToken);
   }
 
   /**

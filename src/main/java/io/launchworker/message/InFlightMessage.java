@@ -23,6 +23,7 @@ public final class InFlightMessage {
   private final Instant receivedAt;
   private final Map<String, String> attributes;
   private final Optional<String> messageGroupId;
+  private final Optional<String> senderId;
   private volatile String receiptHandle;
   private volatile Instant visibleAgainAt;
   /** The longest a handler waits for the keeper's extension in flight; the keeper's calls time out sooner. */
@@ -32,8 +33,17 @@ public final class InFlightMessage {
   private boolean settling;
   private boolean extending;
 
+  /** A message without a SenderId, as a queue that does not set it would deliver. */
   public InFlightMessage(String messageId, String receiptHandle, String body, int receiveCount, Instant sentAt,
       Instant receivedAt, Instant visibleAgainAt, Map<String, String> attributes, Optional<String> messageGroupId) {
+    this(messageId, receiptHandle, body, receiveCount, sentAt, receivedAt, visibleAgainAt, attributes, messageGroupId,
+        Optional.empty());
+  }
+
+  /** @param senderId SQS's {@code SenderId} system attribute: who sent it (an IAM user or role session, an account) */
+  public InFlightMessage(String messageId, String receiptHandle, String body, int receiveCount, Instant sentAt,
+      Instant receivedAt, Instant visibleAgainAt, Map<String, String> attributes, Optional<String> messageGroupId,
+      Optional<String> senderId) {
     this.messageId = Objects.requireNonNull(messageId);
     this.receiptHandle = Objects.requireNonNull(receiptHandle);
     this.body = body == null ? "" : body;
@@ -43,6 +53,7 @@ public final class InFlightMessage {
     this.visibleAgainAt = visibleAgainAt;
     this.attributes = Map.copyOf(attributes);
     this.messageGroupId = messageGroupId;
+    this.senderId = Objects.requireNonNull(senderId);
   }
 
   public String messageId() {
@@ -78,6 +89,14 @@ public final class InFlightMessage {
   /** For FIFO queues: the message group. */
   public Optional<String> messageGroupId() {
     return messageGroupId;
+  }
+
+  /**
+   * SQS's {@code SenderId}: set by SQS from the sender's credentials, so a producer cannot choose it. Scopes the
+   * producer's {@code clientToken}. Empty only where a queue does not set it.
+   */
+  public Optional<String> senderId() {
+    return senderId;
   }
 
   public Instant visibleAgainAt() {

@@ -92,8 +92,8 @@ final class MessageRun {
       return launcher.tokenOf(message).value();
     } catch (RuntimeException e) {
       log.error("could not read the token of released message {}", message.messageId(), e);
-      return io.launchworker.launch.Token.resolve(Optional.empty(), message.attributes(), message.messageId())
-          .value();
+      return io.launchworker.launch.Token.resolve(Optional.empty(), message.senderId(), message.attributes(),
+          message.messageId()).value();
     }
   }
 

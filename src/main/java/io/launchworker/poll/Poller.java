@@ -264,7 +264,8 @@ final class Poller implements Runnable {
         .waitTimeSeconds((int) waitTime.toSeconds())
         .visibilityTimeout((int) visibility.toSeconds())
         .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT,
-            MessageSystemAttributeName.SENT_TIMESTAMP, MessageSystemAttributeName.MESSAGE_GROUP_ID)
+            MessageSystemAttributeName.SENT_TIMESTAMP, MessageSystemAttributeName.MESSAGE_GROUP_ID,
+            MessageSystemAttributeName.SENDER_ID)
         .messageAttributeNames("All"));
     return response.messages();
   }
@@ -296,7 +297,8 @@ final class Poller implements Runnable {
     }
     return new InFlightMessage(m.messageId(), m.receiptHandle(), m.body(), receiveCount,
         Instant.ofEpochMilli(sent), clock.instant(), requestedAt.plus(visibility), attributes,
-        Optional.ofNullable(system.get(MessageSystemAttributeName.MESSAGE_GROUP_ID)));
+        Optional.ofNullable(system.get(MessageSystemAttributeName.MESSAGE_GROUP_ID)),
+        Optional.ofNullable(system.get(MessageSystemAttributeName.SENDER_ID)));
   }
 
   private static int parseInt(String s, int fallback) {

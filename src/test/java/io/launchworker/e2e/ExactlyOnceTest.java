@@ -134,8 +134,9 @@ class ExactlyOnceTest {
     harness.send(body);
     harness.awaitDrained(Duration.ofSeconds(20));
 
-    assertThat(harness.instancesByToken().get("ci-job-17")).hasSize(1);
-    assertThat(harness.ec2().stats().runInstancesCallsPerToken()).containsEntry("ci-job-17", 2);
+    assertThat(harness.instancesByToken().get(SandboxHarness.token("ci-job-17"))).hasSize(1);
+    assertThat(harness.ec2().stats().runInstancesCallsPerToken())
+        .containsEntry(SandboxHarness.token("ci-job-17"), 2);
     assertThat(after.outcomes("already_launched", "parameter_drift")).isEqualTo(1);
     assertThat(harness.depth(harness.sandbox.dlqUrl())).isZero();
   }
@@ -157,8 +158,9 @@ class ExactlyOnceTest {
     harness.send(body);
     harness.awaitDrained(Duration.ofSeconds(20));
 
-    assertThat(harness.instancesByToken().get("ci-job-18")).hasSize(1);
-    assertThat(harness.ec2().stats().runInstancesCallsPerToken()).containsEntry("ci-job-18", 2);
+    assertThat(harness.instancesByToken().get(SandboxHarness.token("ci-job-18"))).hasSize(1);
+    assertThat(harness.ec2().stats().runInstancesCallsPerToken())
+        .containsEntry(SandboxHarness.token("ci-job-18"), 2);
     assertThat(after.outcomes("already_launched", "parameter_drift")).isEqualTo(1);
     assertThat(after.outcomes("rejected")).isZero();
     assertThat(harness.depth(harness.sandbox.dlqUrl())).isZero();
@@ -176,8 +178,8 @@ class ExactlyOnceTest {
     harness.send(body);
     harness.awaitDrained(Duration.ofSeconds(20));
 
-    assertThat(harness.instancesByToken().get("job-9")).hasSize(1);
-    assertThat(harness.ec2().stats().runInstancesCallsPerToken()).containsEntry("job-9", 1);
+    assertThat(harness.instancesByToken().get(SandboxHarness.token("job-9"))).hasSize(1);
+    assertThat(harness.ec2().stats().runInstancesCallsPerToken()).containsEntry(SandboxHarness.token("job-9"), 1);
     assertThat(worker.outcomes("already_launched", "found_by_client_token")).isEqualTo(2);
   }
 
@@ -190,7 +192,7 @@ class ExactlyOnceTest {
         "{\"imageId\":\"" + SandboxHarness.AMI + "\",\"instanceType\":\"t3.large\",\"clientToken\":\"t-1\"}");
     harness.awaitDrained(Duration.ofSeconds(20));
 
-    assertThat(harness.instancesByToken().get("t-1")).hasSize(1)
+    assertThat(harness.instancesByToken().get(SandboxHarness.token("t-1"))).hasSize(1)
         .allSatisfy(i -> assertThat(i.instanceType()).isEqualTo("t3.micro"));
     List<Message> dlq = harness.drainDlq();
     assertThat(dlq).hasSize(1);
@@ -252,17 +254,18 @@ class ExactlyOnceTest {
     harness.awaitDrained(Duration.ofSeconds(20));
     first.close();
     java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
-    // The producer's retry: its look-ups see nothing for the first four calls (by tag and by client token before
-    // the launch, and again after EC2's mismatch answer), as right after a launch.
+    // The producer's retry: its look-ups see nothing for the first six calls (by tag and by client token, scoped and
+    // as releases before sender scoping launched it, before the launch; by tag and by client token again after EC2's
+    // mismatch answer), as right after a launch.
     RunningWorker retrying = harness.startWorker(harness.config(o -> o), real -> new ForwardingEc2Port(real) {
       @Override
       public List<FoundInstance> findByToken(String token, TokenFilter filter) {
-        return lookups.incrementAndGet() <= 4 ? List.of() : real.findByToken(token, filter);
+        return lookups.incrementAndGet() <= 6 ? List.of() : real.findByToken(token, filter);
       }
 
       @Override
       public List<FoundInstance> findByClientTokens(List<String> tokens) {
-        return lookups.incrementAndGet() <= 4 ? List.of() : real.findByClientTokens(tokens);
+        return lookups.incrementAndGet() <= 6 ? List.of() : real.findByClientTokens(tokens);
       }
     });
     harness.send(body);
@@ -272,7 +275,7 @@ class ExactlyOnceTest {
     assertThat(retrying.outcomes("retry", "token_unresolved")).isEqualTo(1);
     assertThat(retrying.outcomes("already_launched")).isEqualTo(1);
     assertThat(retrying.outcomes("rejected")).isZero();
-    assertThat(harness.instancesByToken().get("ci-9")).hasSize(1);
+    assertThat(harness.instancesByToken().get(SandboxHarness.token("ci-9"))).hasSize(1);
   }
 
   @Test
@@ -286,6 +289,7 @@ class ExactlyOnceTest {
 
     assertThat(worker.outcomes("launched")).isEqualTo(3);
     assertThat(worker.outcomes("rejected")).isZero();
-    assertThat(harness.instancesByToken()).containsOnlyKeys("job-1", "job-*", "job-?");
+    assertThat(harness.instancesByToken()).containsOnlyKeys(SandboxHarness.token("job-1"),
+        SandboxHarness.token("job-*"), SandboxHarness.token("job-?"));
   }
 }

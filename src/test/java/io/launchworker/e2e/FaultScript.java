@@ -71,12 +71,15 @@ final class FaultScript {
     return worker;
   }
 
-  /** RunInstances with the drift request's token and hash tag but another instance type, as a redeploy would. */
+  /**
+   * RunInstances with the drift request's token (its clientToken scoped by the sandbox's one sender) and hash tag but
+   * another instance type, as a redeploy would.
+   */
   private static void launchDrifted(SandboxHarness harness, String body) {
     LaunchRequest request = ((ReadResult.Accepted) new RequestReader(LaunchPolicy.permissive()).read(body)).request();
     try (Ec2Client ec2 = harness.ec2Client(2)) {
       ec2.runInstances(new RunInstancesMapper(LaunchDefaults.none())
-          .map(request, DRIFT_TOKEN, "earlier-message").toBuilder()
+          .map(request, SandboxHarness.token(DRIFT_TOKEN), "earlier-message").toBuilder()
           .instanceType("t3.small").build());
     }
   }

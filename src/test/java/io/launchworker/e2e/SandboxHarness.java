@@ -47,6 +47,13 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  */
 final class SandboxHarness implements AutoCloseable {
   static final String AMI = "ami-0123456789abcdef0";
+  /** ElasticMQ's SenderId: one fixed value for every sender, so every producer here is the same sender. */
+  static final String SENDER_ID = "127.0.0.1";
+
+  /** The token the worker launches a request with this {@code clientToken} under, sent to this sandbox. */
+  static String token(String clientToken) {
+    return io.launchworker.launch.Token.scoped(Optional.of(SENDER_ID), clientToken);
+  }
 
   final Sandbox sandbox;
   private final List<RunningWorker> workers = new ArrayList<>();

@@ -150,14 +150,22 @@ class MotoIT {
         if (invalid.containsKey(i)) {
           rejections.put(messageId, invalid.get(i)[1]);
         } else {
-          tokens.add(i % 2 == 0 ? token(i) : messageId);
+          tokens.add(i % 2 == 0 ? launchedUnder(token(i)) : messageId);
         }
       }
     }
     int last = BATCHES * BATCH;
     aws.run("sqs", "send-message", "--queue-url", queue, "--message-body", valid(last, true));
-    tokens.add(token(last));
+    tokens.add(launchedUnder(token(last)));
     return new Sent(tokens, rejections);
+  }
+
+  /** moto's SenderId: one fixed value for every sender. */
+  private static final String MOTO_SENDER_ID = "AIDAIT2UOQQY3AUEKVGXU";
+
+  /** The token tag of a request with this clientToken: scoped by the sender, as the worker does. */
+  private static String launchedUnder(String clientToken) {
+    return io.launchworker.launch.Token.scoped(java.util.Optional.of(MOTO_SENDER_ID), clientToken);
   }
 
   private static String valid(int i, boolean withToken) {

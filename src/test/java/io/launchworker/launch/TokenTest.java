@@ -10,29 +10,62 @@ import org.junit.jupiter.api.Test;
 class TokenTest {
   private static final String MESSAGE_ID = "5fea7756-0ea4-451a-a703-a558b933e274";
 
-  @Test
-  void bodyTokenWinsOverAttributeAndMessageId() {
-    Token token = Token.resolve(Optional.of("runner-42"), Map.of(MessageAttributes.TOKEN, "from-dlq"), MESSAGE_ID);
+  private static final Optional<String> SENDER = Optional.of("AIDAPRODUCERA");
 
-    assertThat(token).isEqualTo(new Token("runner-42", Token.Source.BODY));
+  @Test
+  void bodyTokenIsScopedBySenderAndWinsOverTheMessageId() {
+    Token token = Token.resolve(Optional.of("runner-42"), SENDER, Map.of(), MESSAGE_ID);
+
+    assertThat(token).isEqualTo(new Token(Token.scoped(SENDER, "runner-42"), Token.Source.BODY));
+  }
+
+  @Test
+  void oneSendersClientTokenAlwaysGivesTheSameTokenAndTwoSendersNeverShareOne() {
+    String mine = Token.scoped(SENDER, "ci-job-42");
+
+    assertThat(Token.scoped(Optional.of("AIDAPRODUCERA"), "ci-job-42")).isEqualTo(mine);
+    assertThat(Token.scoped(Optional.of("AIDAPRODUCERB"), "ci-job-42")).isNotEqualTo(mine);
+    assertThat(Token.scoped(SENDER, "ci-job-43")).isNotEqualTo(mine);
+    assertThat(Token.scoped(Optional.empty(), "ci-job-42")).isNotEqualTo(mine);
+    // The separator keeps sender and token apart: ("AB", "C") and ("A", "BC") are different requests.
+    assertThat(Token.scoped(Optional.of("AB"), "C")).isNotEqualTo(Token.scoped(Optional.of("A"), "BC"));
+  }
+
+  @Test
+  void aScopedTokenFitsEc2AndSaysWhatItIs() {
+    String token = Token.scoped(Optional.of("AROAEXAMPLEROLEID:" + "s".repeat(64)), "x".repeat(64));
+
+    assertThat(token).startsWith("ct-").hasSize(46);
+    assertThat(Token.isValidToken(token)).isTrue();
+  }
+
+  @Test
+  void theWorkersAttributeWinsOverTheBodySoARedriveKeepsTheSenderItWasScopedBy() {
+    String deadLettered = Token.scoped(SENDER, "runner-42");
+
+    Token token = Token.resolve(Optional.of("runner-42"), Optional.of("AROAOPERATOR:redrive"),
+        Map.of(MessageAttributes.TOKEN, deadLettered), MESSAGE_ID);
+
+    assertThat(token).isEqualTo(new Token(deadLettered, Token.Source.ATTRIBUTE));
   }
 
   @Test
   void dlqAttributeWinsOverTheNewMessageIdOfARedrive() {
-    Token token = Token.resolve(Optional.empty(), Map.of(MessageAttributes.TOKEN, "original-id"), MESSAGE_ID);
+    Token token = Token.resolve(Optional.empty(), SENDER, Map.of(MessageAttributes.TOKEN, "original-id"), MESSAGE_ID);
 
     assertThat(token).isEqualTo(new Token("original-id", Token.Source.ATTRIBUTE));
   }
 
   @Test
   void messageIdIsTheTokenOtherwise() {
-    assertThat(Token.resolve(Optional.empty(), Map.of(), MESSAGE_ID))
+    assertThat(Token.resolve(Optional.empty(), SENDER, Map.of(), MESSAGE_ID))
         .isEqualTo(new Token(MESSAGE_ID, Token.Source.MESSAGE_ID));
   }
 
   @Test
   void anInvalidAttributeIsIgnoredRatherThanSentToEc2() {
-    Token token = Token.resolve(Optional.empty(), Map.of(MessageAttributes.TOKEN, "x".repeat(65)), MESSAGE_ID);
+    Token token = Token.resolve(Optional.empty(), SENDER, Map.of(MessageAttributes.TOKEN, "x".repeat(65)),
+        MESSAGE_ID);
 
     assertThat(token.source()).isEqualTo(Token.Source.MESSAGE_ID);
   }

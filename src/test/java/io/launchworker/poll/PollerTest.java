@@ -170,6 +170,19 @@ class PollerTest {
     assertThat(dispatched.get(0).sentAt()).isEqualTo(NOW);
   }
 
+  @Test
+  void asksSqsWhoSentEachMessageAndHandsTheSenderIdOnToScopeItsClientToken() {
+    sqs.thenReceive(() -> ReceiveMessageResponse.builder().messages(Message.builder().messageId("m-1")
+        .receiptHandle("h").body("{}").attributes(Map.of(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, "1",
+            MessageSystemAttributeName.SENDER_ID, "AROAPRODUCER:ci-runner")).build()).build());
+
+    poller().run();
+
+    assertThat(sqs.receiveRequests().get(0).messageSystemAttributeNames())
+        .contains(MessageSystemAttributeName.SENDER_ID);
+    assertThat(dispatched.get(0).senderId()).contains("AROAPRODUCER:ci-runner");
+  }
+
   private static ReceiveMessageResponse messages(String... ids) {
     return ReceiveMessageResponse.builder().messages(Arrays.stream(ids).map(id -> Message.builder().messageId(id)
         .receiptHandle("handle-" + id).body("{}").attributes(Map.of(

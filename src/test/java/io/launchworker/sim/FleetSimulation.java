@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * One seeded run of the whole fleet in a simulated world: simulated SQS and EC2 (capacity that runs out and comes
  * back, lost answers, 5xx, throttling, account faults that start and stop, an IAM denial for one type, reads that
  * lag), several worker processes built by the real assembly, crashed and restarted at random points (some restarted
- * with a tightened policy), and producers that sometimes send a request twice. Faults stop after {@link #FAULTS};
+ * with a tightened policy), and two producers (two SenderIds) that sometimes send a request twice and use the same
+ * clientTokens for requests of their own. Faults stop after {@link #FAULTS};
  * then the world runs until every message settled, and the invariants are checked. Everything random comes from
  * the seed; the same seed replays the same run, event for event.
  */
@@ -44,6 +45,12 @@ public final class FleetSimulation {
   /** Whether runs that kept the promise keep their trace too (a replay of one seed, to read what happened). */
   private static final boolean KEEP_TRACES = System.getProperty("simulation.seed") != null;
   private static final int MAX_RECEIVE_COUNT = 40;
+  /**
+   * The producers' SenderIds (a role session, an IAM user). Request {@code i} and its resend come from producer
+   * {@code i % 2}; requests {@code 2k} and {@code 2k + 1}, one from each, share the clientToken {@code job-k} when
+   * both have one: neither may block or borrow the other's launch.
+   */
+  private static final List<String> PRODUCERS = List.of("AROAPRODUCERA:ci-runner", "AIDAPRODUCERB");
 
   private final long seed;
   private final Duration window;
@@ -263,16 +270,17 @@ public final class FleetSimulation {
     for (int i = 0; i < requests; i++) {
       Instant at = START.plusMillis(random.nextLong(FAULTS.toMillis() * 2 / 3));
       String body = body(i);
-      scheduler.at(at, () -> send(body));
+      String sender = PRODUCERS.get(i % 2);
+      scheduler.at(at, () -> send(body, sender));
       if (body.contains("clientToken") && random.nextInt(3) == 0) {
         // The producer's SendMessage timed out but went through: the same request twice.
-        scheduler.at(at.plusMillis(random.nextInt(90_000)), () -> send(body));
+        scheduler.at(at.plusMillis(random.nextInt(90_000)), () -> send(body, sender));
       }
     }
   }
 
   private String body(int i) {
-    String token = random.nextInt(3) == 0 ? "\"clientToken\":\"job-" + i + "\"," : "";
+    String token = random.nextInt(3) == 0 ? "\"clientToken\":\"job-" + i / 2 + "\"," : "";
     if (largestMaxCount > 1 && variation.nextInt(3) == 0) {
       token += "\"maxCount\":" + largestMaxCount + ",";
     }
@@ -287,11 +295,12 @@ public final class FleetSimulation {
     };
   }
 
-  private void send(String body) {
-    String id = sqs.sendMessage(b -> b.queueUrl(source.url()).messageBody(body)).messageId();
+  private void send(String body, String sender) {
+    String id = sqs.sendMessage(software.amazon.awssdk.services.sqs.model.SendMessageRequest.builder()
+        .queueUrl(source.url()).messageBody(body).build(), sender).messageId();
     Matcher token = Pattern.compile("\"clientToken\":\"([^\"]+)\"").matcher(body);
-    tokens.put(id, token.find() ? token.group(1) : Token.fromMessageId(id));
-    trace("send " + id + " " + describe(body));
+    tokens.put(id, token.find() ? Token.scoped(Optional.of(sender), token.group(1)) : Token.fromMessageId(id));
+    trace("send " + id + " from " + sender + " " + describe(body));
   }
 
   private void stopFaults() {
@@ -433,6 +442,15 @@ public final class FleetSimulation {
       // after the send): consumers de-duplicate by launch-worker-original-message-id.
     });
     checkHourlyCap(violations);
+    for (SentMessage dead : dlq.sent()) {
+      // No producer here uses one clientToken for two requests of its own: a conflict is one producer blocked by
+      // the other's request under the same clientToken.
+      if (dead.attribute(MessageAttributes.REASON).filter("token_conflict"::equals).isPresent()) {
+        violations.add("token_conflict: message " + dead.attribute(MessageAttributes.ORIGINAL_MESSAGE_ID).orElse("?")
+            + " (token " + dead.attribute(MessageAttributes.TOKEN).orElse("?") + ") blocked by another producer's "
+            + "request under the same clientToken");
+      }
+    }
     for (RedriveMove move : sqs.redriveMoves()) {
       violations.add("SQS's own redrive moved message " + move.messageId() + " after " + move.receiveCount()
           + " receives, without the worker's reason");
