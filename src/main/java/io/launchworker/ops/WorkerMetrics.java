@@ -192,6 +192,9 @@ public final class WorkerMetrics {
     this.tokenSignatureInvalid = Counter.builder(TOKEN_SIGNATURE_INVALID)
         .description("Messages whose launch-worker-token attribute was unsigned or signed with another key: refused")
         .register(registry);
+    // At 0 from the start (the admin server counts into it), so an alert on its increase sees the first cut.
+    Counter.builder(ADMIN_CONNECTIONS_CAPPED).description("Admin connections closed after their last allowed "
+        + "request; requests pipelined behind it went unanswered").register(registry);
     // A timer, not a distribution summary in seconds: a summary's fixed buckets count ceil(value), so every
     // sub-second age landed in the bucket of 1.
     this.messageAge = Timer.builder(MESSAGE_AGE).description("Message age at receipt: now minus SentTimestamp")
