@@ -26,9 +26,11 @@ import software.amazon.awssdk.services.ec2.model.TagSpecification;
  * resident memory. Blocking; runs on the caller's thread.
  */
 public final class IdleRun {
-  /** What a Kubernetes limit of 512Mi gives the image's {@code -XX:MaxRAMPercentage=75.0} to size the heap from. */
-  static final List<String> CONTAINER_MEMORY = List.of("-XX:MaxRAM=512m", "-XX:MaxRAMPercentage=75.0",
-      "-XX:-UsePerfData");
+  /** The image's memory flags (docker/Dockerfile's ENTRYPOINT; ProcessFleetTest keeps them alike). */
+  static final List<String> IMAGE_MEMORY_OPTIONS = List.of("-XX:MaxRAMPercentage=75.0", "-XX:-UsePerfData",
+      "-XX:G1PeriodicGCInterval=30000");
+  /** What a Kubernetes limit of 512Mi gives the image's MaxRAMPercentage to size the heap from. */
+  static final String CONTAINER_LIMIT = "-XX:MaxRAM=512m";
   /** Instances per seeding RunInstances call: one reservation each, spread over the hour. */
   private static final int PER_CALL = 100;
 
@@ -64,7 +66,8 @@ public final class IdleRun {
     try (Sandbox sandbox = Sandbox.start(Duration.ofSeconds(60), ec2Clock)) {
       seed(sandbox, ec2Clock);
       Path jar = serviceJar();
-      List<String> options = new ArrayList<>(CONTAINER_MEMORY);
+      List<String> options = new ArrayList<>(List.of(CONTAINER_LIMIT));
+      options.addAll(IMAGE_MEMORY_OPTIONS);
       options.addAll(javaOptions);
       out.printf("bench idle: %,d worker-tagged instances launched over the last hour; one worker (%s, JVM options "
           + "%s %s), no requests; warm-up %ds, then %ds measured%n", instances, jar.getFileName(),

@@ -21,6 +21,7 @@ class ProcessFleetTest {
     assertThat(entrypoint.find()).as("an exec-form ENTRYPOINT in %s", DOCKERFILE).isTrue();
     List<String> words = Arrays.asList(new ObjectMapper().readValue(entrypoint.group(1), String[].class));
 
-    assertThat(words.subList(0, words.indexOf("-jar"))).containsAll(ProcessFleet.IMAGE_JVM_OPTIONS);
+    assertThat(words.subList(0, words.indexOf("-jar"))).containsAll(ProcessFleet.IMAGE_JVM_OPTIONS)
+        .containsAll(IdleRun.IMAGE_MEMORY_OPTIONS);
   }
 }
