@@ -2,6 +2,7 @@ package io.launchworker.bench;
 
 import io.launchworker.config.ConfigLoader;
 import io.launchworker.config.WorkerConfig;
+import io.launchworker.request.LaunchPolicy;
 import io.launchworker.sandbox.EmbeddedSqs;
 import io.launchworker.sandbox.LaunchesByToken;
 import io.launchworker.sandbox.Sandbox;
@@ -27,6 +28,15 @@ public final class BenchRun {
   static final String HOURLY_CAP_ENV = "LAUNCHER_MAX_INSTANCES_PER_HOUR";
   /** Far above any benchmark's launches: the cap does not bound the run. */
   static final int NO_HOURLY_CAP = 1_000_000;
+  /**
+   * The allow-lists the bench opens ({@code *}) for its run, by key and environment variable: it measures speed, not
+   * policy, and its requests vary in type. Launch templates, key pairs and profiles stay closed; none is sent.
+   */
+  static final Map<String, String> OPEN_POLICY = Map.of(
+      "launcher.policy.allowed-image-ids", "LAUNCHER_ALLOWED_IMAGE_IDS",
+      "launcher.policy.allowed-instance-types", "LAUNCHER_ALLOWED_INSTANCE_TYPES",
+      "launcher.policy.allowed-subnet-ids", "LAUNCHER_ALLOWED_SUBNET_IDS",
+      "launcher.policy.allowed-security-group-ids", "LAUNCHER_ALLOWED_SECURITY_GROUP_IDS");
   /** Short long polls so the workers stop promptly at the end; SQS returns a waiting receive on arrival. */
   private static final String WAIT_TIME = "1s";
   private static final String SHUTDOWN_GRACE = "10s";
@@ -86,6 +96,7 @@ public final class BenchRun {
             : scenario.ec2Bucket().isPresent() ? " = EC2 bucket / workers" : "");
     out.printf("bench: the hourly instance cap (%s) is lifted to %,d for this run%n", HOURLY_CAP_KEY,
         NO_HOURLY_CAP);
+    out.printf("bench: images, instance types, subnets and security groups are allowed (\"*\") for this run%n");
     if (!scenario.capacity().isEmpty()) {
       out.printf("bench: EC2 capacity %s (the first matching limit decides; other launches always succeed)%n",
           scenario.capacitySpec());
@@ -114,6 +125,7 @@ public final class BenchRun {
       overrides.put("launcher.ec2.run-instances-burst", budget.burst());
       overrides.put("launcher.ec2.run-instances-per-second", budget.perSecond());
       overrides.put(HOURLY_CAP_KEY, NO_HOURLY_CAP);
+      OPEN_POLICY.forEach((key, variable) -> overrides.put(key, List.of(LaunchPolicy.ANY)));
       WorkerConfig config = ConfigLoader.load(Optional.empty(), Map.of(), overrides);
       return InProcessFleet.start(config, timeline);
     }
@@ -124,6 +136,8 @@ public final class BenchRun {
     env.put("LAUNCHER_RUN_INSTANCES_BURST", Integer.toString(budget.burst()));
     env.put("LAUNCHER_RUN_INSTANCES_PER_SECOND", Double.toString(budget.perSecond()));
     env.put(HOURLY_CAP_ENV, Integer.toString(NO_HOURLY_CAP)); // ignored by builds without the cap
+    env.put("LAUNCHER_TOKEN_KEY", sandbox.tokenKey());
+    OPEN_POLICY.forEach((key, variable) -> env.put(variable, LaunchPolicy.ANY));
     String config = "launcher.sqs.wait-time = " + WAIT_TIME + "\n";
     return ProcessFleet.start(scenario.workers(), env, config, workerJavaOptions);
   }

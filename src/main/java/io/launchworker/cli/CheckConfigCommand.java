@@ -19,13 +19,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code check-config}: validates the configuration and prints the effective values as HOCON that
- * {@code --config} takes back unchanged. Secrets are printed as {@code "****"} (keys named like a secret that are
- * set, and credentials in URLs); loading such output back is a configuration error naming the key, so a printed
+ * {@code check-config}: prints the effective values as HOCON that {@code --config} takes back unchanged and validates
+ * them as {@code run} does (also the decisions {@code run} requires: image and instance type lists, a token key).
+ * Secrets are printed as {@code "****"} (keys named like a secret that are set and not blank, and credentials in
+ * URLs); loading such output back is a configuration error naming the key, so a printed
  * configuration never runs with a mask for a key.
  */
 @Command(name = "check-config",
-    description = {"Validate the configuration and print the effective values.",
+    description = {"Print the effective configuration and validate it as run does.",
         "The output is a configuration file --config accepts; secrets are printed as \"****\", and such a file is "
             + "refused until the real values are put back."})
 final class CheckConfigCommand implements Callable<Integer> {
@@ -39,9 +40,13 @@ final class CheckConfigCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
+  /**
+   * Prints the effective values first, so a problem can be read beside them (a blank key shows as blank), then checks
+   * them as {@code run} does: a bad value, or a decision {@code run} requires (an empty image or instance type list,
+   * no token key), is a configuration error, exit 2, after the printout.
+   */
   @Override
   public Integer call() {
-    WorkerConfig checked = config.load();
     Config effective = ConfigLoader.merged(Optional.ofNullable(config.file), System.getenv(), Map.of());
     Config printed = ConfigFactory.empty();
     for (Map.Entry<String, ConfigValue> entry : effective.getConfig("launcher").entrySet()) {
@@ -50,16 +55,24 @@ final class CheckConfigCommand implements Callable<Integer> {
     String rendered = printed.atKey("launcher").root()
         .render(ConfigRenderOptions.defaults().setOriginComments(false).setComments(false).setJson(false));
     spec.commandLine().getOut().print(rendered);
+    spec.commandLine().getOut().flush();
+    WorkerConfig checked = config.load();
+    ConfigLoader.requireDecided(checked);
     spec.commandLine().getOut().println("# configuration is valid; queue " + Secrets.mask(checked.queueUrl()));
     return ServiceCommand.EXIT_OK;
   }
 
+  /**
+   * A secret's value as {@value #MASK}; a blank one as it is, since blank is what is wrong with it, and
+   * {@code token-key = none}, which is a choice, not a secret.
+   */
   private static ConfigValue masked(String key, ConfigValue value) {
     if (value.valueType() != ConfigValueType.STRING) {
       return value;
     }
     String text = (String) value.unwrapped();
-    if (SECRET_KEY.matcher(key).matches() && !text.isEmpty()) {
+    boolean unsigned = key.equals("token-key") && text.trim().equals(ConfigLoader.UNSIGNED_TOKEN_KEY);
+    if (SECRET_KEY.matcher(key).matches() && !text.isBlank() && !unsigned) {
       return ConfigValueFactory.fromAnyRef(MASK);
     }
     return ConfigValueFactory.fromAnyRef(Secrets.mask(text));

@@ -6,6 +6,7 @@ import io.launchworker.config.WorkerConfig;
 import io.launchworker.launch.Ec2Budget;
 import io.launchworker.launch.Ec2CallObserver;
 import io.launchworker.ops.ProcessMeters;
+import io.launchworker.request.PolicySummary;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,8 +19,10 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
 /**
- * {@code run}: the worker. Checks its set-up first ({@link Preflight}: exit 2 with one line when region,
- * credentials, queues, endpoints or the admin port do not work), then runs until SIGTERM or SIGINT, stops
+ * {@code run}: the worker. Refuses to start (exit 2, one line naming the keys) while the allow-lists every imageId
+ * request needs are empty or no token key was decided ({@link ConfigLoader#requireDecided}), checks its set-up
+ * ({@link Preflight}: exit 2 with one line when region, credentials, queues, endpoints or the admin port do not work),
+ * logs its effective policy as {@code sandbox} prints it, then runs until SIGTERM or SIGINT, stops
  * gracefully (see {@code Worker#shutdown}) and exits 0.
  */
 @Command(name = "run", description = "Run the worker until SIGTERM/SIGINT (then stop gracefully and exit 0).")
@@ -34,6 +37,7 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     WorkerConfig settings = config.load();
+    ConfigLoader.requireDecided(settings);
     Map<String, String> env = System.getenv();
     AwsCredentialsProvider credentials = DefaultCredentialsProvider.builder().build();
     Ec2Budget budget = Ec2Budget.of(settings.ec2());
@@ -41,6 +45,7 @@ final class RunCommand implements Callable<Integer> {
         AwsSetup.forWorker(AwsSetup.Service.SQS, env, settings.aws()),
         AwsSetup.forWorker(AwsSetup.Service.EC2, env, settings.aws()),
         setting(env, "launcher.queue-url", settings.queueUrl()), setting(env, "launcher.dlq-url", settings.dlqUrl()));
+    log.info("policy: {}", PolicySummary.of(settings.policy(), settings.defaults()));
     StopSignals signals = StopSignals.install(settings.shutdownGrace().plus(STOP_MARGIN));
     try (WorkerRuntime runtime = start(settings, clients, budget, credentials, env)) {
       runtime.adminPort().ifPresent(p -> log.info("admin server on port {}", p));

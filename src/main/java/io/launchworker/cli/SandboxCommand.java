@@ -1,6 +1,7 @@
 package io.launchworker.cli;
 
 import io.launchworker.config.WorkerConfig;
+import io.launchworker.request.LaunchPolicy;
 import io.launchworker.sandbox.DemoMix;
 import io.launchworker.sandbox.DemoReport;
 import io.launchworker.sandbox.EmbeddedSqs;
@@ -28,8 +29,22 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  */
 @Command(name = "sandbox", description = "Run the worker against embedded SQS and EC2 stand-ins with a demo mix.")
 final class SandboxCommand implements Callable<Integer> {
-  /** The sandbox's own policy, on top of any --config: every demo request names one of these types. */
+  /** The sandbox's own instance types, on top of any --config: every demo request names one of these types. */
   static final List<String> INSTANCE_TYPES = List.of("t3.*", "t4g.*");
+
+  /**
+   * The sandbox's own policy, on top of any --config, as narrow as its demo allows: its one image and its instance
+   * types. Subnets and security groups are any: the emulator has no VPC, and the demo's requests name none. Key pairs,
+   * instance profiles and launch templates stay as configured (by default none).
+   */
+  static Map<String, Object> policy() {
+    Map<String, Object> policy = new LinkedHashMap<>();
+    policy.put("launcher.policy.allowed-image-ids", List.of(SandboxInstructions.IMAGE_ID));
+    policy.put("launcher.policy.allowed-instance-types", INSTANCE_TYPES);
+    policy.put("launcher.policy.allowed-subnet-ids", List.of(LaunchPolicy.ANY));
+    policy.put("launcher.policy.allowed-security-group-ids", List.of(LaunchPolicy.ANY));
+    return policy;
+  }
 
   @Mixin
   ConfigOption config;
@@ -58,7 +73,7 @@ final class SandboxCommand implements Callable<Integer> {
       Map<String, Object> overrides = new LinkedHashMap<>(sandbox.workerOverrides());
       overrides.put("launcher.admin.port", adminPort);
       overrides.put("launcher.sqs.wait-time", "2s");
-      overrides.put("launcher.policy.allowed-instance-types", INSTANCE_TYPES);
+      overrides.putAll(policy());
       WorkerConfig settings = config.load(overrides);
       DemoMix demo = new DemoMix(sandbox, settings);
       demo.prepare(CapacityOption.of(capacity));

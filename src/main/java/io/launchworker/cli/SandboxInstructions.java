@@ -2,14 +2,11 @@ package io.launchworker.cli;
 
 import io.launchworker.config.WorkerConfig;
 import io.launchworker.request.LaunchPolicy;
+import io.launchworker.request.PolicySummary;
 import io.launchworker.sandbox.EmbeddedSqs;
 import io.launchworker.sandbox.Sandbox;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -26,36 +23,7 @@ final class SandboxInstructions {
 
   /** One line: what a request must, may and may not ask for under the sandbox's configuration. */
   static String policy(WorkerConfig settings) {
-    LaunchPolicy p = settings.policy();
-    List<String> parts = new ArrayList<>();
-    if (p.allowedInstanceTypes().isEmpty()) {
-      parts.add("any instance type");
-    } else {
-      parts.add("instance types " + String.join(", ", p.allowedInstanceTypes())
-          + settings.defaults().instanceType().map(d -> " (default " + d + ")").orElse(" (instanceType required)"));
-    }
-    parts.add(p.allowedLaunchTemplates().isEmpty() ? "no launch templates"
-        : "launch templates " + String.join(", ", p.allowedLaunchTemplates()));
-    Map<String, List<String>> lists = new LinkedHashMap<>();
-    lists.put("images", p.allowedImageIds());
-    lists.put("subnets", p.allowedSubnetIds());
-    lists.put("security groups", p.allowedSecurityGroupIds());
-    lists.put("key pairs", p.allowedKeyNames());
-    lists.put("instance profiles", p.allowedInstanceProfiles());
-    List<String> any = new ArrayList<>();
-    lists.forEach((name, allowed) -> {
-      if (allowed.isEmpty()) {
-        any.add(name);
-      } else {
-        parts.add(name + " " + String.join(", ", allowed));
-      }
-    });
-    if (!any.isEmpty()) {
-      parts.add(String.join(", ", any) + ": any");
-    }
-    parts.add("at most " + p.maxInstancesPerRequest() + " instances a request and " + p.maxInstancesPerHour()
-        + " an hour");
-    return String.join("; ", parts);
+    return PolicySummary.of(settings.policy(), settings.defaults());
   }
 
   /** The command lines, each under a line saying what it is for. */
@@ -64,9 +32,10 @@ final class SandboxInstructions {
         + " AWS_SECRET_ACCESS_KEY=" + quote(EmbeddedSqs.CREDENTIALS.secretAccessKey());
     String region = "--region " + EmbeddedSqs.REGION.id();
     LaunchPolicy p = settings.policy();
-    String image = p.allowedImageIds().isEmpty() ? IMAGE_ID : p.allowedImageIds().get(0);
-    String type = p.allowedInstanceTypes().isEmpty() ? "t3.micro"
-        : p.allowedInstanceTypes().get(0).replace("*", "micro").replace("?", "x");
+    String image = p.allowedImageIds().stream().filter(i -> !i.equals(LaunchPolicy.ANY)).findFirst()
+        .orElse(IMAGE_ID);
+    String type = p.allowedInstanceTypes().stream().filter(t -> !t.equals(LaunchPolicy.ANY)).findFirst()
+        .map(t -> t.replace("*", "micro").replace("?", "x")).orElse("t3.micro");
     String nl = System.lineSeparator();
     return "sandbox: send a request (from another terminal):" + nl
         + "  " + credentials + " " + program() + " enqueue " + region

@@ -34,6 +34,10 @@ public final class ConfigLoader {
   private static final String ENFORCED_TAGS = "launcher.tags.enforced";
   /** Keys whose children are free-form (user tag names), so not checked against the defaults. */
   private static final Set<String> FREE_FORM = Set.of("launcher.defaults.tags", ENFORCED_TAGS);
+  /** {@code launcher.token-key = none}: the token attribute is honoured unsigned, on purpose. */
+  public static final String UNSIGNED_TOKEN_KEY = "none";
+  /** 256 bits, as many as HMAC-SHA256 gives: what {@code openssl rand -base64 32} prints. */
+  static final int MIN_TOKEN_KEY_BYTES = 32;
   /** Unknown keys named in full in the one-line error; a file with more is probably not this program's. */
   private static final int UNKNOWN_KEYS_SHOWN = 5;
 
@@ -181,22 +185,105 @@ public final class ConfigLoader {
     return grace;
   }
 
-  /** HMAC keys must be long enough not to be guessed: 32 characters (e.g. {@code openssl rand -base64 32}). */
+  /** What each token key must be, for every message about one. */
+  private static final String TOKEN_KEY_RULE = "allowed: at least " + MIN_TOKEN_KEY_BYTES + " random bytes, base64 "
+      + "(standard or URL-safe alphabet), as `openssl rand -base64 " + MIN_TOKEN_KEY_BYTES + "` prints them";
+
+  /**
+   * {@code launcher.token-key} and its predecessor. {@value #UNSIGNED_TOKEN_KEY} is an explicit "no key"; a key that
+   * was set but is blank (an empty Secret, a stray space) is an error rather than "unset", since the operator meant to
+   * set one; the built-in "" is unset, which {@link #requireDecided} refuses. A key is the base64 text of at least
+   * {@value #MIN_TOKEN_KEY_BYTES} random bytes; the HMAC is keyed with that text, so signatures made with a key before
+   * this rule still verify. Values never appear in an error.
+   */
   private static WorkerConfig.TokenKeys tokenKeys(ConfigReader r) {
-    Optional<String> current = r.optionalString("launcher.token-key");
-    Optional<String> previous = r.optionalString("launcher.token-key-previous");
-    for (String key : List.of("launcher.token-key", "launcher.token-key-previous")) {
-      Optional<String> value = key.endsWith("previous") ? previous : current;
-      if (value.isPresent() && value.get().length() < 32) {
-        throw new ConfigException(key + ": " + value.get().length() + " characters; allowed: at least 32 (e.g. "
-            + "the output of `openssl rand -base64 32`); the value is not shown");
+    String currentKey = "launcher.token-key";
+    String previousKey = "launcher.token-key-previous";
+    String current = r.untrimmed(currentKey);
+    boolean unset = current.isEmpty() && r.isBuiltInDefault(currentKey);
+    if (!unset && current.isBlank()) {
+      throw blank(r, currentKey, current, "so the key meant to be set is missing (an empty Secret or variable?); "
+          + TOKEN_KEY_RULE + ", or \"" + UNSIGNED_TOKEN_KEY + "\" to honour the token attribute unsigned");
+    }
+    boolean unsigned = current.trim().equals(UNSIGNED_TOKEN_KEY);
+    String previous = r.untrimmed(previousKey);
+    if (!previous.isEmpty() && previous.isBlank()) {
+      throw blank(r, previousKey, previous, TOKEN_KEY_RULE + ", or \"\" for none");
+    }
+    Optional<String> currentValue = unset || unsigned ? Optional.empty() : Optional.of(tokenKey(r, currentKey));
+    Optional<String> previousValue = previous.isEmpty() ? Optional.empty() : Optional.of(tokenKey(r, previousKey));
+    if (previousValue.isPresent() && currentValue.isEmpty()) {
+      throw new ConfigException(previousKey + " is set but " + currentKey + " is "
+          + (unsigned ? "\"" + UNSIGNED_TOKEN_KEY + "\"" : "not") + ": set the new key as " + currentKey
+          + " and the old one as " + previousKey);
+    }
+    if (unsigned) {
+      return WorkerConfig.TokenKeys.UNSIGNED;
+    }
+    return new WorkerConfig.TokenKeys(currentValue, previousValue, false);
+  }
+
+  /** A blank key, shown as blank (its line breaks and tabs escaped, so the error stays one line). */
+  private static ConfigException blank(ConfigReader r, String key, String value, String rule) {
+    String shown = value.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t");
+    return new ConfigException(key + " = \"" + shown + "\" (from " + r.origin(key) + "): is blank, " + rule);
+  }
+
+  /** One key's text, checked to decode to enough bytes; the error names the key and where it was set, not its value. */
+  private static String tokenKey(ConfigReader r, String key) {
+    String value = r.untrimmed(key).trim();
+    String where = key + " (from " + r.origin(key) + "): ";
+    if (value.equals(UNSIGNED_TOKEN_KEY)) {
+      throw new ConfigException(where + "\"" + UNSIGNED_TOKEN_KEY + "\" is only for launcher.token-key; "
+          + TOKEN_KEY_RULE + ", or \"\" for none");
+    }
+    byte[] bytes = base64(value);
+    if (bytes == null) {
+      throw new ConfigException(where + "is not base64; " + TOKEN_KEY_RULE + "; the value is not shown");
+    }
+    if (bytes.length < MIN_TOKEN_KEY_BYTES) {
+      throw new ConfigException(where + "decodes to " + bytes.length + " bytes; " + TOKEN_KEY_RULE
+          + "; the value is not shown");
+    }
+    return value;
+  }
+
+  /** The bytes of standard or URL-safe base64 (padding optional), or null for text that is neither. */
+  private static byte[] base64(String text) {
+    for (java.util.Base64.Decoder decoder : List.of(java.util.Base64.getDecoder(), java.util.Base64.getUrlDecoder())) {
+      try {
+        return decoder.decode(text);
+      } catch (IllegalArgumentException e) {
+        // Not this alphabet: try the next.
       }
     }
-    if (previous.isPresent() && current.isEmpty()) {
-      throw new ConfigException("launcher.token-key-previous is set but launcher.token-key is not: set the new key "
-          + "as launcher.token-key and the old one as launcher.token-key-previous");
+    return null;
+  }
+
+  /**
+   * What {@code run} needs decided beyond valid values, because the built-in defaults leave it open on purpose: the
+   * images and instance types requests may use (empty lists allow nothing, so a worker without them would only reject)
+   * and the token key (a key, or {@value #UNSIGNED_TOKEN_KEY}). Throws one {@link ConfigException} naming every key
+   * still open, with its environment variable; {@code check-config} reports the same.
+   */
+  public static void requireDecided(WorkerConfig config) {
+    List<String> open = new ArrayList<>();
+    if (config.policy().allowedImageIds().isEmpty()) {
+      open.add("launcher.policy.allowed-image-ids is empty (LAUNCHER_ALLOWED_IMAGE_IDS; e.g. "
+          + "[\"ami-0123456789abcdef0\"], or [\"*\"] for any)");
     }
-    return new WorkerConfig.TokenKeys(current, previous);
+    if (config.policy().allowedInstanceTypes().isEmpty()) {
+      open.add("launcher.policy.allowed-instance-types is empty (LAUNCHER_ALLOWED_INSTANCE_TYPES; e.g. "
+          + "[\"t3.*\", \"m7i.large\"], or [\"*\"] for any)");
+    }
+    if (!config.tokenKeys().decided()) {
+      open.add("launcher.token-key is not set (LAUNCHER_TOKEN_KEY; the output of `openssl rand -base64 "
+          + MIN_TOKEN_KEY_BYTES + "`, or \"" + UNSIGNED_TOKEN_KEY + "\" to honour the token attribute unsigned)");
+    }
+    if (!open.isEmpty()) {
+      throw new ConfigException("run needs a decision the built-in defaults leave open: " + String.join(", ", open)
+          + "; an empty allow-list allows nothing, see config/worker.conf");
+    }
   }
 
   private static WorkerConfig.Metrics metrics(ConfigReader r) {
@@ -282,17 +369,25 @@ public final class ConfigLoader {
         r.stringList("launcher.policy.allowed-tag-keys"));
   }
 
+  /** The markets listed, {@code *} for both; empty is an error, since no request could launch. */
   private static List<Market> markets(ConfigReader r, String key) {
-    List<Market> markets = new ArrayList<>();
+    java.util.Set<Market> markets = new java.util.LinkedHashSet<>();
     for (String name : r.stringList(key)) {
       Market market = Market.fromWire(name);
-      if (market == null) {
-        throw new ConfigException(key + " = " + name + ": allowed: \"on-demand\", \"spot\" (empty: both; a "
+      if (name.equals(LaunchPolicy.ANY)) {
+        markets.addAll(List.of(Market.values()));
+      } else if (market == null) {
+        throw new ConfigException(key + " = " + name + ": allowed: \"on-demand\", \"spot\", \"*\" for both (a "
             + "request's \"spot-then-on-demand\" needs both)");
+      } else {
+        markets.add(market);
       }
-      markets.add(market);
     }
-    return markets;
+    if (markets.isEmpty()) {
+      throw r.invalid(key, "allows no market, so no request could launch; allowed: \"on-demand\", \"spot\" or "
+          + "both (\"*\")");
+    }
+    return List.copyOf(markets);
   }
 
   /**

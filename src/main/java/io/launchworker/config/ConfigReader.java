@@ -17,6 +17,8 @@ final class ConfigReader {
   private static final java.util.regex.Pattern HOST_NAME = java.util.regex.Pattern.compile(
       "(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
 
+  private static final String BUILT_IN_DEFAULT = "built-in default";
+
   /** How {@code check-config} prints a secret (the mask of {@code ops.Secrets}). */
   private static final String MASK = "****";
 
@@ -63,6 +65,16 @@ final class ConfigReader {
   Optional<String> optionalString(String key) {
     String value = string(key).trim();
     return value.isEmpty() ? Optional.empty() : Optional.of(value);
+  }
+
+  /** The value as written, blanks kept (a secret's "blank" must be told from "unset"). */
+  String untrimmed(String key) {
+    return string(key);
+  }
+
+  /** Whether the key's value is the one packed in the jar: set nowhere else. */
+  boolean isBuiltInDefault(String key) {
+    return origin(key).equals(BUILT_IN_DEFAULT);
   }
 
   String nonEmptyString(String key) {
@@ -230,7 +242,7 @@ final class ConfigReader {
   private static String origin(ConfigValue value) {
     String resource = value.origin().resource();
     if (resource != null && resource.endsWith("worker.conf")) {
-      return "built-in default";
+      return BUILT_IN_DEFAULT;
     }
     return value.origin().description();
   }

@@ -28,6 +28,13 @@ public final class EnvOverrides {
     m.put("LAUNCHER_ADMIN_ALLOWED_HOSTS", "launcher.admin.allowed-hosts");
     m.put("LAUNCHER_MAX_INSTANCES_PER_REQUEST", "launcher.policy.max-instances-per-request");
     m.put("LAUNCHER_MAX_INSTANCES_PER_HOUR", "launcher.policy.max-instances-per-hour");
+    m.put("LAUNCHER_ALLOWED_IMAGE_IDS", "launcher.policy.allowed-image-ids");
+    m.put("LAUNCHER_ALLOWED_INSTANCE_TYPES", "launcher.policy.allowed-instance-types");
+    m.put("LAUNCHER_ALLOWED_SUBNET_IDS", "launcher.policy.allowed-subnet-ids");
+    m.put("LAUNCHER_ALLOWED_LAUNCH_TEMPLATES", "launcher.policy.allowed-launch-templates");
+    m.put("LAUNCHER_ALLOWED_SECURITY_GROUP_IDS", "launcher.policy.allowed-security-group-ids");
+    m.put("LAUNCHER_ALLOWED_KEY_NAMES", "launcher.policy.allowed-key-names");
+    m.put("LAUNCHER_ALLOWED_INSTANCE_PROFILES", "launcher.policy.allowed-instance-profiles");
     m.put("LAUNCHER_ALLOWED_MARKETS", "launcher.policy.allowed-markets");
     m.put("LAUNCHER_MAX_ROOT_VOLUME_GIB", "launcher.policy.max-root-volume-gib");
     m.put("LAUNCHER_MAX_SHAPES", "launcher.policy.max-shapes");

@@ -33,20 +33,36 @@ public record WorkerConfig(
       int maxAttempts, Duration maxRequestAge, Sqs sqs, Retry retry, Ec2Limits ec2, Duration shutdownGrace, Aws aws,
       Admin admin, LaunchPolicy policy, LaunchDefaults defaults, Metrics metrics) {
     this(queueUrl, dlqUrl, resultsQueueUrl, maxInFlight, maxAttempts, maxRequestAge, sqs, retry, ec2, shutdownGrace,
-        aws, admin, policy, defaults, metrics, TokenKeys.NONE);
+        aws, admin, policy, defaults, metrics, TokenKeys.UNSET);
   }
 
   /**
    * {@code launcher.token-key} and {@code launcher.token-key-previous}: HMAC keys for the token attribute the worker
-   * writes when it dead-letters. Empty: the attribute is honoured unsigned. Never printed.
+   * writes when it dead-letters. Without a current key the attribute is honoured unsigned: by choice when
+   * {@code unsigned} ({@code token-key = none}), else the key is simply not set, and {@code run} refuses to start.
+   * Never printed.
    */
-  public record TokenKeys(Optional<String> current, Optional<String> previous) {
-    public static final TokenKeys NONE = new TokenKeys(Optional.empty(), Optional.empty());
+  public record TokenKeys(Optional<String> current, Optional<String> previous, boolean unsigned) {
+    /** No key, and unsigned was not chosen: {@code run} refuses to start with this. */
+    public static final TokenKeys UNSET = new TokenKeys(Optional.empty(), Optional.empty(), false);
+    /** {@code launcher.token-key = none}: the attribute is honoured unsigned, as the operator chose. */
+    public static final TokenKeys UNSIGNED = new TokenKeys(Optional.empty(), Optional.empty(), true);
+
+    public TokenKeys {
+      if (unsigned && (current.isPresent() || previous.isPresent())) {
+        throw new IllegalArgumentException("unsigned with a key");
+      }
+    }
+
+    /** Whether the operator decided: a key, or unsigned on purpose. */
+    public boolean decided() {
+      return current.isPresent() || unsigned;
+    }
 
     @Override
     public String toString() {
-      return "TokenKeys[current=" + (current.isPresent() ? "****" : "none") + ", previous="
-          + (previous.isPresent() ? "****" : "none") + "]";
+      return "TokenKeys[current=" + (current.isPresent() ? "****" : unsigned ? "none (unsigned)" : "unset")
+          + ", previous=" + (previous.isPresent() ? "****" : "none") + "]";
     }
   }
 

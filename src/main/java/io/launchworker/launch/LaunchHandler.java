@@ -151,6 +151,11 @@ public final class LaunchHandler {
     if (outcome.isFinal()) {
       memory.settled(message.messageId(), token.value());
     }
+    if (token.source() == Token.Source.ATTRIBUTE && !signatures.enabled()) {
+      // Unsigned (token-key = none), the attribute may be another request's token, set by anyone who can write to
+      // the queue: what its look-up or an idempotent RunInstances returns may be that request's instances.
+      outcome = outcome.namingNoInstances();
+    }
     return new Result(token, requestId, outcome);
   }
 

@@ -57,6 +57,15 @@ public record Outcome(
     return new Outcome(kind, reason, detail, errorCode, reservationId, instances, retryDelay, placement, refused);
   }
 
+  /**
+   * This outcome without its reservation, instances and placement: for a message whose token came from an attribute
+   * nobody signed, which anyone who can write to the queue could have set to another request's token.
+   */
+  public Outcome namingNoInstances() {
+    return new Outcome(kind, reason, detail, errorCode, Optional.empty(), List.of(), retryDelay, Optional.empty(),
+        refusals);
+  }
+
   public List<String> instanceIds() {
     return instances.stream().map(InstanceRef::instanceId).toList();
   }

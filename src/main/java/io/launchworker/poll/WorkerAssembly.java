@@ -206,8 +206,9 @@ public final class WorkerAssembly {
     metrics.capGauges(cap::usedInLastHour, () -> cap.binding() ? 1 : 0);
     TokenSignature signatures = TokenSignature.of(config.tokenKeys().current(), config.tokenKeys().previous());
     if (!signatures.enabled()) {
-      log.warn("launcher.token-key is not set: the launch-worker-token attribute is honoured unsigned, so anyone who "
-          + "can write to the queue can set it; set LAUNCHER_TOKEN_KEY to have the worker sign it");
+      log.warn("launcher.token-key is {}: the launch-worker-token attribute is honoured unsigned, so anyone who can "
+          + "write to the queue can set it (outcomes of such messages name no instances); set LAUNCHER_TOKEN_KEY to "
+          + "have the worker sign it", config.tokenKeys().unsigned() ? "\"none\"" : "not set");
     }
     KnownGoodLaunch knownGood = new KnownGoodLaunch(cap::newestCountedLaunch);
     AccountFaultPause accountPause = new AccountFaultPause(clock, config.retry().baseDelay(),

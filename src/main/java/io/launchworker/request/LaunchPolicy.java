@@ -5,27 +5,29 @@ import java.util.List;
 
 /**
  * What requests may ask for, from configuration. Every list is checked against the <em>effective</em> value: the
- * request's own, else the configured {@link LaunchDefaults} value. An empty list means "any", except
- * {@code allowedLaunchTemplates}, where empty means "no launch templates at all" (a template sets what the worker
- * cannot see, so allowing templates has to be a decision). Immutable and thread-safe.
+ * request's own, else the configured {@link LaunchDefaults} value. Every allow-list fails closed: an empty list
+ * allows nothing, and {@value #ANY} is the explicit "any", which has to be written (a fresh install that forgot a list
+ * must not launch whatever it is asked to). Immutable and thread-safe.
  *
- * <p>Globs: {@code *} matches any run of characters, {@code ?} one, all else is literal.
+ * <p>Globs: {@code *} matches any run of characters, {@code ?} one, all else is literal. The exact-ID lists (images,
+ * subnets, security groups) take no globs: an entry {@value #ANY} allows any ID, every other entry one ID.
  *
- * @param allowedImageIds exact AMI IDs
- * @param allowedInstanceTypes globs such as {@code t3.*}; when set, a request without a type (and without a default
- *     or template) is refused rather than left to EC2's own default type
- * @param allowedSubnetIds exact subnet IDs; when set, a request without a subnet (and without a default or
- *     template) is refused rather than left to the default VPC
+ * <p>A list that does not allow everything is also a requirement where EC2 would fill in an unchecked value: a request
+ * without a type, subnet or security group (and without a default or template) is refused rather than left to EC2's
+ * default type, a default-VPC subnet or the VPC's default group.
+ *
+ * @param allowedImageIds exact AMI IDs, or {@value #ANY}
+ * @param allowedInstanceTypes globs such as {@code t3.*}
+ * @param allowedSubnetIds exact subnet IDs, or {@value #ANY}
  * @param maxInstancesPerRequest cap on {@code maxCount}
  * @param maxInstancesPerHour rolling cap on instances one worker launches per hour (enforced by the launch stage)
  * @param allowedLaunchTemplates globs matched against the template ID or name, whichever the request gives;
  *     empty refuses every template
- * @param allowedSecurityGroupIds exact group IDs; when set, every group must be listed and a request with no group
- *     (and no default or template) is refused rather than left to the VPC's default group
+ * @param allowedSecurityGroupIds exact group IDs, or {@value #ANY}; every group of a launch must be listed
  * @param allowedKeyNames globs on key pair names
  * @param allowedInstanceProfiles globs on instance profile names; an ARN (here or in a request) counts by its name,
  *     the part after the last {@code /}
- * @param allowedMarkets the markets launches may use; empty means both. A request's {@code market} must use only
+ * @param allowedMarkets the markets launches may use; empty allows none. A request's {@code market} must use only
  *     listed ones ({@code spot-then-on-demand} needs both)
  * @param maxRootVolumeGib cap on a request's {@code rootVolume.sizeGiB}
  * @param maxShapes cap on the launch shapes one request may expand to (markets x instance types x subnets, as
@@ -49,6 +51,9 @@ public record LaunchPolicy(
     int maxShapes,
     boolean requireEncryptedVolumes,
     List<String> allowedTagKeys) {
+
+  /** The allow-list entry that allows any value; for the exact-ID lists the only wildcard. */
+  public static final String ANY = "*";
 
   /** The default {@code max-root-volume-gib}: 1 TiB, far above any runner's disk, far below EC2's 16 TiB. */
   public static final int DEFAULT_MAX_ROOT_VOLUME_GIB = 1024;
@@ -105,26 +110,34 @@ public record LaunchPolicy(
         maxRootVolumeGib, DEFAULT_MAX_SHAPES);
   }
 
-  /** Any market, root volumes up to {@link #DEFAULT_MAX_ROOT_VOLUME_GIB}. */
+  /** Both markets, root volumes up to {@link #DEFAULT_MAX_ROOT_VOLUME_GIB}. */
   public LaunchPolicy(List<String> allowedImageIds, List<String> allowedInstanceTypes, List<String> allowedSubnetIds,
       int maxInstancesPerRequest, int maxInstancesPerHour, List<String> allowedLaunchTemplates,
       List<String> allowedSecurityGroupIds, List<String> allowedKeyNames, List<String> allowedInstanceProfiles) {
     this(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest, maxInstancesPerHour,
-        allowedLaunchTemplates, allowedSecurityGroupIds, allowedKeyNames, allowedInstanceProfiles, List.of(),
-        DEFAULT_MAX_ROOT_VOLUME_GIB);
+        allowedLaunchTemplates, allowedSecurityGroupIds, allowedKeyNames, allowedInstanceProfiles,
+        List.of(Market.values()), DEFAULT_MAX_ROOT_VOLUME_GIB);
   }
 
-  /** Images, types and subnets only: no launch templates, and any security group, key pair and profile. */
+  /**
+   * Images, types and subnets only: no launch templates, and any security group, key pair and profile (each
+   * {@value #ANY}, written out).
+   */
   public LaunchPolicy(List<String> allowedImageIds, List<String> allowedInstanceTypes, List<String> allowedSubnetIds,
       int maxInstancesPerRequest, int maxInstancesPerHour) {
     this(allowedImageIds, allowedInstanceTypes, allowedSubnetIds, maxInstancesPerRequest, maxInstancesPerHour,
-        List.of(), List.of(), List.of(), List.of());
+        List.of(), List.of(ANY), List.of(ANY), List.of(ANY));
   }
 
-  /** No allow-lists, any launch template, at most 10 instances per request, 1,000 per hour. */
+  /** Every list {@value #ANY}, any launch template, both markets, at most 10 instances per request, 1,000 per hour. */
   public static LaunchPolicy permissive() {
-    return new LaunchPolicy(List.of(), List.of(), List.of(), 10, 1000, List.of("*"), List.of(), List.of(),
-        List.of());
+    return new LaunchPolicy(List.of(ANY), List.of(ANY), List.of(ANY), 10, 1000, List.of(ANY), List.of(ANY),
+        List.of(ANY), List.of(ANY));
+  }
+
+  /** Whether an allow-list allows every value: it holds {@value #ANY}. An empty list allows none. */
+  public static boolean allowsAll(List<String> allowed) {
+    return allowed.contains(ANY);
   }
 
   public LaunchPolicy withAllowedLaunchTemplates(List<String> templates) {
@@ -181,9 +194,25 @@ public record LaunchPolicy(
         allowedInstanceProfiles, allowedMarkets, maxRootVolumeGib, maxShapes, requireEncryptedVolumes, keys);
   }
 
-  /** Whether launches may use this market. */
+  /**
+   * This policy with each empty list of images, instance types, subnets, security groups, key pairs and instance
+   * profiles read as {@value #ANY}: for a producer ({@code enqueue}), which checks what it was told of the worker's
+   * policy and leaves what it was not told to the worker. Launch templates stay as they are.
+   */
+  public LaunchPolicy unlistedAsAny() {
+    return new LaunchPolicy(orAny(allowedImageIds), orAny(allowedInstanceTypes), orAny(allowedSubnetIds),
+        maxInstancesPerRequest, maxInstancesPerHour, allowedLaunchTemplates, orAny(allowedSecurityGroupIds),
+        orAny(allowedKeyNames), orAny(allowedInstanceProfiles), allowedMarkets, maxRootVolumeGib, maxShapes,
+        requireEncryptedVolumes, allowedTagKeys);
+  }
+
+  private static List<String> orAny(List<String> allowed) {
+    return allowed.isEmpty() ? List.of(ANY) : allowed;
+  }
+
+  /** Whether launches may use this market; an empty list allows none. */
   public boolean allowsMarket(Market market) {
-    return allowedMarkets.isEmpty() || allowedMarkets.contains(market);
+    return allowedMarkets.contains(market);
   }
 
   /** A configured default that this policy's own list refuses: which default, and the refused value. */

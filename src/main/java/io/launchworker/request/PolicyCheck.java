@@ -5,8 +5,9 @@ import java.util.Optional;
 
 /**
  * Applies the configured {@link LaunchPolicy} to a valid request, on the values EC2 will get: the request's own,
- * else the configured {@link LaunchDefaults} (as {@link RunInstancesMapper} sends them). Where a restricted field
- * would reach EC2 empty, EC2 would fill in a value nobody checked (its default instance type, a default-VPC subnet,
+ * else the configured {@link LaunchDefaults} (as {@link RunInstancesMapper} sends them). An empty allow-list allows
+ * nothing; {@link LaunchPolicy#ANY} allows anything. Where a field whose list does not allow anything would reach EC2
+ * empty, EC2 would fill in a value nobody checked (its default instance type, a default-VPC subnet,
  * the VPC's default group), so the request is refused instead, unless it launches from a template, which may set
  * the field itself. What a launch template sets is not visible here. The first failed check wins, in field order,
  * so a request always gets the same rejection.
@@ -37,15 +38,17 @@ final class PolicyCheck {
     boolean fromTemplate = request.launchTemplate().isPresent();
     request.launchTemplate().ifPresent(this::checkTemplate);
     Optional<String> image = request.imageId();
-    if (image.isPresent() && !anyOrContains(policy.allowedImageIds(), image.get())) {
-      throw notAllowed(RejectReason.IMAGE_NOT_ALLOWED, "imageId", image.get(), policy.allowedImageIds());
+    if (image.isPresent() && !allowsOrContains(policy.allowedImageIds(), image.get())) {
+      throw notAllowed(RejectReason.IMAGE_NOT_ALLOWED, "imageId", image.get(), policy.allowedImageIds(),
+          "allowed-image-ids");
     }
     checkInstanceType(request, fromTemplate);
     checkSubnet(request, fromTemplate);
     checkSecurityGroups(request, fromTemplate);
     Optional<String> key = request.keyName();
     if (key.isPresent() && !matchesAny(keyNames, key.get())) {
-      throw notAllowed(RejectReason.KEY_NAME_NOT_ALLOWED, "keyName", key.get(), policy.allowedKeyNames());
+      throw notAllowed(RejectReason.KEY_NAME_NOT_ALLOWED, "keyName", key.get(), policy.allowedKeyNames(),
+          "allowed-key-names");
     }
     request.iamInstanceProfile().ifPresent(this::checkProfile);
     if (request.maxCount() > policy.maxInstancesPerRequest()) {
@@ -79,7 +82,7 @@ final class PolicyCheck {
     for (String key : request.tags().keySet()) {
       if (tagKeys.stream().noneMatch(g -> g.matches(key))) {
         throw notAllowed(RejectReason.TAG_KEY_NOT_ALLOWED, Show.field("tags", key) + " (launcher.policy."
-            + "allowed-tag-keys)", key, policy.allowedTagKeys());
+            + "allowed-tag-keys)", key, policy.allowedTagKeys(), "allowed-tag-keys");
       }
     }
   }
@@ -90,7 +93,8 @@ final class PolicyCheck {
       if (!policy.allowsMarket(market)) {
         throw new InvalidRequestException(RejectReason.MARKET_NOT_ALLOWED, "market" + (request.market().isPresent()
             ? "" : " (the default)") + ": got " + Show.quote(choice.wire()) + ", which launches " + market.wire()
-            + "; allowed markets: " + String.join(", ", policy.allowedMarkets().stream().map(Market::wire).toList()));
+            + "; allowed markets: " + (policy.allowedMarkets().isEmpty() ? "none (allowed-markets is empty)"
+            : String.join(", ", policy.allowedMarkets().stream().map(Market::wire).toList())));
       }
     }
   }
@@ -129,11 +133,11 @@ final class PolicyCheck {
   }
 
   boolean allowsSubnet(String subnet) {
-    return anyOrContains(policy.allowedSubnetIds(), subnet);
+    return allowsOrContains(policy.allowedSubnetIds(), subnet);
   }
 
   boolean allowsSecurityGroup(String group) {
-    return anyOrContains(policy.allowedSecurityGroupIds(), group);
+    return allowsOrContains(policy.allowedSecurityGroupIds(), group);
   }
 
   private void checkTemplate(LaunchTemplateRef template) {
@@ -143,45 +147,48 @@ final class PolicyCheck {
       throw policy.allowedLaunchTemplates().isEmpty()
           ? new InvalidRequestException(RejectReason.LAUNCH_TEMPLATE_NOT_ALLOWED, path + ": got "
               + Show.quote(value) + "; allowed: no launch templates (none is configured)")
-          : notAllowed(RejectReason.LAUNCH_TEMPLATE_NOT_ALLOWED, path, value, policy.allowedLaunchTemplates());
+          : notAllowed(RejectReason.LAUNCH_TEMPLATE_NOT_ALLOWED, path, value, policy.allowedLaunchTemplates(),
+              "allowed-launch-templates");
     }
   }
 
   private void checkInstanceType(LaunchRequest request, boolean fromTemplate) {
+    String key = "allowed-instance-types";
     if (eachAllowed(request.instanceTypes(), "instanceTypes", this::allowsInstanceType,
-        RejectReason.INSTANCE_TYPE_NOT_ALLOWED, policy.allowedInstanceTypes())) {
+        RejectReason.INSTANCE_TYPE_NOT_ALLOWED, policy.allowedInstanceTypes(), key)) {
       return;
     }
     Optional<String> type = defaults.instanceTypeFor(request);
     if (type.isEmpty()) {
-      if (!fromTemplate && !instanceTypes.isEmpty()) {
+      if (!fromTemplate && !LaunchPolicy.allowsAll(policy.allowedInstanceTypes())) {
         throw required(RejectReason.INSTANCE_TYPE_REQUIRED, "instanceType", "no default is configured",
-            policy.allowedInstanceTypes(), "EC2 would launch its own default type");
+            policy.allowedInstanceTypes(), key, "EC2 would launch its own default type");
       }
       return;
     }
     if (!allowsInstanceType(type.get())) {
       throw notAllowed(RejectReason.INSTANCE_TYPE_NOT_ALLOWED, path("instanceType", request.instanceType()),
-          type.get(), policy.allowedInstanceTypes());
+          type.get(), policy.allowedInstanceTypes(), key);
     }
   }
 
   private void checkSubnet(LaunchRequest request, boolean fromTemplate) {
+    String key = "allowed-subnet-ids";
     if (eachAllowed(request.subnetIds(), "subnetIds", this::allowsSubnet, RejectReason.SUBNET_NOT_ALLOWED,
-        policy.allowedSubnetIds())) {
+        policy.allowedSubnetIds(), key)) {
       return;
     }
     Optional<String> subnet = defaults.subnetIdFor(request);
     if (subnet.isEmpty()) {
-      if (!fromTemplate && !policy.allowedSubnetIds().isEmpty()) {
+      if (!fromTemplate && !LaunchPolicy.allowsAll(policy.allowedSubnetIds())) {
         throw required(RejectReason.SUBNET_REQUIRED, "subnetId", "no default is configured",
-            policy.allowedSubnetIds(), "EC2 would pick a subnet of the default VPC");
+            policy.allowedSubnetIds(), key, "EC2 would pick a subnet of the default VPC");
       }
       return;
     }
     if (!allowsSubnet(subnet.get())) {
       throw notAllowed(RejectReason.SUBNET_NOT_ALLOWED, path("subnetId", request.subnetId()), subnet.get(),
-          policy.allowedSubnetIds());
+          policy.allowedSubnetIds(), key);
     }
   }
 
@@ -190,10 +197,10 @@ final class PolicyCheck {
    * allow. Returns whether the request listed any: then no default applies.
    */
   private static boolean eachAllowed(List<String> listed, String field, java.util.function.Predicate<String> allows,
-      RejectReason reason, List<String> allowed) {
+      RejectReason reason, List<String> allowed, String key) {
     for (int i = 0; i < listed.size(); i++) {
       if (!allows.test(listed.get(i))) {
-        throw notAllowed(reason, Show.index(field, i), listed.get(i), allowed);
+        throw notAllowed(reason, Show.index(field, i), listed.get(i), allowed, key);
       }
     }
     return !listed.isEmpty();
@@ -202,15 +209,16 @@ final class PolicyCheck {
   private void checkSecurityGroups(LaunchRequest request, boolean fromTemplate) {
     List<String> groups = defaults.securityGroupIdsFor(request);
     List<String> allowed = policy.allowedSecurityGroupIds();
-    if (groups.isEmpty() && !fromTemplate && !allowed.isEmpty()) {
+    String key = "allowed-security-group-ids";
+    if (groups.isEmpty() && !fromTemplate && !LaunchPolicy.allowsAll(allowed)) {
       throw required(RejectReason.SECURITY_GROUP_REQUIRED, "securityGroupIds", "none is configured by default",
-          allowed, "EC2 would attach the VPC's default group");
+          allowed, key, "EC2 would attach the VPC's default group");
     }
     boolean own = !request.securityGroupIds().isEmpty();
     for (int i = 0; i < groups.size(); i++) {
       if (!allowsSecurityGroup(groups.get(i))) {
         String path = Show.index("securityGroupIds", i) + (own ? "" : " (the configured default)");
-        throw notAllowed(RejectReason.SECURITY_GROUP_NOT_ALLOWED, path, groups.get(i), allowed);
+        throw notAllowed(RejectReason.SECURITY_GROUP_NOT_ALLOWED, path, groups.get(i), allowed, key);
       }
     }
   }
@@ -222,7 +230,7 @@ final class PolicyCheck {
     if (!matchesAny(profiles, name)) {
       throw notAllowed(RejectReason.INSTANCE_PROFILE_NOT_ALLOWED,
           path + (profile.arn().isPresent() ? " (profile name " + Show.quote(name) + ")" : ""), value,
-          policy.allowedInstanceProfiles());
+          policy.allowedInstanceProfiles(), "allowed-instance-profiles");
     }
   }
 
@@ -239,23 +247,31 @@ final class PolicyCheck {
     return patterns.stream().map(Glob::new).toList();
   }
 
+  /** An empty list matches nothing: allow-lists fail closed. */
   private static boolean matchesAny(List<Glob> globs, String value) {
-    return globs.isEmpty() || globs.stream().anyMatch(g -> g.matches(value));
+    return globs.stream().anyMatch(g -> g.matches(value));
   }
 
-  private static boolean anyOrContains(List<String> allowed, String value) {
-    return allowed.isEmpty() || allowed.contains(value);
+  /** An exact-ID list: the value itself or {@link LaunchPolicy#ANY}; an empty list allows nothing. */
+  private static boolean allowsOrContains(List<String> allowed, String value) {
+    return LaunchPolicy.allowsAll(allowed) || allowed.contains(value);
   }
 
   private static InvalidRequestException required(RejectReason reason, String path, String noDefault,
-      List<String> allowed, String otherwise) {
+      List<String> allowed, String key, String otherwise) {
     return new InvalidRequestException(reason, path + ": missing, no launch template, and " + noDefault
-        + "; allowed: " + shown(allowed) + " (left out, " + otherwise + ")");
+        + "; allowed: " + shown(allowed, key) + " (left out, " + otherwise + ")");
   }
 
   private static InvalidRequestException notAllowed(RejectReason reason, String path, String value,
-      List<String> allowed) {
-    return new InvalidRequestException(reason, path + ": got " + Show.quote(value) + "; allowed: " + shown(allowed));
+      List<String> allowed, String key) {
+    return new InvalidRequestException(reason, path + ": got " + Show.quote(value) + "; allowed: "
+        + shown(allowed, key));
+  }
+
+  /** The allowed values, or for an empty list that it allows none and which key is empty. */
+  private static String shown(List<String> allowed, String key) {
+    return allowed.isEmpty() ? "none (" + key + " is empty)" : shown(allowed);
   }
 
   private static String shown(List<String> allowed) {

@@ -19,7 +19,8 @@ import software.amazon.awssdk.services.sqs.model.Message;
 /**
  * A machine-local stand-in for AWS: embedded ElasticMQ with a source queue, a DLQ and a results queue, and the
  * EC2 emulator, both on loopback. {@link #workerOverrides()} gives the configuration that points a worker at
- * them. Not thread-safe: one owner (a test, the sandbox command).
+ * them, with a token key made for this sandbox; the policy is the caller's. Not thread-safe: one owner (a test, the
+ * sandbox command).
  */
 public final class Sandbox implements AutoCloseable {
   public static final String QUEUE = "launch-requests";
@@ -32,10 +33,13 @@ public final class Sandbox implements AutoCloseable {
   private final String queueUrl;
   private final String dlqUrl;
   private final String resultsUrl;
+  /** The token key of this sandbox's workers; made at start, never printed. */
+  private final String tokenKey;
 
   private Sandbox(EmbeddedSqs sqs, Ec2Emulator ec2, String queueUrl, String dlqUrl, String resultsUrl,
-      Duration visibilityTimeout) {
+      Duration visibilityTimeout, String tokenKey) {
     this.visibilityTimeout = visibilityTimeout;
+    this.tokenKey = tokenKey;
     this.sqs = sqs;
     this.ec2 = ec2;
     this.queueUrl = queueUrl;
@@ -52,7 +56,19 @@ public final class Sandbox implements AutoCloseable {
     EmbeddedSqs sqs = EmbeddedSqs.start();
     Ec2Emulator ec2 = Ec2Emulator.start(ec2Clock);
     String[] urls = createQueues(sqs, visibilityTimeout);
-    return new Sandbox(sqs, ec2, urls[0], urls[1], urls[2], visibilityTimeout);
+    return new Sandbox(sqs, ec2, urls[0], urls[1], urls[2], visibilityTimeout, newTokenKey());
+  }
+
+  /** 32 random bytes in base64, as `openssl rand -base64 32` makes a production key. */
+  private static String newTokenKey() {
+    byte[] key = new byte[32];
+    new java.security.SecureRandom().nextBytes(key);
+    return java.util.Base64.getEncoder().encodeToString(key);
+  }
+
+  /** The token key {@link #workerOverrides()} gives, for a worker started another way (a child process). */
+  public String tokenKey() {
+    return tokenKey;
   }
 
   private static String[] createQueues(EmbeddedSqs sqs, Duration visibilityTimeout) {
@@ -128,6 +144,8 @@ public final class Sandbox implements AutoCloseable {
     // The emulator's DescribeInstances shows a launch at once (unless told to lag): two seconds of doubt are enough
     // here, where AWS needs the built-in two minutes.
     o.put("launcher.retry.consistency-window", "2s");
+    // Its own key: the sandbox signs the token attribute as production must, with nothing to configure.
+    o.put("launcher.token-key", tokenKey);
     return o;
   }
 

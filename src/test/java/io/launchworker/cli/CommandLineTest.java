@@ -26,6 +26,11 @@ class CommandLineTest {
 
   private static final String QUEUES = "launcher.queue-url = \"https://sqs.us-east-1.amazonaws.com/1/q\"\n"
       + "launcher.dlq-url = \"https://sqs.us-east-1.amazonaws.com/1/d\"\n";
+  /** What run needs decided beyond valid values: images, instance types, the token key ("none" written out). */
+  private static final String DECIDED = "launcher.policy.allowed-image-ids = [\"ami-0123456789abcdef0\"]\n"
+      + "launcher.policy.allowed-instance-types = [\"t3.micro\"]\nlauncher.token-key = none\n";
+  /** A token key as `openssl rand -base64 32` prints it. */
+  private static final String KEY = "c2VjcmV0LWtleS0wMTIzNDU2Nzg5YWJjZGVmLXNlY3JldA==";
 
   /** The version this build was made from, as the POM states it. */
   private static String pomVersion() throws IOException {
@@ -81,7 +86,8 @@ class CommandLineTest {
   @Test
   void checkConfigPrintsAConfigurationThatLoadsBackUnchanged() throws IOException {
     Path file = dir.resolve("mine.conf");
-    Files.writeString(file, QUEUES + "launcher.policy.allowed-instance-types = [\"t3.*\", \"m7i.large\"]\n"
+    Files.writeString(file, QUEUES + DECIDED
+        + "launcher.policy.allowed-instance-types = [\"t3.*\", \"m7i.large\"]\n"
         + "launcher.defaults.tags { team = ci, \"cost centre\" = \"a=b\" }\nlauncher.sqs.wait-time = 5s\n");
     assertThat(run("check-config", "--config", file.toString())).as(err.toString()).isZero();
     String printed = out.toString();
@@ -96,11 +102,11 @@ class CommandLineTest {
 
   @Test
   void aPrintedSecretLoadedBackIsRefusedNamingTheKeyNotRunWithTheMask() throws IOException {
-    Path file = Files.writeString(dir.resolve("secret.conf"), QUEUES
-        + "launcher.token-key = \"0123456789abcdef0123456789abcdef-secret\"\n");
+    Path file = Files.writeString(dir.resolve("secret.conf"), QUEUES + DECIDED
+        + "launcher.token-key = \"" + KEY + "\"\n");
     assertThat(run("check-config", "--config", file.toString())).as(err.toString()).isZero();
     assertThat(out.toString()).contains("token-key=\"****\"").contains("token-key-previous=\"\"")
-        .doesNotContain("0123456789abcdef");
+        .doesNotContain(KEY);
     Path printed = Files.writeString(dir.resolve("printed.conf"), out.toString());
 
     int code = run("check-config", "--config", printed.toString());
@@ -109,6 +115,48 @@ class CommandLineTest {
     assertThat(err.toString().lines()).singleElement().asString()
         .startsWith("launch-worker: configuration error: launcher.token-key = \"****\" (from " + printed)
         .contains("check-config's mask for a secret").contains("LAUNCHER_TOKEN_KEY");
+  }
+
+  /** Issue 19, items 1 and 2: a fresh install ran with allow-lists that allowed anything and no token key. */
+  @Test
+  void runRefusesToStartWithoutImageAndTypeListsOrATokenKeyNamingTheKeysInOneLine() throws IOException {
+    Path file = Files.writeString(dir.resolve("fresh.conf"), QUEUES);
+
+    int code = run("run", "--config", file.toString());
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString().lines()).singleElement().asString()
+        .startsWith("launch-worker: configuration error: run needs a decision the built-in defaults leave open: "
+            + "launcher.policy.allowed-image-ids is empty (LAUNCHER_ALLOWED_IMAGE_IDS; ")
+        .contains("launcher.policy.allowed-instance-types is empty (LAUNCHER_ALLOWED_INSTANCE_TYPES; ")
+        .contains("launcher.token-key is not set (LAUNCHER_TOKEN_KEY; ");
+  }
+
+  @Test
+  void checkConfigPrintsTheConfigurationThenReportsWhatRunWouldRefuse() throws IOException {
+    Path file = Files.writeString(dir.resolve("fresh.conf"), QUEUES
+        + "launcher.policy.allowed-image-ids = [\"ami-0123456789abcdef0\"]\n");
+
+    int code = run("check-config", "--config", file.toString());
+
+    assertThat(code).isEqualTo(2);
+    assertThat(out.toString()).contains("allowed-instance-types=[]").doesNotContain("configuration is valid");
+    assertThat(err.toString().lines()).singleElement().asString()
+        .contains("launcher.policy.allowed-instance-types is empty").contains("launcher.token-key is not set")
+        .doesNotContain("allowed-image-ids");
+  }
+
+  @Test
+  void checkConfigShowsABlankTokenKeyAsBlankAndRefusesIt() throws IOException {
+    Path file = Files.writeString(dir.resolve("blank.conf"), QUEUES + DECIDED + "launcher.token-key = \"   \"\n");
+
+    int code = run("check-config", "--config", file.toString());
+
+    assertThat(code).isEqualTo(2);
+    assertThat(out.toString()).contains("token-key=\"   \"").doesNotContain("****");
+    assertThat(err.toString().lines()).singleElement().asString()
+        .startsWith("launch-worker: configuration error: launcher.token-key = \"   \" (from " + file + ": 6): "
+            + "is blank");
   }
 
   @Test
@@ -157,7 +205,7 @@ class CommandLineTest {
     Path file = dir.resolve("ok.conf");
     Files.writeString(file, "launcher { queue-url = \"https://sqs.us-east-1.amazonaws.com/1/q\"\n"
         + "dlq-url = \"https://sqs.us-east-1.amazonaws.com/1/d\"\n"
-        + "aws.ec2-endpoint = \"http://user:hunter2@localhost:4566\" }\n");
+        + "aws.ec2-endpoint = \"http://user:hunter2@localhost:4566\" }\n" + DECIDED);
 
     int code = run("check-config", "--config", file.toString());
 
@@ -168,7 +216,8 @@ class CommandLineTest {
 
   @Test
   void checkConfigPrintsTheConsistencyWindowAndTheShapeCapBesideTheirNeighbours() throws IOException {
-    Path file = Files.writeString(dir.resolve("doubt.conf"), QUEUES + "launcher.retry.consistency-window = 30s\n");
+    Path file = Files.writeString(dir.resolve("doubt.conf"), QUEUES + DECIDED
+        + "launcher.retry.consistency-window = 30s\n");
 
     assertThat(run("check-config", "--config", file.toString())).as(err.toString()).isZero();
 

@@ -71,8 +71,8 @@ class PrometheusDashboardTest {
     dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
     int admin = LocalProcesses.freePort();
     prometheus = LocalPrometheus.start(executable.get(), dir, JOB, admin, List.of(ALERT_RULES));
+    // The sandbox signs the token attribute with its own key, so an unsigned one is refused below.
     run = SandboxRun.startDemo(Map.of("launcher.admin.port", admin,
-        "launcher.token-key", "prometheus-dashboard-test-key-0123456789",
         "launcher.retry.base-delay", "1s", "launcher.retry.account-fault-delay", "2s"));
     // Scraped once before the waves below, so rates and quantiles over the run see them increase.
     awaitPrometheusHas("launcher_messages_received_total", WorkerMetrics.RECEIVED);

@@ -91,6 +91,7 @@ final class SandboxRun implements AutoCloseable {
       overrides.put("launcher.sqs.wait-time", "1s");
       overrides.put("launcher.sqs.delete-flush-interval", "50ms");
       overrides.put("launcher.shutdown.grace", "5s");
+      overrides.putAll(SandboxCommand.policy());
       overrides.put("launcher.policy.allowed-instance-types", allowedTypes);
       overrides.putAll(extra);
       WorkerConfig config = ConfigLoader.load(Optional.empty(), Map.of(), overrides);

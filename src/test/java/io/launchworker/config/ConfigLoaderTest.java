@@ -196,7 +196,8 @@ class ConfigLoaderTest {
   @Test
   void marketsAndTheRootVolumeCapLoadFromTheFileAndTheEnvironmentAndABadMarketIsNamed() throws IOException {
     WorkerConfig builtIn = ConfigLoader.load(Optional.empty(), REQUIRED_ENV, Map.of());
-    assertThat(builtIn.policy().allowedMarkets()).as("both markets unless listed").isEmpty();
+    assertThat(builtIn.policy().allowedMarkets()).as("both markets, written out")
+        .containsExactly(io.launchworker.request.Market.ON_DEMAND, io.launchworker.request.Market.SPOT);
     assertThat(builtIn.policy().maxRootVolumeGib()).isEqualTo(1024);
 
     WorkerConfig c = load("launcher.policy { allowed-markets = [\"on-demand\"], max-root-volume-gib = 100 }");

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Test;
 class ComposeFileTest {
   private final JsonNode services = DeploymentFiles.yaml(DeploymentFiles.COMPOSE).path("services");
   private final JsonNode worker = services.path("worker");
+  /** The shell compose runs in, as the file's header says to prepare it. */
+  private static final Map<String, String> SHELL = Map.of("LAUNCHER_TOKEN_KEY", DeploymentFiles.STAND_IN_TOKEN_KEY);
   private final Map<String, String> workerEnv = environment(worker);
   private final WorkerConfig config = DeploymentFiles.effectiveConfig(Optional.empty(), workerEnv);
 
@@ -165,10 +167,46 @@ class ComposeFileTest {
     return targets;
   }
 
+  /** A service's variables; {@code ${NAME}}, {@code ${NAME:-default}}, {@code ${NAME:?error}} read {@link #SHELL}. */
   private static Map<String, String> environment(JsonNode service) {
     Map<String, String> env = new LinkedHashMap<>();
-    service.path("environment").properties().forEach(e -> env.put(e.getKey(), e.getValue().asText()));
+    service.path("environment").properties().forEach(e -> env.put(e.getKey(), interpolated(e.getValue().asText())));
     return env;
+  }
+
+  private static final Pattern VARIABLE = Pattern.compile("\\$\\{(\\w+)(?:(:[-?])([^}]*))?}");
+
+  private static String interpolated(String value) {
+    return VARIABLE.matcher(value).replaceAll(m -> {
+      String set = SHELL.get(m.group(1));
+      if (set != null && !set.isEmpty()) {
+        return Matcher.quoteReplacement(set);
+      }
+      if (":?".equals(m.group(2))) {
+        throw new AssertionError("compose would stop: " + m.group(1) + " unset: " + m.group(3));
+      }
+      return Matcher.quoteReplacement(m.group(3) == null ? "" : m.group(3));
+    });
+  }
+
+  /** Issue 19, item 2: the laptop stack needs a key as production does, from the shell, never from the file. */
+  @Test
+  void theTokenKeyComesFromTheShellAndComposeStopsWithoutIt() {
+    String written = worker.path("environment").path("LAUNCHER_TOKEN_KEY").asText();
+
+    assertThat(written).matches("\\$\\{LAUNCHER_TOKEN_KEY:\\?[^}]*openssl rand -base64 32[^}]*}");
+    assertThat(DeploymentFiles.read(DeploymentFiles.COMPOSE)).contains("export LAUNCHER_TOKEN_KEY=");
+    assertThat(config.tokenKeys().current()).contains(DeploymentFiles.STAND_IN_TOKEN_KEY);
+  }
+
+  /** Issue 19, item 1: compose ships explicit, narrow image and type lists, and `run` starts with them. */
+  @Test
+  void theWorkerListsNarrowImagesAndTypesSoRunStarts() {
+    io.launchworker.config.ConfigLoader.requireDecided(config);
+
+    assertThat(config.policy().allowedImageIds()).singleElement().asString().startsWith("ami-");
+    assertThat(config.policy().allowedInstanceTypes()).isNotEmpty().doesNotContain("*");
+    assertThat(DeploymentFiles.read(DeploymentFiles.OPERATING)).contains(config.policy().allowedImageIds().get(0));
   }
 
   /** Container sides of {@code "host:container"} port mappings. */

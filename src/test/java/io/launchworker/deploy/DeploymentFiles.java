@@ -40,6 +40,9 @@ final class DeploymentFiles {
    */
   static final Duration EXIT_MARGIN = Duration.ofSeconds(5);
 
+  /** What a deployment's Secret or shell would hold: a key as `openssl rand -base64 32` prints it. */
+  static final String STAND_IN_TOKEN_KEY = "c3RhbmQtaW4ta2V5LW9mLWF0LWxlYXN0LTMyLWJ5dGVzLQ==";
+
   private static final YAMLMapper YAML = new YAMLMapper();
 
   private DeploymentFiles() {}
@@ -96,6 +99,13 @@ final class DeploymentFiles {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** {@code env} and one more variable. */
+  static Map<String, String> plus(Map<String, String> env, String name, String value) {
+    Map<String, String> all = new java.util.LinkedHashMap<>(env);
+    all.put(name, value);
+    return all;
   }
 
   /** A built-in default, straight from the configuration reference the jar carries. */

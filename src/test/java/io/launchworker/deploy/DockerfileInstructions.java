@@ -71,6 +71,21 @@ final class DockerfileInstructions {
     return all(keyword).stream().filter(i -> i.stage() == stage).toList();
   }
 
+  /**
+   * A stage's {@code FROM} arguments with the {@code ${NAME}} of each {@code ARG} declared before the first
+   * {@code FROM} replaced by its default, as a build without {@code --build-arg} sees them.
+   */
+  String from(int stage) {
+    String from = only(stage, "FROM").arguments();
+    for (Instruction arg : inStage(-1, "ARG")) {
+      int eq = arg.arguments().indexOf('=');
+      if (eq > 0) {
+        from = from.replace("${" + arg.arguments().substring(0, eq) + "}", arg.arguments().substring(eq + 1));
+      }
+    }
+    return from;
+  }
+
   /** The single instruction of this keyword in a stage; fails when there is none or several. */
   Instruction only(int stage, String keyword) {
     List<Instruction> found = inStage(stage, keyword);

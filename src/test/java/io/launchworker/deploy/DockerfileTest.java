@@ -64,12 +64,34 @@ class DockerfileTest {
   @Test
   void buildsWithMavenInOneStageAndRunsOnASlimJre17InAnother() {
     assertThat(dockerfile.stageCount()).isEqualTo(2);
-    String build = dockerfile.only(0, "FROM").arguments();
-    String run = dockerfile.only(runtime, "FROM").arguments();
+    String build = dockerfile.from(0);
+    String run = dockerfile.from(runtime);
 
     assertThat(build).startsWith("maven:").contains("temurin-17").endsWith(" AS build");
     assertThat(run).startsWith("eclipse-temurin:17-jre");
     assertThat(dockerfile.only(0, "RUN").arguments()).contains("mvn").contains("package");
+  }
+
+  /**
+   * Issue 19, item 7: the base images were tags, which their publisher (or whoever takes over the account) can move
+   * to other content between two builds. Each is now a digest, behind an ARG a build may override (a mirror, a local
+   * stand-in), with its tag in a comment above it.
+   */
+  @Test
+  void everyBaseImageIsPinnedByDigestBehindAnArgWithItsTagInTheCommentAbove() throws IOException {
+    List<String> lines = java.nio.file.Files.readAllLines(DeploymentFiles.DOCKERFILE);
+    Pattern pinned = Pattern.compile("([a-z0-9./-]+:[\\w.-]+)@sha256:[0-9a-f]{64}( AS \\w+)?");
+
+    for (int stage = 0; stage < dockerfile.stageCount(); stage++) {
+      assertThat(dockerfile.only(stage, "FROM").arguments()).as("stage " + stage).matches("\\$\\{\\w+}( AS \\w+)?");
+      Matcher from = pinned.matcher(dockerfile.from(stage));
+      assertThat(from.matches()).as("stage %d: %s", stage, dockerfile.from(stage)).isTrue();
+      String tag = from.group(1);
+      int arg = lines.indexOf(lines.stream().filter(l -> l.startsWith("ARG ") && l.contains("=" + tag + "@sha256:"))
+          .findFirst().orElseThrow());
+      assertThat(lines.get(arg - 1)).as("the comment above the ARG of " + tag).startsWith("# " + tag);
+    }
+    assertThat(lines).as("a syntax line pulls a frontend image, unpinned").noneMatch(l -> l.startsWith("# syntax="));
   }
 
   @Test

@@ -47,6 +47,38 @@ class KubernetesManifestsTest {
     env.keySet().forEach(name -> assertThat(DeploymentFiles.undocumented(name)).as(name).isEmpty());
   }
 
+  /** Issue 19, item 2: the token key is required, and a manifest is no place for it. */
+  @Test
+  void theTokenKeyComesFromASecretAndThePreviousOneOnlyWhenTheSecretHasIt() {
+    JsonNode current = variable("LAUNCHER_TOKEN_KEY");
+    JsonNode previous = variable("LAUNCHER_TOKEN_KEY_PREVIOUS");
+
+    assertThat(current.has("value")).isFalse();
+    JsonNode ref = current.path("valueFrom").path("secretKeyRef");
+    assertThat(ref.path("name").asText()).isNotBlank();
+    assertThat(ref.path("optional").asBoolean(false)).as("no key, no pod").isFalse();
+    assertThat(previous.path("valueFrom").path("secretKeyRef").path("name").asText()).isEqualTo(ref.path("name")
+        .asText());
+    assertThat(previous.path("valueFrom").path("secretKeyRef").path("optional").asBoolean()).isTrue();
+    assertThat(DeploymentFiles.undocumented("LAUNCHER_TOKEN_KEY")).isEmpty();
+    assertThat(DeploymentFiles.read(DeploymentFiles.OPERATING)).contains("kubectl create secret generic")
+        .contains(ref.path("name").asText());
+  }
+
+  /** Issue 19, item 1: the ConfigMap ships explicit, narrow lists, so what it deploys runs and allows little. */
+  @Test
+  void theConfigMapListsNarrowImagesTypesSubnetsAndGroupsSoRunStartsWithTheSecretsKey() {
+    WorkerConfig withKey = DeploymentFiles.effectiveConfig(
+        Optional.of(configMap.path("data").path("worker.conf").asText()),
+        DeploymentFiles.plus(env, "LAUNCHER_TOKEN_KEY", DeploymentFiles.STAND_IN_TOKEN_KEY));
+
+    io.launchworker.config.ConfigLoader.requireDecided(withKey);
+    for (List<String> list : List.of(config.policy().allowedImageIds(), config.policy().allowedInstanceTypes(),
+        config.policy().allowedSubnetIds(), config.policy().allowedSecurityGroupIds())) {
+      assertThat(list).isNotEmpty().doesNotContain("*");
+    }
+  }
+
   @Test
   void probesAndScrapeAnnotationsUseTheAdminPortAndPathsTheWorkerServes() throws Exception {
     int admin = config.admin().port();
@@ -252,10 +284,25 @@ class KubernetesManifestsTest {
     throw new AssertionError("no mounted " + type + " volume" + (field == null ? "" : " with " + field + " " + value));
   }
 
+  /** The container's literal variables; those taken from a Secret ({@code valueFrom}) are left out. */
   private static Map<String, String> env(JsonNode container) {
     Map<String, String> env = new LinkedHashMap<>();
-    container.path("env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
+    container.path("env").forEach(e -> {
+      if (e.has("value")) {
+        env.put(e.path("name").asText(), e.path("value").asText());
+      }
+    });
     return env;
+  }
+
+  /** The container's variable of this name, literal or from a Secret. */
+  private JsonNode variable(String name) {
+    for (JsonNode e : container.path("env")) {
+      if (e.path("name").asText().equals(name)) {
+        return e;
+      }
+    }
+    throw new AssertionError("no variable " + name + " in the Deployment");
   }
 
   private static List<JsonNode> list(JsonNode array) {

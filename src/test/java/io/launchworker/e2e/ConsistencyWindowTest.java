@@ -41,7 +41,7 @@ class ConsistencyWindowTest {
   private void firstWorkerLaunchesShapeTwoAndLosesTheAnswer(String body) {
     harness.ec2().capacity().limit("*", "c7i.large", "*", 0);
     harness.ec2().faults().dropNextAnswersAfterLaunch(1).describeLag(LAG);
-    RunningWorker first = worker("0s", List.of());
+    RunningWorker first = worker("0s", List.of("*"));
     harness.send(body);
     await().atMost(Duration.ofSeconds(20)).until(() -> first.outcomes("retry") == 1);
     first.close();
@@ -53,7 +53,7 @@ class ConsistencyWindowTest {
   void anotherWorkerWaitsForTheLaggingReadInsteadOfLaunchingTheEarlierShape() {
     firstWorkerLaunchesShapeTwoAndLosesTheAnswer(TWO_TYPES);
 
-    RunningWorker second = worker(WINDOW, List.of());
+    RunningWorker second = worker(WINDOW, List.of("*"));
     harness.awaitDrained(Duration.ofSeconds(30));
 
     assertThat(harness.ec2().stats().instancesLaunched()).isEqualTo(1);
@@ -67,7 +67,7 @@ class ConsistencyWindowTest {
   void withoutAWindowTheOtherWorkerTrustsOneLookUpAndLaunchesASecondInstance() {
     firstWorkerLaunchesShapeTwoAndLosesTheAnswer(TWO_TYPES);
 
-    RunningWorker second = worker("0s", List.of());
+    RunningWorker second = worker("0s", List.of("*"));
     harness.awaitDrained(Duration.ofSeconds(30));
 
     // What issue 17 reproduced: the look-up saw nothing yet, shape 1 had capacity again.
@@ -78,7 +78,7 @@ class ConsistencyWindowTest {
   @Test
   void aRedeployThatDropsTheTypeFindsTheLaunchInsteadOfDeadLetteringIt() {
     harness.ec2().faults().dropNextAnswersAfterLaunch(1).describeLag(LAG);
-    RunningWorker first = worker("0s", List.of());
+    RunningWorker first = worker("0s", List.of("*"));
     harness.send(ONE_TYPE);
     await().atMost(Duration.ofSeconds(20)).until(() -> first.outcomes("retry") == 1);
     first.close();

@@ -74,7 +74,10 @@ final class SandboxHarness implements AutoCloseable {
     return sandbox.sqs().client();
   }
 
-  /** Test defaults: short polls so shutdown is quick, short back-off so retries come back within a test. */
+  /**
+   * Test defaults: short polls so shutdown is quick, short back-off so retries come back within a test, a policy that
+   * allows every image, type, subnet, group, key pair and profile.
+   */
   Map<String, Object> baseOverrides() {
     Map<String, Object> o = new LinkedHashMap<>(sandbox.workerOverrides());
     o.put("launcher.admin.port", -1);
@@ -91,6 +94,12 @@ final class SandboxHarness implements AutoCloseable {
     // Most tests measure correctness, not pacing: a budget that does not get in the way.
     o.put("launcher.ec2.run-instances-burst", 1000);
     o.put("launcher.ec2.run-instances-per-second", 1000);
+    // Most tests are not about policy: every list "*", written out (empty allows nothing); the sandbox's token key.
+    // Launch templates stay closed unless a test lists them.
+    for (String list : List.of("image-ids", "instance-types", "subnet-ids", "security-group-ids", "key-names",
+        "instance-profiles")) {
+      o.put("launcher.policy.allowed-" + list, List.of("*"));
+    }
     return o;
   }
 

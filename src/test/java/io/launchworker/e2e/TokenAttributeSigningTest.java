@@ -18,8 +18,11 @@ import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
  * attribute to another request's token is refused, and never told that request's instances.
  */
 class TokenAttributeSigningTest {
-  private static final String KEY = "test-key-0123456789-0123456789-0123456789";
-  private static final String NEXT_KEY = "next-key-0123456789-0123456789-0123456789";
+  /** Keys as `openssl rand -base64 32` prints them. */
+  private static final String KEY = "dGVzdC1rZXktMDEyMzQ1Njc4OS0wMTIzNDU2Nzg5LTAxMjM0NTY3ODk=";
+  private static final String NEXT_KEY = "bmV4dC1rZXktMDEyMzQ1Njc4OS0wMTIzNDU2Nzg5LTAxMjM0NTY3ODk=";
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
   private final SandboxHarness harness = new SandboxHarness();
 
   @AfterEach
@@ -103,13 +106,44 @@ class TokenAttributeSigningTest {
   }
 
   @Test
-  void withoutAKeyTheAttributeIsHonouredAsBefore() {
-    RunningWorker worker = harness.startWorker();
+  void withTokenKeyNoneTheAttributeIsHonouredUnsigned() {
+    RunningWorker worker = harness.startWorker(harness.config(keys("none", null)));
     harness.send(SandboxHarness.request("t3.micro"), Map.of("launch-worker-token", string("producer-set")));
     harness.awaitDrained(Duration.ofSeconds(20));
 
     assertThat(harness.instancesByToken()).containsOnlyKeys("producer-set");
     assertThat(worker.outcomes("launched")).isEqualTo(1);
+  }
+
+  /**
+   * Issue 19, item 2: without a key, a forged token attribute on an invalid body was looked up as a possible repeat
+   * and its outcome, result event and log line named the victim's reservation, instances and placement. Unsigned
+   * ("none", written out) the worker still finds the launch, so it launches nothing twice, but names none of it.
+   */
+  @Test
+  void unsignedAForgedTokenAttributeOnAnInvalidBodyIsToldNothingOfTheVictimsInstances() throws Exception {
+    RunningWorker worker = harness.startWorker(harness.config(keys("none", null).andThen(o -> {
+      o.put("launcher.results-queue-url", harness.sandbox.resultsUrl());
+      return o;
+    })::apply));
+    String victim = harness.send(SandboxHarness.request("t3.micro"));
+    harness.awaitDrained(Duration.ofSeconds(20));
+    var victimInstance = harness.instancesByToken().get(victim).get(0);
+    com.fasterxml.jackson.databind.JsonNode launched =
+        JSON.readTree(harness.drain(harness.sandbox.resultsUrl()).get(0).body());
+    assertThat(launched.toString()).as("the victim's own event names its instance and placement")
+        .contains(victimInstance.instanceId()).contains("\"placement\"");
+
+    harness.send("{\"imageId\": \"" + SandboxHarness.AMI + "\", \"instanceType\": ",
+        Map.of("launch-worker-token", string(victim)));
+    harness.awaitDrained(Duration.ofSeconds(20));
+
+    assertThat(worker.outcomes("already_launched")).as("found, so not rejected into a second launch").isEqualTo(1);
+    assertThat(harness.ec2().stats().instancesLaunched()).isEqualTo(1);
+    String forged = harness.drain(harness.sandbox.resultsUrl()).get(0).body();
+    assertThat(JSON.readTree(forged).path("outcome").asText()).isEqualTo("ALREADY_LAUNCHED");
+    assertThat(forged).doesNotContain(victimInstance.instanceId())
+        .doesNotContain(launched.path("reservationId").asText()).doesNotContain("\"placement\"");
   }
 
   /** What an SQS redrive does: the same body and attributes, under a new message ID. */

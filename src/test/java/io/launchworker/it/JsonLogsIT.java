@@ -30,7 +30,8 @@ class JsonLogsIT {
   void everyLineOfRunIsJsonAndOutcomeLinesCarryTheListedFields() throws Exception {
     try (Sandbox aws = Sandbox.start(Duration.ofSeconds(30))) {
       Path config = elsewhere.resolve("worker.conf");
-      Files.writeString(config, "launcher.sqs.wait-time = 1s\nlauncher.shutdown.grace = 10s\n");
+      Files.writeString(config, "launcher.sqs.wait-time = 1s\nlauncher.shutdown.grace = 10s\n"
+          + "launcher.policy.allowed-instance-types = [\"t3.*\"]\n");
       Map<String, String> env = WorkerProcess.sandboxEnvironment(aws, "-1");
       List<JsonNode> lines;
       String launchId;

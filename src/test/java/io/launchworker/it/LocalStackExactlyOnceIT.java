@@ -168,6 +168,11 @@ class LocalStackExactlyOnceIT {
     o.put("launcher.admin.port", -1);
     o.put("launcher.sqs.wait-time", "1s");
     o.put("launcher.shutdown.grace", "10s");
+    // LocalStack's own AMI, in its default VPC: every list but the type open, written out (empty allows nothing).
+    for (String list : List.of("image-ids", "subnet-ids", "security-group-ids")) {
+      o.put("launcher.policy.allowed-" + list, List.of("*"));
+    }
+    o.put("launcher.policy.allowed-instance-types", List.of("t3.*"));
     WorkerConfig config = ConfigLoader.load(Optional.empty(), Map.of(), o);
     Ec2Budget budget = Ec2Budget.of(config.ec2());
     AwsClients aws = AwsClients.create(config, credentials(), List.of(new Ec2CallObserver(budget)));

@@ -185,6 +185,10 @@ class MotoIT {
         launcher.shutdown.grace = 5s
         launcher.ec2.run-instances-per-second = 4.0
         launcher.policy.allowed-instance-types = ["t3.*"]
+        launcher.policy.allowed-image-ids = ["*"]
+        launcher.policy.allowed-subnet-ids = ["*"]
+        launcher.policy.allowed-security-group-ids = ["*"]
+        launcher.token-key = none
         """ + extraConfig);
     return WorkerProcess.start(WorkerProcess.SERVICE_JAR, workDir, env, "run", "--config", config.toString());
   }

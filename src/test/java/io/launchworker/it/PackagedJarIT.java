@@ -48,6 +48,12 @@ class PackagedJarIT {
     return all;
   }
 
+  /** What `run` needs decided before it looks at AWS: the image and instance type lists and the token key. */
+  private static Map<String, String> decided(Map<String, String> env) {
+    return plus(env, "LAUNCHER_ALLOWED_IMAGE_IDS", "ami-0123456789abcdef0", "LAUNCHER_ALLOWED_INSTANCE_TYPES", "t3.*",
+        "LAUNCHER_TOKEN_KEY", "none");
+  }
+
   /** The jar's one-line answer: exit code 2, one line on the output, no stack trace. */
   private WorkerProcess finished(Map<String, String> env, String... args) throws Exception {
     WorkerProcess process = WorkerProcess.start(elsewhere, env, args);
@@ -111,7 +117,8 @@ class PackagedJarIT {
   void runLaunchesThenStopsGracefullyOnSigtermAndExits0() throws Exception {
     try (Sandbox aws = Sandbox.start(Duration.ofSeconds(30))) {
       Path config = elsewhere.resolve("worker.conf");
-      Files.writeString(config, "launcher.sqs.wait-time = 2s\nlauncher.shutdown.grace = 10s\n");
+      Files.writeString(config, "launcher.sqs.wait-time = 2s\nlauncher.shutdown.grace = 10s\n"
+          + "launcher.policy.allowed-instance-types = [\"t3.*\"]\n");
       Map<String, String> env = WorkerProcess.sandboxEnvironment(aws, "0");
       try (WorkerProcess worker = WorkerProcess.start(elsewhere, env, "run", "--config", config.toString())) {
         for (int i = 0; i < 5; i++) {
@@ -126,7 +133,9 @@ class PackagedJarIT {
 
         assertThat(code).as(worker.output()).isZero();
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
-        assertThat(worker.output()).contains("termination signal received").contains("stopped:");
+        assertThat(worker.output()).contains("termination signal received").contains("stopped:")
+            .contains("policy: instance types t3.* (instanceType required); no launch templates; images, subnets, "
+                + "security groups: any; key pairs, instance profiles: none");
       }
     }
   }
@@ -148,7 +157,7 @@ class PackagedJarIT {
         "LAUNCHER_DLQ_URL", "http://127.0.0.1:9/000000000000/d");
     Map<String, String> credentials = plus(queues, "AWS_ACCESS_KEY_ID", "key", "AWS_SECRET_ACCESS_KEY", "secret");
 
-    assertThat(finished(credentials, "run").output().lines()).containsExactly(
+    assertThat(finished(decided(credentials), "run").output().lines()).containsExactly(
         "launch-worker run: no AWS region: set AWS_REGION or launcher.aws.region");
     assertThat(finished(credentials, "enqueue", "--image-id", "ami-0123456789abcdef0").output().lines())
         .containsExactly("launch-worker enqueue: no AWS region: give --region or set AWS_REGION (or "
@@ -158,6 +167,20 @@ class PackagedJarIT {
             + "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or run with an instance or pod role");
     assertThat(finished(credentials, "audit").output().lines()).containsExactly(
         "launch-worker audit: no AWS region: give --region or set AWS_REGION");
+  }
+
+  /** Issue 19: a fresh install must not run with empty allow-lists or no token key, whatever else it has. */
+  @Test
+  void runWithoutTheAllowListsAndATokenKeyRefusesBeforeAnythingElseNamingTheKeysInOneLine() throws Exception {
+    Map<String, String> env = plus(bareEnvironment(), "AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "key",
+        "AWS_SECRET_ACCESS_KEY", "secret", "LAUNCHER_QUEUE_URL", "http://127.0.0.1:9/000000000000/q",
+        "LAUNCHER_DLQ_URL", "http://127.0.0.1:9/000000000000/d");
+
+    assertThat(finished(env, "run").output().lines()).singleElement().asString()
+        .startsWith("launch-worker: configuration error: run needs a decision the built-in defaults leave open: ")
+        .contains("launcher.policy.allowed-image-ids is empty (LAUNCHER_ALLOWED_IMAGE_IDS")
+        .contains("launcher.policy.allowed-instance-types is empty (LAUNCHER_ALLOWED_INSTANCE_TYPES")
+        .contains("launcher.token-key is not set (LAUNCHER_TOKEN_KEY");
   }
 
   @Test
@@ -171,7 +194,7 @@ class PackagedJarIT {
         "LAUNCHER_QUEUE_URL", "http://127.0.0.1:" + closed + "/000000000000/q",
         "LAUNCHER_DLQ_URL", "http://127.0.0.1:" + closed + "/000000000000/d");
 
-    assertThat(finished(env, "run").output().lines()).containsExactly("launch-worker run: cannot reach SQS at "
+    assertThat(finished(decided(env), "run").output().lines()).containsExactly("launch-worker run: cannot reach SQS at "
         + "http://127.0.0.1:" + closed + " (from AWS_ENDPOINT_URL_SQS): connection refused; check "
         + "AWS_ENDPOINT_URL_SQS");
   }
@@ -181,7 +204,8 @@ class PackagedJarIT {
     try (Sandbox aws = Sandbox.start(Duration.ofSeconds(30));
         ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       String port = Integer.toString(taken.getLocalPort());
-      Map<String, String> env = plus(WorkerProcess.sandboxEnvironment(aws, port), "LAUNCHER_LOG_FORMAT", "text");
+      Map<String, String> env = plus(WorkerProcess.sandboxEnvironment(aws, port), "LAUNCHER_LOG_FORMAT", "text",
+          "LAUNCHER_ALLOWED_INSTANCE_TYPES", "t3.*");
 
       WorkerProcess worker = finished(env, "run");
 

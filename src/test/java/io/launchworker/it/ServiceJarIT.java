@@ -98,7 +98,9 @@ class ServiceJarIT {
   @Test
   void checkConfigValidatesFromTheServiceJar() throws Exception {
     Map<String, String> env = Map.of("LAUNCHER_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/1/requests",
-        "LAUNCHER_DLQ_URL", "https://sqs.us-east-1.amazonaws.com/1/dead-letters");
+        "LAUNCHER_DLQ_URL", "https://sqs.us-east-1.amazonaws.com/1/dead-letters",
+        "LAUNCHER_ALLOWED_IMAGE_IDS", "ami-0123456789abcdef0", "LAUNCHER_ALLOWED_INSTANCE_TYPES", "t3.micro",
+        "LAUNCHER_TOKEN_KEY", "none");
     try (WorkerProcess check = WorkerProcess.start(WorkerProcess.SERVICE_JAR, workDir, env, "check-config")) {
       assertThat(check.waitFor(60)).as(check.output()).isZero();
       assertThat(check.output())

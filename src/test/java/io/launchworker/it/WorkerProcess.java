@@ -28,21 +28,27 @@ final class WorkerProcess implements AutoCloseable {
 
   /**
    * The environment that points {@code run} at a sandbox, the documented way: queue URLs, SDK region,
-   * credentials and service endpoints, and the admin port ("-1" off, "0" any free port).
+   * credentials and service endpoints, and the admin port ("-1" off, "0" any free port); of the decisions {@code run}
+   * requires, as a container makes them without a file, the sandbox's token key and open ("*") images, subnets and
+   * security groups. The instance types are the test's to list (a variable would override its --config file).
    */
   static Map<String, String> sandboxEnvironment(io.launchworker.sandbox.Sandbox aws, String adminPort) {
-    return Map.of(
-        "LAUNCHER_QUEUE_URL", aws.queueUrl(),
-        "LAUNCHER_DLQ_URL", aws.dlqUrl(),
-        "LAUNCHER_ADMIN_PORT", adminPort,
-        "AWS_REGION", io.launchworker.sandbox.EmbeddedSqs.REGION.id(),
-        "AWS_ACCESS_KEY_ID", io.launchworker.sandbox.EmbeddedSqs.CREDENTIALS.accessKeyId(),
-        "AWS_SECRET_ACCESS_KEY", io.launchworker.sandbox.EmbeddedSqs.CREDENTIALS.secretAccessKey(),
-        "AWS_ENDPOINT_URL_SQS", aws.sqs().endpoint().toString(),
-        "AWS_ENDPOINT_URL_EC2", aws.ec2().endpoint().toString(),
+    return Map.ofEntries(
+        Map.entry("LAUNCHER_ALLOWED_IMAGE_IDS", "*"),
+        Map.entry("LAUNCHER_ALLOWED_SUBNET_IDS", "*"),
+        Map.entry("LAUNCHER_ALLOWED_SECURITY_GROUP_IDS", "*"),
+        Map.entry("LAUNCHER_TOKEN_KEY", aws.tokenKey()),
+        Map.entry("LAUNCHER_QUEUE_URL", aws.queueUrl()),
+        Map.entry("LAUNCHER_DLQ_URL", aws.dlqUrl()),
+        Map.entry("LAUNCHER_ADMIN_PORT", adminPort),
+        Map.entry("AWS_REGION", io.launchworker.sandbox.EmbeddedSqs.REGION.id()),
+        Map.entry("AWS_ACCESS_KEY_ID", io.launchworker.sandbox.EmbeddedSqs.CREDENTIALS.accessKeyId()),
+        Map.entry("AWS_SECRET_ACCESS_KEY", io.launchworker.sandbox.EmbeddedSqs.CREDENTIALS.secretAccessKey()),
+        Map.entry("AWS_ENDPOINT_URL_SQS", aws.sqs().endpoint().toString()),
+        Map.entry("AWS_ENDPOINT_URL_EC2", aws.ec2().endpoint().toString()),
         // The emulator's reads show a launch at once (unless a test makes them lag): a short window keeps the
         // waits it still makes (a repeat listing several shapes, a repeat rejected) within a test's bounds.
-        "LAUNCHER_CONSISTENCY_WINDOW", "1s");
+        Map.entry("LAUNCHER_CONSISTENCY_WINDOW", "1s"));
   }
 
   static WorkerProcess start(Path workDir, Map<String, String> env, String... args) throws IOException {

@@ -150,7 +150,7 @@ class DoubtBeforeActingTest {
     ec2.launchesShowAtOnce(false);
     new Process(script).handle("m-1", 1, ONE_TYPE);
 
-    LaunchPolicy tightened = new LaunchPolicy(List.of(), List.of("t3.*"), List.of(), 10, 1000);
+    LaunchPolicy tightened = new LaunchPolicy(List.of("*"), List.of("t3.*"), List.of("*"), 10, 1000);
     Outcome afterRedeploy = new Process(script, tightened, WINDOW).handle("m-1", 2, ONE_TYPE);
 
     assertThat(afterRedeploy.kind()).isEqualTo(OutcomeKind.ALREADY_LAUNCHED);
@@ -160,7 +160,7 @@ class DoubtBeforeActingTest {
   @Test
   void aRepeatThatNeverLaunchedIsRejectedOnlyAfterLookUpsAWindowApart() {
     Script script = new Script(ec2);
-    LaunchPolicy tightened = new LaunchPolicy(List.of(), List.of("t3.*"), List.of(), 10, 1000);
+    LaunchPolicy tightened = new LaunchPolicy(List.of("*"), List.of("t3.*"), List.of("*"), 10, 1000);
 
     Outcome outcome = new Process(script, tightened, WINDOW).handle("m-1", 2, ONE_TYPE);
 

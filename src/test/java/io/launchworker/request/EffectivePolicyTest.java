@@ -27,7 +27,7 @@ class EffectivePolicyTest {
   private static final String OTHER_SUBNET = "subnet-0fedcba9876543210";
   private static final String OTHER_SG = "sg-0fedcba9876543210";
   private static final LaunchPolicy TYPES_AND_SUBNETS =
-      new LaunchPolicy(List.of(), List.of("t3.*"), List.of(SUBNET), 10, 1000);
+      new LaunchPolicy(List.of("*"), List.of("t3.*"), List.of(SUBNET), 10, 1000);
 
   private static ReadResult read(LaunchPolicy policy, LaunchDefaults defaults, String body) {
     return new RequestReader(policy, defaults).read(body);
@@ -70,9 +70,17 @@ class EffectivePolicyTest {
   }
 
   @Test
-  void withNoRestrictionOnAFieldLeavingItOutIsStillAllowed() {
-    assertThat(read(new LaunchPolicy(List.of(), List.of(), List.of(), 10, 1000), Bodies.MINIMAL))
+  void withEveryValueAllowedOnAFieldLeavingItOutIsStillAllowed() {
+    assertThat(read(new LaunchPolicy(List.of("*"), List.of("*"), List.of("*"), 10, 1000), Bodies.MINIMAL))
         .isInstanceOf(ReadResult.Accepted.class);
+  }
+
+  @Test
+  void withAnEmptyListLeavingTheFieldOutIsRefusedSinceEc2WouldChooseWhatNothingAllows() {
+    Rejection r = refused(read(new LaunchPolicy(List.of("*"), List.of(), List.of("*"), 10, 1000), Bodies.MINIMAL));
+
+    assertThat(r.reason()).isEqualTo("instance_type_required");
+    assertThat(r.message()).contains("allowed: none (allowed-instance-types is empty)");
   }
 
   @Test

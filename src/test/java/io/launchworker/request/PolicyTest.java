@@ -36,10 +36,58 @@ class PolicyTest {
   }
 
   @Test
-  void emptyAllowListsAllowAnything() {
-    RequestReader reader = new RequestReader(new LaunchPolicy(List.of(), List.of(), List.of(), 100, 1000));
+  void starAllowListsAllowAnythingAlsoForTheExactIdLists() {
+    RequestReader reader = new RequestReader(LaunchPolicy.permissive().withMaxShapes(20));
 
-    assertThat(reader.read(with("'instanceType':'p5.48xlarge','subnetId':'subnet-fedcba98','maxCount':100")))
+    assertThat(reader.read(with("'instanceType':'p5.48xlarge','subnetId':'subnet-fedcba98','securityGroupIds':"
+        + "['sg-fedcba98'],'keyName':'any-key','iamInstanceProfile':{'name':'any-profile'},'maxCount':10")))
+        .isInstanceOf(ReadResult.Accepted.class);
+  }
+
+  /** Issue 19, item 1: an empty list meant "any"; a fresh install with no lists launched whatever it was sent. */
+  @ParameterizedTest(name = "{0} empty refuses {1}")
+  @CsvSource(delimiter = '|', value = {
+      "images          | 'instanceType':'t3.micro','subnetId':'subnet-fedcba98'       | image_not_allowed",
+      "instance types  | 'instanceType':'t3.micro','subnetId':'subnet-fedcba98'       | instance_type_not_allowed",
+      "instance types  | 'subnetId':'subnet-fedcba98'                                 | instance_type_required",
+      "subnets         | 'instanceType':'t3.micro','subnetId':'subnet-fedcba98'       | subnet_not_allowed",
+      "subnets         | 'instanceType':'t3.micro'                                    | subnet_required",
+      "security groups | 'instanceType':'t3.micro','securityGroupIds':['sg-fedcba98'] | security_group_not_allowed",
+      "security groups | 'instanceType':'t3.micro'                                    | security_group_required",
+      "key pairs       | 'instanceType':'t3.micro','keyName':'ci'                     | key_name_not_allowed",
+      "profiles        | 'instanceType':'t3.micro','iamInstanceProfile':{'name':'ci'} | instance_profile_not_allowed",
+  })
+  void anEmptyAllowListAllowsNothing(String list, String members, String reason) {
+    List<String> any = List.of("*");
+    List<String> none = List.of();
+    LaunchPolicy policy = new LaunchPolicy(list.equals("images") ? none : any,
+        list.equals("instance types") ? none : any, list.equals("subnets") ? none : any, 10, 1000, List.of(),
+        list.equals("security groups") ? none : any, list.equals("key pairs") ? none : any,
+        list.equals("profiles") ? none : any);
+
+    ReadResult result = new RequestReader(policy).read(with(members));
+
+    assertThat(result).isInstanceOf(ReadResult.Rejected.class);
+    Rejection r = ((ReadResult.Rejected) result).rejection();
+    assertThat(r.reason()).isEqualTo(reason);
+    assertThat(r.message()).contains("allowed: none (allowed-").contains(" is empty)");
+  }
+
+  @Test
+  void anEmptyMarketListAllowsNoMarket() {
+    RequestReader reader = new RequestReader(LaunchPolicy.permissive().withAllowedMarkets(List.of()));
+
+    Rejection r = ((ReadResult.Rejected) reader.read(with("'instanceType':'t3.micro'"))).rejection();
+
+    assertThat(r.reason()).isEqualTo("market_not_allowed");
+    assertThat(r.message()).contains("allowed markets: none (allowed-markets is empty)");
+  }
+
+  @Test
+  void aListThatAllowsEverythingLetsEc2ChooseWhatARequestLeavesOut() {
+    RequestReader reader = new RequestReader(LaunchPolicy.permissive());
+
+    assertThat(reader.read(Bodies.MINIMAL)).as("no type, subnet or group, and each list is [\"*\"]")
         .isInstanceOf(ReadResult.Accepted.class);
   }
 
@@ -54,7 +102,7 @@ class PolicyTest {
 
   @Test
   void maxCountAtTheCapIsAllowed() {
-    RequestReader reader = new RequestReader(new LaunchPolicy(List.of(), List.of(), List.of(), 3, 1000));
+    RequestReader reader = new RequestReader(new LaunchPolicy(List.of("*"), List.of("*"), List.of("*"), 3, 1000));
 
     assertThat(reader.read(with("'maxCount':3"))).isInstanceOf(ReadResult.Accepted.class);
     assertThat(reader.read(with("'maxCount':4"))).isInstanceOf(ReadResult.Rejected.class);
@@ -67,7 +115,7 @@ class PolicyTest {
     String subnets = IntStream.range(0, 16).mapToObj(i -> String.format("'subnet-%08x'", i))
         .collect(Collectors.joining(","));
     String body = with("'instanceTypes':[" + types + "],'subnetIds':[" + subnets + "],'market':'spot-then-on-demand'");
-    RequestReader reader = new RequestReader(new LaunchPolicy(List.of(), List.of(), List.of(), 10, 1000));
+    RequestReader reader = new RequestReader(new LaunchPolicy(List.of("*"), List.of("*"), List.of("*"), 10, 1000));
 
     ReadResult.Rejected rejected = (ReadResult.Rejected) reader.read(body);
 
@@ -77,7 +125,7 @@ class PolicyTest {
         + "allowed: at most 20 (launcher.policy.max-shapes)");
     assertThat(LaunchShape.walk(rejected.request().orElseThrow(), LaunchDefaults.none()))
         .as("counted as the launch walks them").hasSize(320).hasSize(LaunchShape.MOST_PER_REQUEST);
-    assertThat(new RequestReader(new LaunchPolicy(List.of(), List.of(), List.of(), 10, 1000)
+    assertThat(new RequestReader(new LaunchPolicy(List.of("*"), List.of("*"), List.of("*"), 10, 1000)
         .withMaxShapes(LaunchShape.MOST_PER_REQUEST)).read(body))
         .as("the highest cap lets every valid request through").isInstanceOf(ReadResult.Accepted.class);
   }
@@ -123,7 +171,7 @@ class PolicyTest {
   @Test
   void notAllowedMessageListsWhatIsAllowed() {
     RequestReader reader =
-        new RequestReader(new LaunchPolicy(List.of(), List.of("t3.*", "m5.*"), List.of(), 1, 1000));
+        new RequestReader(new LaunchPolicy(List.of("*"), List.of("t3.*", "m5.*"), List.of("*"), 1, 1000));
 
     Rejection r = ((ReadResult.Rejected) reader.read(with("'instanceType':'p5.48xlarge'"))).rejection();
 

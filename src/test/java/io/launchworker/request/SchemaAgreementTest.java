@@ -73,12 +73,12 @@ class SchemaAgreementTest {
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final Schema SCHEMA = loadSchema();
   /**
-   * The worker's reader with policy out of the way: no allow-lists, any launch template, no practical cap, unencrypted
-   * volumes allowed.
+   * The worker's reader with policy out of the way: every list "*", any launch template, no practical cap,
+   * unencrypted volumes allowed.
    */
   private static final RequestReader WORKER =
-      new RequestReader(new LaunchPolicy(List.of(), List.of(), List.of(), Integer.MAX_VALUE, Integer.MAX_VALUE)
-          .withAllowedLaunchTemplates(List.of("*")).withMaxShapes(LaunchShape.MOST_PER_REQUEST)
+      new RequestReader(new LaunchPolicy(List.of("*"), List.of("*"), List.of("*"), Integer.MAX_VALUE,
+          Integer.MAX_VALUE).withAllowedLaunchTemplates(List.of("*")).withMaxShapes(LaunchShape.MOST_PER_REQUEST)
           .withRequireEncryptedVolumes(false));
 
   record Example(String name, Path file, Optional<Boolean> expectValid) {

@@ -357,6 +357,10 @@ public final class FleetSimulation {
       o.put("launcher.retry.capacity-delay", (15 + variation.nextInt(46)) + "s");
       o.put("launcher.retry.consistency-window", window.multipliedBy(1 + variation.nextInt(2)).toMillis() + "ms");
     }
+    // Empty lists allow nothing: the one image, and any subnet or group (some requests name none).
+    o.put("launcher.policy.allowed-image-ids", List.of(AMI));
+    o.put("launcher.policy.allowed-subnet-ids", List.of("*"));
+    o.put("launcher.policy.allowed-security-group-ids", List.of("*"));
     return ConfigLoader.load(Optional.empty(), Map.of(), o);
   }
 
