@@ -64,8 +64,7 @@ final class WorkerRuntime implements AutoCloseable {
     Optional<AdminServer> admin = Optional.empty();
     if (config.admin().enabled()) {
       try {
-        admin = Optional.of(AdminServer.start(config.admin(), registry, () -> worker.readiness().notReadyBecause(),
-            recent));
+        admin = Optional.of(AdminServer.start(config.admin(), registry, worker.health(), recent));
       } catch (IOException e) {
         // Nothing started yet, but the clients' connection pools and the meters are open: close them first.
         meters.close();

@@ -31,7 +31,7 @@ public final class AwsClients implements AutoCloseable {
    * attempt at most 30 s (above the 20 s long poll), a call with its retries at most 60 s.
    */
   private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(30);
-  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
+  public static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
   /** Beyond the handlers: the poller's long poll, the keeper, the delete flusher, the DLQ. */
   private static final int SQS_EXTRA_CONNECTIONS = 8;
 

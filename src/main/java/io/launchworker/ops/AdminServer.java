@@ -73,10 +73,21 @@ public final class AdminServer implements AutoCloseable {
     static final Limits DEFAULT = new Limits(256, Duration.ofSeconds(10), Duration.ofSeconds(30), 100);
   }
 
-  /** Starts serving with the host names of {@code launcher.admin.allowed-hosts}. */
+  /** Starts serving with the host names of {@code launcher.admin.allowed-hosts}; always live. */
   public static AdminServer start(WorkerConfig.Admin admin, PrometheusMeterRegistry registry,
       Supplier<Optional<String>> notReadyBecause, RecentOutcomes recent) throws IOException {
-    return start(admin, Limits.DEFAULT, registry, new AdminRoutes(registry, notReadyBecause, recent));
+    return start(admin, registry, WorkerHealth.readinessOnly(notReadyBecause), recent);
+  }
+
+  /**
+   * Starts serving with the host names of {@code launcher.admin.allowed-hosts}.
+   *
+   * @param health answers the probes and the status page's state line
+   * @param recent the decisions the status page shows
+   */
+  public static AdminServer start(WorkerConfig.Admin admin, PrometheusMeterRegistry registry, WorkerHealth health,
+      RecentOutcomes recent) throws IOException {
+    return start(admin, Limits.DEFAULT, registry, new AdminRoutes(registry, health, recent));
   }
 
   /**
@@ -88,6 +99,12 @@ public final class AdminServer implements AutoCloseable {
   public static AdminServer start(String host, int port, PrometheusMeterRegistry registry,
       Supplier<Optional<String>> notReadyBecause, RecentOutcomes recent) throws IOException {
     return start(new WorkerConfig.Admin(port, host), registry, notReadyBecause, recent);
+  }
+
+  /** As above, with the probes and the status page's state line answered by {@code health}. */
+  public static AdminServer start(String host, int port, PrometheusMeterRegistry registry, WorkerHealth health,
+      RecentOutcomes recent) throws IOException {
+    return start(new WorkerConfig.Admin(port, host), registry, health, recent);
   }
 
   /** @param registry where the server counts what its limits cut off */

@@ -6,10 +6,8 @@ import io.launchworker.message.OutcomeKind;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Deque;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +30,8 @@ public final class RecentOutcomes implements DecisionListener {
   private static final int BUCKETS = (int) (WINDOW.toSeconds() / BUCKET.toSeconds());
 
   private final Clock clock;
-  // Guarded by this: newest first.
-  private final Deque<Decision> recent = new ArrayDeque<>(KEPT_DECISIONS);
+  // Guarded by this: newest decidedAt first. Handlers report concurrently, so arrival order is not time order.
+  private final List<Decision> recent = new ArrayList<>(KEPT_DECISIONS + 1);
   // Guarded by this: a ring of buckets indexed by (bucket number mod BUCKETS); slotNumber says which bucket
   // a slot currently holds, so a slot left over from an earlier lap reads as empty.
   private final long[] slotNumber = new long[BUCKETS];
@@ -48,10 +46,14 @@ public final class RecentOutcomes implements DecisionListener {
   public void decided(Decision decision) {
     long bucket = bucketNumber(clock.instant());
     synchronized (this) {
-      if (recent.size() == KEPT_DECISIONS) {
-        recent.removeLast();
+      int at = 0;
+      while (at < recent.size() && recent.get(at).decidedAt().isAfter(decision.decidedAt())) {
+        at++;
       }
-      recent.addFirst(decision);
+      recent.add(at, decision);
+      if (recent.size() > KEPT_DECISIONS) {
+        recent.remove(recent.size() - 1);
+      }
       int slot = slot(bucket);
       if (slotNumber[slot] != bucket) {
         slotNumber[slot] = bucket;
@@ -98,7 +100,8 @@ public final class RecentOutcomes implements DecisionListener {
 
   /**
    * A consistent view: {@code buckets} cover the window ending at {@code takenAt}, oldest first;
-   * {@code recent} holds the latest decisions, newest first. Immutable.
+   * {@code recent} holds the latest decisions by {@code decidedAt}, newest first (ties: the later reported first).
+   * Immutable.
    */
   public record Snapshot(Instant takenAt, Duration bucketWidth, List<Bucket> buckets, List<Decision> recent) {
     /** Sum over the window of one kind. */

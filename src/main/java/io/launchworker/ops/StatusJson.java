@@ -12,10 +12,12 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
- * {@code /status.json}: what the status page draws, built on each request from {@link RecentOutcomes} and the
- * registry's in-flight and queue-depth gauges. Carries message IDs, tokens and request IDs (operators search
+ * {@code /status.json}: what the status page draws, built on each request from the worker's {@link WorkerState}
+ * ({@code state}: name, detail, colour), {@link RecentOutcomes} and the registry's in-flight and queue-depth gauges. Carries message IDs, tokens and request IDs (operators search
  * for them) but never a message body, so never userData. A gauge not registered yet reads as {@code null}.
  * Every text of a decision is {@link SafeText#escape escaped}: a rejection detail or an EC2 error may quote
  * request text, and the page must show bidirectional overrides and zero-width characters, not obey them.
@@ -30,10 +32,16 @@ final class StatusJson {
 
   private final MeterRegistry registry;
   private final RecentOutcomes recent;
+  private final Supplier<WorkerState> state;
 
   StatusJson(MeterRegistry registry, RecentOutcomes recent) {
+    this(registry, recent, WorkerHealth.readinessOnly(Optional::empty)::state);
+  }
+
+  StatusJson(MeterRegistry registry, RecentOutcomes recent, Supplier<WorkerState> state) {
     this.registry = registry;
     this.recent = recent;
+    this.state = state;
   }
 
   Reply reply(String method) {
@@ -49,6 +57,9 @@ final class StatusJson {
     ObjectNode root = MAPPER.createObjectNode();
     root.put("takenAt", snapshot.takenAt().toString());
     root.put("bucketSeconds", snapshot.bucketWidth().toSeconds());
+    WorkerState now = state.get();
+    root.putObject("state").put("name", now.name()).put("detail", SafeText.escape(now.detail()))
+        .put("colour", now.colour().cssClass());
     number(root, "inFlight", gauge(registry.find(WorkerMetrics.IN_FLIGHT).gauge()));
     ObjectNode queues = root.putObject("queues");
     for (String queue : QUEUES) {

@@ -28,7 +28,8 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
  * permits it did not use, and hands the batch's new messages, each with its permit, to {@code dispatch}.
  * Whoever runs a message releases its permit. On receive errors it backs off (doubling up to a cap) and logs once per change
  * of state. Stops after the receive in progress when {@link #stop()} is called; messages that arrive after
- * that are given to {@code release} instead.
+ * that are given to {@code release} instead. Reports each receive attempt and each wait on purpose (permits, the hourly
+ * cap, an account fault's pause, a back-off) to {@link Liveness}, so a loop stuck anywhere else fails liveness.
  */
 final class Poller implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Poller.class);
@@ -55,6 +56,7 @@ final class Poller implements Runnable {
   private final Readiness readiness;
   private final java.util.function.BooleanSupplier launchRoom;
   private final AccountFaultPause accountPause;
+  private final Liveness liveness;
   private volatile boolean stopping;
 
   /** Pauses the poller thread; injected so tests of the loop need not wait. */
@@ -66,7 +68,8 @@ final class Poller implements Runnable {
       Consumer<List<InFlightMessage>> dispatch, Consumer<InFlightMessage> release, Duration waitTime,
       Duration visibility,
       Duration errorBackoff, Duration errorBackoffMax, Clock clock, Sleeper sleeper, WorkerMetrics metrics,
-      Readiness readiness, java.util.function.BooleanSupplier launchRoom, AccountFaultPause accountPause) {
+      Readiness readiness, java.util.function.BooleanSupplier launchRoom, AccountFaultPause accountPause,
+      Liveness liveness) {
     this.sqs = sqs;
     this.queueUrl = queueUrl;
     this.permits = permits;
@@ -83,6 +86,7 @@ final class Poller implements Runnable {
     this.readiness = readiness;
     this.launchRoom = launchRoom;
     this.accountPause = accountPause;
+    this.liveness = liveness;
   }
 
   void stop() {
@@ -93,6 +97,7 @@ final class Poller implements Runnable {
   public void run() {
     Duration backoff = errorBackoff;
     boolean failing = false;
+    liveness.resumed();
     while (!stopping) {
       int taken;
       try {
@@ -118,11 +123,14 @@ final class Poller implements Runnable {
       }
       if (!receiveAndDispatch(taken, failing)) {
         failing = true;
+        liveness.waiting(Liveness.Wait.RECEIVE_BACKOFF);
         try {
           pause(backoff);
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
           return;
+        } finally {
+          liveness.resumed();
         }
         backoff = backoff.multipliedBy(2).compareTo(errorBackoffMax) > 0 ? errorBackoffMax : backoff.multipliedBy(2);
         continue;
@@ -165,6 +173,7 @@ final class Poller implements Runnable {
    */
   private boolean receiveAndDispatch(int taken, boolean failing) {
     Instant before = clock.instant();
+    liveness.attempting();
     List<Message> messages;
     try {
       messages = receive(taken);
@@ -209,11 +218,13 @@ final class Poller implements Runnable {
       return;
     }
     readiness.atCapacity(true);
+    liveness.waiting(Liveness.Wait.HOURLY_CAP);
     try {
       while (!stopping && !launchRoom.getAsBoolean()) {
         pause(CAP_RECHECK);
       }
     } finally {
+      liveness.resumed();
       readiness.atCapacity(false);
     }
   }
@@ -225,9 +236,16 @@ final class Poller implements Runnable {
    */
   private int awaitAccountProbe(int taken) throws InterruptedException {
     Optional<Integer> limit = accountPause.receiveLimit();
-    while (!stopping && limit.isPresent() && limit.get() == 0) {
-      pause(CAP_RECHECK);
-      limit = accountPause.receiveLimit();
+    if (!stopping && limit.isPresent() && limit.get() == 0) {
+      liveness.waiting(Liveness.Wait.ACCOUNT_PAUSE);
+      try {
+        while (!stopping && limit.isPresent() && limit.get() == 0) {
+          pause(CAP_RECHECK);
+          limit = accountPause.receiveLimit();
+        }
+      } finally {
+        liveness.resumed();
+      }
     }
     return limit.map(l -> Math.min(l, taken)).orElse(taken);
   }
@@ -246,9 +264,11 @@ final class Poller implements Runnable {
   private int takePermits() throws InterruptedException {
     if (!permits.tryAcquire()) {
       readiness.atCapacity(true);
+      liveness.waiting(Liveness.Wait.PERMITS);
       try {
         permits.acquire();
       } finally {
+        liveness.resumed();
         readiness.atCapacity(false);
       }
     }

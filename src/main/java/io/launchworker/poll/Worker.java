@@ -54,6 +54,7 @@ public final class Worker implements AutoCloseable {
   private final Runnable wakeBudgetWaiters;
   private volatile boolean started;
   private final Runnable pauseProbe;
+  private final io.launchworker.ops.WorkerHealth health;
   private final ScheduledExecutorService probeThread =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(WorkerAssembly.named("account-probe"));
   /** How often the scheduler looks whether a probe of an account fault is due (the probe back-off is seconds). */
@@ -65,7 +66,7 @@ public final class Worker implements AutoCloseable {
       VisibilityKeeper keeper, ScheduledExecutorService keeperThread, ScheduledExecutorService scheduler,
       DeleteBatcher deletes, QueueDepths queueDepths, HourlyInstanceCap cap, Runnable wakeBudgetWaiters,
       Runnable pauseProbe, io.launchworker.launch.LaunchHandler launcher, io.launchworker.settle.Settler settler,
-      io.launchworker.launch.AccountFaultPause accountPause) {}
+      io.launchworker.launch.AccountFaultPause accountPause, io.launchworker.ops.WorkerHealth health) {}
 
   /** Built by {@link WorkerAssembly}. */
   Worker(Parts parts) {
@@ -86,6 +87,7 @@ public final class Worker implements AutoCloseable {
     this.cap = parts.cap();
     this.wakeBudgetWaiters = parts.wakeBudgetWaiters();
     this.pauseProbe = parts.pauseProbe();
+    this.health = parts.health();
   }
 
   /** Starts receiving. Returns at once. */
@@ -113,6 +115,11 @@ public final class Worker implements AutoCloseable {
 
   public Readiness readiness() {
     return readiness;
+  }
+
+  /** Readiness, liveness and the status page's state line, for the admin server. */
+  public io.launchworker.ops.WorkerHealth health() {
+    return health;
   }
 
   public int inFlight() {

@@ -239,6 +239,11 @@ public final class WorkerAssembly {
     Readiness readiness = new Readiness(clock, config.sqs().waitTime().plus(READINESS_MARGIN),
         accountPause::pausedBecause, cap::notReadyBecause);
     metrics.readinessGauges(Readiness.Reason.tags(), () -> readiness.reason().tag());
+    Liveness liveness = new Liveness(clock, Liveness.limitFor(config.sqs().waitTime().plus(READINESS_MARGIN),
+        AwsClients.CALL_TIMEOUT), stopping::get);
+    WorkerStatus status = new WorkerStatus(readiness, liveness,
+        () -> new WorkerStatus.CapUse(cap.binding(), cap.usedInLastHour(), cap.maxPerHour()),
+        launcher::waitingForConsistency);
 
     MessageRun run = new MessageRun(launcher, settler, listeners, registry, permits, clock, stopping::get);
     HandlerPool handlers = new HandlerPool(handlerExecutor != null ? handlerExecutor
@@ -247,7 +252,7 @@ public final class WorkerAssembly {
     Poller poller = new Poller(sqs, config.queueUrl(), permits, registry, dispatch::dispatch, run::release,
         config.sqs().waitTime(), config.sqs().visibilityTimeout(), config.sqs().receiveErrorBackoff(),
         config.sqs().receiveErrorBackoffMax(), clock, d -> Thread.sleep(d.toMillis()), metrics, readiness,
-        () -> cap.hasRoomFor(1), accountPause);
+        () -> cap.hasRoomFor(1), accountPause, liveness);
     metrics.inFlightGauge(registry::size);
     QueueDepths queueDepths = new QueueDepths(sqs, Map.of("source", config.queueUrl(), "dlq", config.dlqUrl()),
         metrics);
@@ -256,7 +261,7 @@ public final class WorkerAssembly {
         named("sqs-poller").newThread(poller), handlers, run, keeper,
         Executors.newSingleThreadScheduledExecutor(named("visibility-keeper")),
         Executors.newSingleThreadScheduledExecutor(named("worker-scheduler")), deletes, queueDepths, cap,
-        ec2Budget::wakeWaiters, pauseProbe, launcher, settler, accountPause);
+        ec2Budget::wakeWaiters, pauseProbe, launcher, settler, accountPause, status);
   }
 
   static ThreadFactory named(String prefix) {

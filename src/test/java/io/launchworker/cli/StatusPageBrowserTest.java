@@ -1,22 +1,15 @@
 package io.launchworker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import io.launchworker.ops.WorkerMetrics;
 import io.launchworker.sandbox.ec2.EmulatedInstance;
-import java.io.File;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.launchworker.testing.HeadlessChromium;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,32 +30,28 @@ import org.junit.jupiter.api.io.TempDir;
 class StatusPageBrowserTest {
   /** Virtual time the page may use: covers the first fetch and two refreshes 3 s apart. */
   private static final int VIRTUAL_TIME_MILLIS = 8000;
-  /** Real time Chromium gets; it takes about 1-2 s on the 2-core build machine. */
-  private static final long CHROMIUM_TIMEOUT_SECONDS = 60;
 
-  private Path dir;
-  private Path chromium;
+  private HeadlessChromium chromium;
   private SandboxRun run;
   private String dom;
   private String consoleOutput;
 
   @BeforeAll
   void loadThePageInChromium(@TempDir Path dir) throws Exception {
-    this.dir = dir;
-    Optional<Path> found = findChromium();
-    if (found.isEmpty()) {
+    chromium = HeadlessChromium.find(dir).orElse(null);
+    if (chromium == null) {
       return;
     }
-    chromium = found.get();
     run = SandboxRun.start();
-    dumpDom("http://127.0.0.1:" + run.adminPort() + "/");
+    HeadlessChromium.Page page = chromium.load("http://127.0.0.1:" + run.adminPort() + "/", VIRTUAL_TIME_MILLIS);
+    dom = page.dom();
+    consoleOutput = page.consoleOutput();
   }
 
   /** Reported per test, so that surefire lists every test as skipped with the reason. */
   @BeforeEach
   void requireChromium() {
-    Assumptions.assumeTrue(chromium != null, "skipped: no chromium on PATH (" + System.getenv("PATH")
-        + "); install Debian's `chromium` package (.ci/run does) to run the status page browser test");
+    Assumptions.assumeTrue(chromium != null, HeadlessChromium.missing("the status page browser test"));
   }
 
   @AfterAll
@@ -70,32 +59,6 @@ class StatusPageBrowserTest {
     if (run != null) {
       run.close();
     }
-  }
-
-  private static Optional<Path> findChromium() {
-    String path = Optional.ofNullable(System.getenv("PATH")).orElse("");
-    return Stream.of(path.split(File.pathSeparator))
-        .flatMap(d -> Stream.of("chromium", "chromium-browser").map(name -> Path.of(d, name)))
-        .filter(Files::isExecutable).findFirst();
-  }
-
-  private void dumpDom(String url) throws IOException, InterruptedException {
-    Path out = dir.resolve("dom.html");
-    Path err = dir.resolve("chromium.log");
-    Process process = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-        "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--user-data-dir=" + dir.resolve("profile"), "--enable-logging=stderr", "--v=0",
-        "--virtual-time-budget=" + VIRTUAL_TIME_MILLIS, "--dump-dom", url)
-        .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    if (!process.waitFor(CHROMIUM_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      fail("chromium did not finish within " + CHROMIUM_TIMEOUT_SECONDS + " s; its log:\n" + Files.readString(err));
-    }
-    dom = Files.readString(out, StandardCharsets.UTF_8);
-    consoleOutput = Files.readAllLines(err, StandardCharsets.UTF_8).stream()
-        .filter(line -> line.contains(":CONSOLE")).reduce("", (a, b) -> a + b + "\n");
-    assertThat(process.exitValue()).as("chromium exit code; log:\n%s", Files.readString(err)).isZero();
-    assertThat(dom).as("dumped DOM").contains("</html>");
   }
 
   /** The text of the element with this id (the page only puts text, never markup, into the ones we read). */
@@ -130,9 +93,17 @@ class StatusPageBrowserTest {
     assertThat(text("total-rejected")).isEqualTo(Integer.toString(SandboxRun.REJECTION_REASONS.size()));
     assertThat(text("total-already_launched")).isEqualTo("0");
     assertThat(text("total-retry")).isEqualTo("0");
+    assertThat(text("total-deferred")).isEqualTo("0");
+    assertThat(text("total-expired")).isEqualTo("0");
     assertThat(text("throughput")).isEqualTo("7");
     assertThat(dom).as("chart bars").containsPattern("<rect [^>]*class=\"bar launched\"[^>]*data-count=\"5\"")
         .containsPattern("<rect [^>]*class=\"bar rejected\"[^>]*data-count=\"2\"");
+  }
+
+  @Test
+  void theStateLineShowsTheRealWorkerReadyInGreen() {
+    assertThat(dom).contains("<div id=\"state\" class=\"ok\" data-state=\"ready\">");
+    assertThat(text("state-name")).isEqualTo("ready");
   }
 
   @Test

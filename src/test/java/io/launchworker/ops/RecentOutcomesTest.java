@@ -40,6 +40,29 @@ class RecentOutcomesTest {
   }
 
   @Test
+  void decisionsReportedOutOfOrderAreListedByTheTimeTheyWereDecidedNewestFirst() {
+    // Handlers report concurrently: one decided later may tell the status page first.
+    decide(Decisions.launched("second", START.plusMillis(20), "r-2", "i-2"));
+    decide(Decisions.launched("first", START.plusMillis(10), "r-1", "i-1"));
+    decide(Decisions.launched("third", START.plusMillis(30), "r-3", "i-3"));
+
+    assertThat(recent.snapshot().recent()).extracting(Decision::messageId).containsExactly("third", "second", "first");
+  }
+
+  @Test
+  void aDecisionOlderThanTheFiftyKeptIsNotListed() {
+    for (int i = 1; i <= 50; i++) {
+      decide(Decisions.launched("m" + i, START.plusSeconds(i), "r-" + i, "i-" + i));
+    }
+
+    decide(Decisions.launched("late", START, "r-late", "i-late"));
+
+    List<Decision> kept = recent.snapshot().recent();
+    assertThat(kept).hasSize(50).extracting(Decision::messageId).doesNotContain("late");
+    assertThat(kept.get(49).messageId()).isEqualTo("m1");
+  }
+
+  @Test
   void countsOutcomesPerTenSecondBucketByKind() {
     decide(Decisions.launched("a", clock.instant(), "r-1", "i-1"));
     clock.advance(Duration.ofSeconds(9));

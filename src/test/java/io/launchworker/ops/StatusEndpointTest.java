@@ -72,6 +72,35 @@ class StatusEndpointTest {
   }
 
   @Test
+  void statusJsonCarriesTheWorkersStateWithItsDetailEscapedAndItsColourClass() throws Exception {
+    server.close();
+    WorkerState paused = new WorkerState("account_paused", "UnauthorizedOperation for \u202Eimage",
+        WorkerState.Colour.BAD);
+    server = AdminServer.start("127.0.0.1", 0, registry, new WorkerHealth() {
+      @Override
+      public Optional<String> notReadyBecause() {
+        return Optional.of("paused");
+      }
+
+      @Override
+      public Optional<String> notLiveBecause() {
+        return Optional.empty();
+      }
+
+      @Override
+      public WorkerState state() {
+        return paused;
+      }
+    }, recent);
+
+    JsonNode state = status().get("state");
+
+    assertThat(state.get("name").asText()).isEqualTo("account_paused");
+    assertThat(state.get("detail").asText()).isEqualTo("UnauthorizedOperation for \\u202Eimage");
+    assertThat(state.get("colour").asText()).isEqualTo("bad");
+  }
+
+  @Test
   void statusJsonFollowsTheGaugesFromOneRequestToTheNext() throws Exception {
     assertThat(status().at("/queues/dlq/visible").asLong()).isEqualTo(3);
     dlqVisible.set(0);

@@ -1,6 +1,7 @@
 package io.launchworker.poll;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.launchworker.launch.AccountFaultPause;
 import io.launchworker.message.InFlightMessage;
@@ -32,6 +33,8 @@ import software.amazon.awssdk.services.sqs.model.SqsException;
  */
 class PollerTest {
   private static final Instant NOW = Instant.parse("2026-11-30T12:00:00Z");
+  /** Three poll windows of (20 s wait + 10 s). */
+  private static final Duration LIVENESS_LIMIT = Duration.ofSeconds(90);
 
   private final MutableClock clock = new MutableClock(NOW);
   private final ScriptedSqs sqs = new ScriptedSqs();
@@ -40,17 +43,25 @@ class PollerTest {
   private final List<InFlightMessage> released = new ArrayList<>();
   private final List<Duration> slept = new ArrayList<>();
   private final Readiness readiness = new Readiness(clock, Duration.ofSeconds(30));
-  private final AccountFaultPause pause = new AccountFaultPause(clock, Duration.ofSeconds(5), Duration.ofSeconds(20));
+  private AccountFaultPause pause = new AccountFaultPause(clock, Duration.ofSeconds(5), Duration.ofSeconds(20));
+  /** What liveness said at each pause of the loop (the sleeper records it). */
+  private final List<Optional<String>> livenessWhileSleeping = new ArrayList<>();
+  private Runnable onDispatch = () -> {};
+  private final Liveness liveness = new Liveness(clock, LIVENESS_LIMIT, () -> false);
   private Semaphore permits = new Semaphore(32);
   private BooleanSupplier capRoom = () -> true;
   private Poller poller;
 
   private Poller poller() {
-    poller = new Poller(sqs, "q", permits, registry, dispatched::addAll, released::add, Duration.ofSeconds(20),
+    poller = new Poller(sqs, "q", permits, registry, batch -> {
+          dispatched.addAll(batch);
+          onDispatch.run();
+        }, released::add, Duration.ofSeconds(20),
         Duration.ofSeconds(60), Duration.ofMillis(100), Duration.ofMillis(400), clock, d -> {
           slept.add(d);
           clock.advance(d);
-        }, new WorkerMetrics(new SimpleMeterRegistry()), readiness, () -> capRoom.getAsBoolean(), pause);
+          livenessWhileSleeping.add(liveness.notLiveBecause());
+        }, new WorkerMetrics(new SimpleMeterRegistry()), readiness, () -> capRoom.getAsBoolean(), pause, liveness);
     sqs.whenScriptEnds(() -> poller.stop());
     return poller;
   }
@@ -181,6 +192,131 @@ class PollerTest {
     assertThat(sqs.receiveRequests().get(0).messageSystemAttributeNames())
         .contains(MessageSystemAttributeName.SENDER_ID);
     assertThat(dispatched.get(0).senderId()).contains("AROAPRODUCER:ci-runner");
+  }
+
+  @Test
+  void aLoopWedgedInsideAReceiveFailsLivenessOnceSeveralPollWindowsHavePassed() {
+    List<Optional<String>> seen = new ArrayList<>();
+    sqs.thenReceive(() -> {
+      seen.add(liveness.notLiveBecause());
+      clock.advance(LIVENESS_LIMIT);
+      seen.add(liveness.notLiveBecause());
+      clock.advance(Duration.ofSeconds(1));
+      seen.add(liveness.notLiveBecause());
+      return messages();
+    });
+
+    poller().run();
+
+    assertThat(seen.get(0)).as("as the receive starts").isEmpty();
+    assertThat(seen.get(1)).as("at the limit").isEmpty();
+    assertThat(seen.get(2)).as("past the limit").hasValueSatisfying(why -> assertThat(why)
+        .contains("has not attempted a receive from SQS for 91s (limit 90s)"));
+  }
+
+  @Test
+  void aLoopLongPollingAnEmptyQueueStaysLive() {
+    List<Optional<String>> atEachAttempt = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      sqs.thenReceive(() -> {
+        atEachAttempt.add(liveness.notLiveBecause());
+        clock.advance(Duration.ofSeconds(20)); // the long poll's wait
+        return messages();
+      });
+    }
+
+    poller().run();
+
+    assertThat(atEachAttempt).hasSize(6).allMatch(Optional::isEmpty);
+  }
+
+  @Test
+  void aLoopWedgedHandingOverItsMessagesFailsLiveness() {
+    List<Optional<String>> seen = new ArrayList<>();
+    onDispatch = () -> {
+      clock.advance(LIVENESS_LIMIT.plusSeconds(1));
+      seen.add(liveness.notLiveBecause());
+    };
+    sqs.thenReceive(() -> messages("m-1"));
+
+    poller().run();
+
+    assertThat(seen).singleElement().satisfies(why -> assertThat(why).isPresent());
+  }
+
+  @Test
+  void aLoopWaitingForAFreeHandlerStaysLiveHoweverLongTheHandlersTake() throws Exception {
+    permits = new Semaphore(0);
+    List<Optional<String>> inReceive = new ArrayList<>();
+    sqs.thenReceive(() -> {
+      inReceive.add(liveness.notLiveBecause());
+      return messages("m-1");
+    });
+    Thread loop = new Thread(poller(), "test-sqs-poller");
+    loop.start();
+    await().atMost(Duration.ofSeconds(10)).until(permits::hasQueuedThreads);
+
+    clock.advance(Duration.ofHours(1));
+
+    assertThat(liveness.notLiveBecause()).as("at capacity for an hour").isEmpty();
+    permits.release(2); // one for m-1, one for the receive that ends the script
+    loop.join(Duration.ofSeconds(10).toMillis());
+    assertThat(loop.isAlive()).isFalse();
+    assertThat(inReceive).as("the receive right after the wait").containsExactly(Optional.empty());
+  }
+
+  @Test
+  void aLoopWaitingForRoomInTheHourlyCapStaysLiveHoweverLongItWaits() {
+    AtomicInteger checks = new AtomicInteger();
+    capRoom = () -> {
+      if (checks.incrementAndGet() == 2) {
+        clock.advance(Duration.ofHours(2));
+      }
+      return checks.get() > 2;
+    };
+    List<Optional<String>> inReceive = new ArrayList<>();
+    sqs.thenReceive(() -> {
+      inReceive.add(liveness.notLiveBecause());
+      return messages("m-1");
+    });
+
+    poller().run();
+
+    assertThat(livenessWhileSleeping).isNotEmpty().allMatch(Optional::isEmpty);
+    assertThat(inReceive).containsExactly(Optional.empty());
+  }
+
+  @Test
+  void aLoopPausedForAnAccountFaultStaysLiveBetweenItsProbes() {
+    pause = new AccountFaultPause(clock, Duration.ofMinutes(5), Duration.ofMinutes(20));
+    pause.faulted("UnauthorizedOperation", "denied");
+    sqs.thenReceive(() -> messages("probe-1"));
+
+    poller().run();
+
+    assertThat(slept.stream().mapToLong(Duration::toMillis).sum()).as("waited for the probe")
+        .isGreaterThan(LIVENESS_LIMIT.toMillis());
+    assertThat(livenessWhileSleeping).allMatch(Optional::isEmpty);
+  }
+
+  @Test
+  void receivesThatKeepFailingAreReadinessBusinessNotLiveness() {
+    List<Optional<String>> atEachAttempt = new ArrayList<>();
+    List<Optional<String>> readinessAtEachAttempt = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      sqs.thenReceive(() -> {
+        atEachAttempt.add(liveness.notLiveBecause());
+        readinessAtEachAttempt.add(readiness.notReadyBecause());
+        clock.advance(Duration.ofSeconds(60)); // the SDK gives up on the call
+        throw SqsException.builder().statusCode(503).message("down").build();
+      });
+    }
+
+    poller().run();
+
+    assertThat(atEachAttempt).hasSize(5).allMatch(Optional::isEmpty);
+    assertThat(livenessWhileSleeping).allMatch(Optional::isEmpty);
+    assertThat(readinessAtEachAttempt.get(4)).hasValueSatisfying(why -> assertThat(why).startsWith("receive failing"));
   }
 
   private static ReceiveMessageResponse messages(String... ids) {
