@@ -12,6 +12,7 @@ import software.amazon.awssdk.retries.api.RefreshRetryTokenRequest;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
@@ -20,7 +21,8 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * Builds the worker's two SDK clients, once per process, each with one connection pool sized for max in flight.
+ * Builds the worker's SDK clients, once per process: SQS and EC2, each with one connection pool sized for max in
+ * flight, and the poller's own SQS connection ({@link ReceiveClient}).
  * Region, credentials and endpoints come from the SDK's standard chain ({@code AWS_REGION},
  * {@code AWS_ENDPOINT_URL_SQS}, {@code AWS_ENDPOINT_URL_EC2}, {@code AWS_ENDPOINT_URL}, profiles, instance
  * roles) unless {@code launcher.aws} sets them.
@@ -32,14 +34,16 @@ public final class AwsClients implements AutoCloseable {
    */
   private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(30);
   public static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
-  /** Beyond the handlers: the poller's long poll, the keeper, the delete flusher, the DLQ. */
+  /** Beyond the handlers: the keeper, the delete flusher, the DLQ, queue depths. */
   private static final int SQS_EXTRA_CONNECTIONS = 8;
 
   private final SqsClient sqs;
+  private final ReceiveClient receiver;
   private final Ec2Client ec2;
 
-  public AwsClients(SqsClient sqs, Ec2Client ec2) {
+  public AwsClients(SqsClient sqs, ReceiveClient receiver, Ec2Client ec2) {
     this.sqs = sqs;
+    this.receiver = receiver;
     this.ec2 = ec2;
   }
 
@@ -56,6 +60,7 @@ public final class AwsClients implements AutoCloseable {
     return new AwsClients(
         sqs(config.aws().region(), config.aws().sqsEndpoint(), credentials,
             config.maxInFlight() + SQS_EXTRA_CONNECTIONS),
+        ReceiveClient.create(config.aws().region(), config.aws().sqsEndpoint(), credentials, List.of()),
         ec2(config.aws().region(), config.aws().ec2Endpoint(), credentials, config.maxInFlight() + 2,
             ec2Interceptors));
   }
@@ -66,30 +71,37 @@ public final class AwsClients implements AutoCloseable {
    */
   public static SqsClient sqs(Optional<String> region, Optional<URI> endpoint, AwsCredentialsProvider credentials,
       int connections) {
-    return configure(SqsClient.builder(), region, endpoint, credentials, connections, List.of(), attempt -> false)
+    return sqs(region, endpoint, credentials, Apache5HttpClient.builder().maxConnections(connections).build(),
+        List.of());
+  }
+
+  static SqsClient sqs(Optional<String> region, Optional<URI> endpoint, AwsCredentialsProvider credentials,
+      SdkHttpClient http, List<ExecutionInterceptor> interceptors) {
+    return configure(SqsClient.builder(), region, endpoint, credentials, http, interceptors, attempt -> false)
         .build();
   }
 
   /** Every EC2 client of the project (the worker's, {@code audit}'s), as {@link #sqs}. */
   public static Ec2Client ec2(Optional<String> region, Optional<URI> endpoint, AwsCredentialsProvider credentials,
       int connections, List<ExecutionInterceptor> interceptors) {
-    return configure(Ec2Client.builder(), region, endpoint, credentials, connections, interceptors,
+    return configure(Ec2Client.builder(), region, endpoint, credentials,
+        Apache5HttpClient.builder().maxConnections(connections).build(), interceptors,
         AwsClients::neverRepeatedOnEc2).build();
   }
 
   /** The CloudWatch client metrics are published with, as {@link #sqs}. */
   public static CloudWatchClient cloudWatch(Optional<String> region, Optional<URI> endpoint,
       AwsCredentialsProvider credentials) {
-    return configure(CloudWatchClient.builder(), region, endpoint, credentials, 2, List.of(), attempt -> false)
-        .build();
+    return configure(CloudWatchClient.builder(), region, endpoint, credentials,
+        Apache5HttpClient.builder().maxConnections(2).build(), List.of(), attempt -> false).build();
   }
 
   private static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> B configure(B builder,
-      Optional<String> region, Optional<URI> endpoint, AwsCredentialsProvider credentials, int connections,
+      Optional<String> region, Optional<URI> endpoint, AwsCredentialsProvider credentials, SdkHttpClient http,
       List<ExecutionInterceptor> interceptors, Predicate<RefreshRetryTokenRequest> neverRetried) {
     region.map(Region::of).ifPresent(builder::region);
     endpoint.ifPresent(builder::endpointOverride);
-    builder.httpClient(Apache5HttpClient.builder().maxConnections(connections).build());
+    builder.httpClient(http);
     builder.overrideConfiguration(o -> o.executionInterceptors(interceptors).apiCallAttemptTimeout(ATTEMPT_TIMEOUT)
         .apiCallTimeout(CALL_TIMEOUT)
         .retryStrategy(retries -> retries.doNotRetryWhen(neverRetried)));
@@ -123,6 +135,11 @@ public final class AwsClients implements AutoCloseable {
     return sqs;
   }
 
+  /** The poller's own SQS client, whose long poll a stop ends at once. */
+  public ReceiveClient receiver() {
+    return receiver;
+  }
+
   public Ec2Client ec2() {
     return ec2;
   }
@@ -130,6 +147,7 @@ public final class AwsClients implements AutoCloseable {
   @Override
   public void close() {
     sqs.close();
+    receiver.close();
     ec2.close();
   }
 }

@@ -27,9 +27,10 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageResponse;
  * permits as there is free capacity (at least one, at most 10), asks SQS for that many messages, gives back the
  * permits it did not use, and hands the batch's new messages, each with its permit, to {@code dispatch}.
  * Whoever runs a message releases its permit. On receive errors it backs off (doubling up to a cap) and logs once per change
- * of state. Stops after the receive in progress when {@link #stop()} is called; messages that arrive after
- * that are given to {@code release} instead. Reports each receive attempt and each wait on purpose (permits, the hourly
- * cap, an account fault's pause, a back-off) to {@link Liveness}, so a loop stuck anywhere else fails liveness.
+ * of state. {@link #stop()} ends the receive in progress at once (see {@code ReceiveClient}); messages a receive
+ * brings after the stop are given to {@code release} instead. Reports each receive attempt and each wait on purpose
+ * (permits, the hourly cap, an account fault's pause, a back-off) to {@link Liveness}, so a loop stuck anywhere else
+ * fails liveness.
  */
 final class Poller implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Poller.class);
@@ -41,6 +42,7 @@ final class Poller implements Runnable {
   private static final Duration CAP_RECHECK = Duration.ofSeconds(1);
 
   private final SqsClient sqs;
+  private final Runnable endReceive;
   private final String queueUrl;
   private final Semaphore permits;
   private final InFlightRegistry registry;
@@ -64,13 +66,15 @@ final class Poller implements Runnable {
     void sleep(Duration duration) throws InterruptedException;
   }
 
-  Poller(SqsClient sqs, String queueUrl, Semaphore permits, InFlightRegistry registry,
+  /** @param endReceive ends the receive in progress on {@code sqs} at once (and every later one) */
+  Poller(SqsClient sqs, Runnable endReceive, String queueUrl, Semaphore permits, InFlightRegistry registry,
       Consumer<List<InFlightMessage>> dispatch, Consumer<InFlightMessage> release, Duration waitTime,
       Duration visibility,
       Duration errorBackoff, Duration errorBackoffMax, Clock clock, Sleeper sleeper, WorkerMetrics metrics,
       Readiness readiness, java.util.function.BooleanSupplier launchRoom, AccountFaultPause accountPause,
       Liveness liveness) {
     this.sqs = sqs;
+    this.endReceive = endReceive;
     this.queueUrl = queueUrl;
     this.permits = permits;
     this.registry = registry;
@@ -91,6 +95,7 @@ final class Poller implements Runnable {
 
   void stop() {
     stopping = true;
+    endReceive.run();
   }
 
   @Override
@@ -179,6 +184,9 @@ final class Poller implements Runnable {
       messages = receive(taken);
     } catch (RuntimeException e) {
       permits.release(taken);
+      if (stopping) {
+        return true; // the stop ended the receive: not an SQS failure
+      }
       metrics.receiveError();
       readiness.receiveFailed(e.toString());
       if (!failing) {

@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * flushes). Back-pressure: a semaphore of max-in-flight permits; the poller takes one per message before it
  * receives, the handler releases it in {@code finally} after the message is settled.
  *
- * <p>Shutdown ({@link #shutdown()}): stop receiving (the receive in progress still completes, at most the
- * long-poll wait, and what it brings is released at once); handlers finish their messages within the grace
+ * <p>Shutdown ({@link #shutdown()}): stop receiving (the long poll in progress is aborted at once when the poller
+ * has its own {@code ReceiveClient}, as {@code run} and the sandbox do; a message the queue hands to that
+ * aborted receive, up to one wait time after the stop, is redelivered after its visibility timeout); handlers finish their messages within the grace
  * period, a handler that has not yet called EC2 releases its message instead (visibility 0); deletes are
  * flushed. Messages still running after the grace are left to their visibility timeout: their token makes the
  * next attempt safe.

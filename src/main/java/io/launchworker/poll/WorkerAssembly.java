@@ -1,6 +1,7 @@
 package io.launchworker.poll;
 
 import io.launchworker.config.AwsClients;
+import io.launchworker.config.ReceiveClient;
 import io.launchworker.config.WorkerConfig;
 import io.launchworker.launch.AccountFaultPause;
 import io.launchworker.launch.ConsistencyWindow;
@@ -63,6 +64,7 @@ public final class WorkerAssembly {
 
   private final WorkerConfig config;
   private SqsClient sqs;
+  private ReceiveClient receiver;
   private Ec2Port ec2Port;
   private Ec2Client ec2Client;
   private UnaryOperator<Ec2Port> decorateEc2 = UnaryOperator.identity();
@@ -89,9 +91,18 @@ public final class WorkerAssembly {
     return this;
   }
 
-  /** Both SDK clients of a process (see {@link AwsClients}). */
+  /**
+   * The poller's own SQS client, whose long poll a stop ends at once. Default: the {@link #sqs} client, whose long
+   * poll a stop waits out (at most {@code launcher.sqs.wait-time}).
+   */
+  public WorkerAssembly receiver(ReceiveClient client) {
+    this.receiver = Objects.requireNonNull(client, "receiver");
+    return this;
+  }
+
+  /** The SDK clients of a process (see {@link AwsClients}). */
   public WorkerAssembly clients(AwsClients clients) {
-    return sqs(clients.sqs()).ec2(clients.ec2());
+    return sqs(clients.sqs()).receiver(clients.receiver()).ec2(clients.ec2());
   }
 
   /** The EC2 client; the worker talks to it through a timed {@link SdkEc2Port}. This or {@link #ec2(Ec2Port)}. */
@@ -249,7 +260,8 @@ public final class WorkerAssembly {
     HandlerPool handlers = new HandlerPool(handlerExecutor != null ? handlerExecutor
         : Executors.newFixedThreadPool(config.maxInFlight(), named("launch-handler-")), run::release);
     Dispatch dispatch = Dispatch.forQueue(config.queueUrl(), handlers, run);
-    Poller poller = new Poller(sqs, config.queueUrl(), permits, registry, dispatch::dispatch, run::release,
+    Poller poller = new Poller(receiver != null ? receiver.sqs() : sqs, receiver != null ? receiver::stop : () -> { },
+        config.queueUrl(), permits, registry, dispatch::dispatch, run::release,
         config.sqs().waitTime(), config.sqs().visibilityTimeout(), config.sqs().receiveErrorBackoff(),
         config.sqs().receiveErrorBackoffMax(), clock, d -> Thread.sleep(d.toMillis()), metrics, readiness,
         () -> cap.hasRoomFor(1), accountPause, liveness);

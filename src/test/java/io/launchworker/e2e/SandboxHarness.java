@@ -3,6 +3,7 @@ package io.launchworker.e2e;
 import static org.awaitility.Awaitility.await;
 
 import io.launchworker.config.ConfigLoader;
+import io.launchworker.config.ReceiveClient;
 import io.launchworker.config.WorkerConfig;
 import io.launchworker.launch.Ec2Budget;
 import io.launchworker.launch.Ec2CallObserver;
@@ -151,10 +152,14 @@ final class SandboxHarness implements AutoCloseable {
     PrometheusMeterRegistry registry = processMeters ? io.launchworker.ops.Metrics.prometheus()
         : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     WorkerMetrics metrics = new WorkerMetrics(registry);
-    Worker worker = WorkerAssembly.forConfig(config).sqs(sqs).ec2(ec2).decorateEc2(wrap).budget(budget)
-        .metrics(metrics).clock(clock).random(new SplittableRandom(42)).build();
+    // The poller's own connection, as run's: a stop ends its long poll at once.
+    ReceiveClient receiver = ReceiveClient.create(Optional.of(EmbeddedSqs.REGION.id()),
+        Optional.of(sandbox.sqs().endpoint()), StaticCredentialsProvider.create(EmbeddedSqs.CREDENTIALS),
+        interceptors);
+    Worker worker = WorkerAssembly.forConfig(config).sqs(sqs).receiver(receiver).ec2(ec2).decorateEc2(wrap)
+        .budget(budget).metrics(metrics).clock(clock).random(new SplittableRandom(42)).build();
     worker.start();
-    RunningWorker running = new RunningWorker(worker, registry, sqs, ec2);
+    RunningWorker running = new RunningWorker(worker, registry, sqs, receiver, ec2);
     workers.add(running);
     return running;
   }
@@ -299,7 +304,8 @@ final class SandboxHarness implements AutoCloseable {
   }
 
   /** A worker with its own clients and meters. */
-  record RunningWorker(Worker worker, PrometheusMeterRegistry registry, SqsClient sqs, Ec2Client ec2)
+  record RunningWorker(Worker worker, PrometheusMeterRegistry registry, SqsClient sqs, ReceiveClient receiver,
+      Ec2Client ec2)
       implements AutoCloseable {
 
     /** The Prometheus text an operator's scraper would read. */
@@ -330,6 +336,7 @@ final class SandboxHarness implements AutoCloseable {
     public void close() {
       worker.shutdown();
       sqs.close();
+      receiver.close();
       ec2.close();
     }
   }

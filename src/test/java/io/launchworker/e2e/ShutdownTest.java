@@ -5,7 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import io.launchworker.e2e.SandboxHarness.RunningWorker;
 import io.launchworker.poll.Worker;
+import io.launchworker.ops.WorkerMetrics;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -69,5 +76,37 @@ class ShutdownTest {
     // The second worker either finds the instance or gets the first reservation back for the same token.
     assertThat(second.outcomes("already_launched") + second.outcomes("launched")).isEqualTo(1);
     assertThat(harness.ec2().stats().instancesLaunched()).isEqualTo(1);
+  }
+
+  @Test
+  void anIdleWorkerStopsAtOnceInsteadOfWaitingOutItsTwentySecondLongPoll() {
+    CountDownLatch polling = new CountDownLatch(1);
+    ExecutionInterceptor receives = new ExecutionInterceptor() {
+      @Override
+      public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+        if (context.request() instanceof ReceiveMessageRequest) {
+          polling.countDown();
+        }
+      }
+    };
+    RunningWorker idle = harness.startWorker(harness.config(o -> {
+      o.put("launcher.sqs.wait-time", "20s");
+      o.put("launcher.shutdown.grace", "25s");
+      o.put("launcher.sqs.visibility-timeout", "2s");
+      return o;
+    }), List.of(receives));
+    // The queue is empty: the first receive sent is a long poll that would last 20 s.
+    await().atMost(Duration.ofSeconds(10)).until(() -> polling.getCount() == 0);
+
+    Worker.ShutdownReport report = idle.worker().shutdown();
+
+    // 5 s is generous for a loaded CI machine and a quarter of the long poll the stop no longer waits out.
+    assertThat(report.took()).isLessThan(Duration.ofSeconds(5));
+    assertThat(idle.counter(WorkerMetrics.RECEIVE_ERRORS)).isZero();
+    // The queue may still hold the aborted long poll open (ElasticMQ does, until its 20 s are over) and hand it a
+    // request sent now, which then returns after the receive's visibility timeout: late, never lost.
+    harness.send(SandboxHarness.request("t3.micro"));
+    assertThat(harness.depth(harness.sandbox.queueUrl())).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> harness.visible(harness.sandbox.queueUrl()) == 1);
   }
 }

@@ -53,7 +53,7 @@ class PollerTest {
   private Poller poller;
 
   private Poller poller() {
-    poller = new Poller(sqs, "q", permits, registry, batch -> {
+    poller = new Poller(sqs, () -> { }, "q", permits, registry, batch -> {
           dispatched.addAll(batch);
           onDispatch.run();
         }, released::add, Duration.ofSeconds(20),
