@@ -6,7 +6,11 @@ import io.launchworker.sandbox.DemoMix;
 import io.launchworker.sandbox.DemoReport;
 import io.launchworker.sandbox.EmbeddedSqs;
 import io.launchworker.sandbox.Sandbox;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +27,8 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
  * {@code sandbox}: embedded ElasticMQ and the EC2 emulator on loopback, the worker pointed at them, and a demo
  * mix of requests (valid ones, a duplicate delivery, a lost EC2 answer, one that falls back to its second instance
  * type, a malformed body, a policy violation). {@code --capacity} adds limits to the emulator's capacity before the
- * demo's own. Prints its policy and capacity, what became of the mix and, while it keeps running, the
+ * demo's own. Its log lines go to a file it names (see {@link SandboxLog}). Prints its policy and capacity, what
+ * became of the mix and, while it keeps running, the
  * {@code enqueue} and {@code audit} command lines that reach it. Exit 0 when every request was settled with zero duplicate launches, else 1; 2 when
  * the admin port is taken; 130 on Ctrl-C before the mix settled.
  */
@@ -69,7 +74,8 @@ final class SandboxCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
-    try (Sandbox sandbox = Sandbox.start(Duration.ofSeconds(30))) {
+    Path logFile = logFile();
+    try (SandboxLog log = SandboxLog.toFile(logFile); Sandbox sandbox = Sandbox.start(Duration.ofSeconds(30))) {
       Map<String, Object> overrides = new LinkedHashMap<>(sandbox.workerOverrides());
       overrides.put("launcher.admin.port", adminPort);
       overrides.put("launcher.sqs.wait-time", "2s");
@@ -82,6 +88,7 @@ final class SandboxCommand implements Callable<Integer> {
       try (WorkerRuntime runtime = start(settings)) {
         out.printf("sandbox: SQS %s, EC2 %s, region %s%n", sandbox.sqs().endpoint(), sandbox.ec2().endpoint(),
             EmbeddedSqs.REGION.id());
+        out.printf("sandbox: worker log %s (one line per request: each outcome, the demo's faults)%n", logFile);
         runtime.adminPort().ifPresent(p -> out.printf("sandbox: status page http://127.0.0.1:%d/ , metrics "
             + "http://127.0.0.1:%d/metrics%n", p, p));
         out.println("sandbox: policy: " + SandboxInstructions.policy(settings));
@@ -105,6 +112,15 @@ final class SandboxCommand implements Callable<Integer> {
         }
         return report.ok() ? LaunchWorkerCommand.EXIT_OK : LaunchWorkerCommand.EXIT_FAILED;
       }
+    }
+  }
+
+  private static Path logFile() {
+    try {
+      return Files.createTempFile("launch-worker-sandbox-", ".log");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the sandbox's log file in " + System.getProperty("java.io.tmpdir"),
+          e);
     }
   }
 
