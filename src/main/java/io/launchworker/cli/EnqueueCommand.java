@@ -35,7 +35,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * {@code enqueue}: sends launch requests to the worker's queue, each checked first with the worker's own
  * validator, policy and default tags (as far as {@code --config} and the environment give them), so a request
  * the worker would reject is reported here with its line number and never sent. Prints one line per sent
- * request to stdout: line number, message ID and the request's client token (or its message ID), tab-separated.
+ * request to stdout: line number, message ID and the request's client token (or its message ID), tab-separated,
+ * under a header line naming the columns when it runs on a terminal.
  * Ctrl-C stops it after the call in progress, with a summary of the lines sent and not sent. Exit code 0 when every
  * request was sent, 1 when a line was bad or a send failed, 2 for bad usage or configuration (also no region or
  * credentials, an endpoint that does not answer, a queue that does not exist), 130 when Ctrl-C stopped it.
@@ -50,6 +51,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 final class EnqueueCommand implements Callable<Integer> {
   /** Tries per entry when SQS reports it failed through no fault of the request. */
   static final int MAX_TRIES = 3;
+  /** Names the columns of the lines printed for sent requests, on a terminal. */
+  static final String HEADER = "line\tmessage ID\tclient token";
   private static final Duration RETRY_DELAY = Duration.ofMillis(200);
 
   /** Creates the SQS client from the region and endpoint, if given; the SDK's chain decides the rest. */
@@ -143,8 +146,8 @@ final class EnqueueCommand implements Callable<Integer> {
   }
 
   /**
-   * @param terminal stdin and stderr are a terminal: a progress bar is worth drawing, and with no input given
-   *     there is nobody piping requests in
+   * @param terminal stdin and stdout are a terminal ({@code System.console()}): a progress bar and a header line
+   *     are worth drawing, and with no input given there is nobody piping requests in
    * @param ctrlC watches for Ctrl-C while requests are sent
    */
   EnqueueCommand(Supplier<InputStream> stdin, Map<String, String> env, boolean terminal, SqsClients clients,
@@ -215,6 +218,10 @@ final class EnqueueCommand implements Callable<Integer> {
     boolean finished = true;
     if (!ready.isEmpty()) {
       Progress progress = Progress.choose(terminal, ready.size(), err);
+      if (terminal) {
+        // For a reader only: a script (stdout not a terminal) gets the bare tab-separated lines.
+        progress.println(out, HEADER);
+      }
       List<BatchSender.Result> results = new ArrayList<>();
       try (SqsClient sqs = create(setup); StopRequest stop = ctrlC.get()) {
         finished = new BatchSender(sqs, queue, Optional.ofNullable(messageGroupId), MAX_TRIES, RETRY_DELAY, pause)

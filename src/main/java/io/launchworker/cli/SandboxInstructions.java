@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
 /**
  * What {@code sandbox} tells its user besides the demo's table: the policy requests meet, and the
  * {@code enqueue} and {@code audit} command lines that reach this sandbox, ready to paste into another terminal
- * (its dummy credentials as environment variables, region and endpoint as flags). Stateless.
+ * (its dummy credentials and, for {@code enqueue}, its policy as environment variables, region and endpoint as
+ * flags). Stateless.
  */
 final class SandboxInstructions {
   /** The demo's image: the emulator launches any AMI ID. */
@@ -38,13 +39,24 @@ final class SandboxInstructions {
         .map(t -> t.replace("*", "micro").replace("?", "x")).orElse("t3.micro");
     String nl = System.lineSeparator();
     return "sandbox: send a request (from another terminal):" + nl
-        + "  " + credentials + " " + program() + " enqueue " + region
+        + "  " + credentials + " " + policyEnvironment(settings) + " " + program() + " enqueue " + region
         + " --endpoint-url " + quote(sandbox.sqs().endpoint().toString())
         + " --queue-url " + quote(sandbox.queueUrl())
         + " --image-id " + quote(image) + " --instance-type " + quote(type) + nl
         + "sandbox: check that no request was launched twice:" + nl
         + "  " + credentials + " " + program() + " audit " + region
         + " --endpoint-url " + quote(sandbox.ec2().endpoint().toString()) + nl;
+  }
+
+  /**
+   * The variables that make {@code enqueue} check a request against the sandbox's images and instance types, the
+   * two lists the sandbox narrows, so a request the sandbox would reject is refused before it is sent. As
+   * {@code VAR=value} words for a shell.
+   */
+  static String policyEnvironment(WorkerConfig settings) {
+    LaunchPolicy p = settings.policy();
+    return "LAUNCHER_ALLOWED_IMAGE_IDS=" + quote(String.join(",", p.allowedImageIds()))
+        + " LAUNCHER_ALLOWED_INSTANCE_TYPES=" + quote(String.join(",", p.allowedInstanceTypes()));
   }
 
   /** {@code java -jar /path/to/the.jar} when running from a jar, else the installed name. */

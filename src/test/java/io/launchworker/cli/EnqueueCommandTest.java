@@ -639,7 +639,8 @@ class EnqueueCommandTest {
     List<String> screen = TerminalScreen.render(terminal.toString());
     java.util.regex.Pattern sentLine = java.util.regex.Pattern.compile("\\d+\t[0-9a-f-]{36}\t[0-9a-f-]{36}");
     java.util.regex.Pattern barLine = java.util.regex.Pattern.compile("\\[[# ]{30}] \\d+/150");
-    assertThat(screen).as(terminal.toString()).allSatisfy(line -> assertThat(
+    assertThat(screen).first().isEqualTo(EnqueueCommand.HEADER);
+    assertThat(screen.subList(1, screen.size())).as(terminal.toString()).allSatisfy(line -> assertThat(
         sentLine.matcher(line).matches() || barLine.matcher(line).matches() || line.startsWith("enqueue: "))
         .as(line).isTrue());
     assertThat(screen).filteredOn(l -> sentLine.matcher(l).matches()).hasSize(149);
@@ -745,6 +746,50 @@ class EnqueueCommandTest {
     public Map<SendMessageBatchRequestEntry, Boolean> fail(List<SendMessageBatchRequestEntry> entries) {
       return entries.stream().filter(e -> json(e.messageBody()).path("requestId").asText().equals(requestId))
           .collect(Collectors.toMap(e -> e, e -> senderFault));
+    }
+  }
+
+  @Test
+  void onATerminalAHeaderNamesTheColumnsAndAScriptGetsTheBareLines() {
+    StringWriter screen = new StringWriter();
+    try (SqsClient client = client()) {
+      assertThat(runWith("", client, true, Map.of(), () -> false, new PrintWriter(screen, true),
+          new PrintWriter(err, true), withQueue("enqueue", "--image-id", AMI, "--instance-type", "t3.micro")))
+          .isZero();
+      assertThat(runWith("", client, false, Map.of(), withQueue("enqueue", "--image-id", AMI, "--instance-type",
+          "t3.micro"))).isZero();
+    }
+
+    assertThat(screen.toString().lines().toList()).hasSize(2).first().isEqualTo("line\tmessage ID\tclient token");
+    assertThat(out.toString().lines().toList()).singleElement().asString().matches("1\t[0-9a-f-]{36}\t[0-9a-f-]{36}");
+  }
+
+  @Test
+  void theSandboxesEnqueueLineRefusesARequestTheSandboxWouldRejectBeforeSendingIt() {
+    Map<String, Object> sandbox = new LinkedHashMap<>(SandboxCommand.policy());
+    sandbox.put("launcher.queue-url", queueUrl);
+    sandbox.put("launcher.dlq-url", queueUrl);
+    sandbox.put("launcher.aws.region", EmbeddedSqs.REGION.id());
+    sandbox.put("launcher.token-key", "none");
+    io.launchworker.config.WorkerConfig settings = io.launchworker.config.ConfigLoader.load(
+        java.util.Optional.empty(), Map.of(), sandbox);
+    // The VAR=value words the sandbox prints before "enqueue", as a shell reads them.
+    Map<String, String> env = new LinkedHashMap<>();
+    for (String word : SandboxInstructions.policyEnvironment(settings).split(" ")) {
+      String[] kv = word.split("=", 2);
+      env.put(kv[0], kv[1].replaceAll("^'|'$", ""));
+    }
+
+    try (SqsClient client = client()) {
+      int rejected = runWith("", client, false, env, withQueue("enqueue", "--image-id", AMI, "--instance-type",
+          "m5.large"));
+      assertThat(rejected).isEqualTo(1);
+      assertThat(err.toString()).contains("enqueue: line 1: ").contains("m5.large").contains("; not sent")
+          .contains("enqueue: 0 sent, 1 bad");
+      assertThat(client.receiveMessage(b -> b.queueUrl(queueUrl)).messages()).isEmpty();
+
+      assertThat(runWith("", client, false, env, withQueue("enqueue", "--image-id", AMI, "--instance-type",
+          "t4g.small"))).isZero();
     }
   }
 }
