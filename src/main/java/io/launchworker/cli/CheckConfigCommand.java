@@ -6,9 +6,11 @@ import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
+import io.launchworker.config.ConfigException;
 import io.launchworker.config.ConfigLoader;
 import io.launchworker.config.WorkerConfig;
 import io.launchworker.ops.Secrets;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -41,9 +43,10 @@ final class CheckConfigCommand implements Callable<Integer> {
   CommandSpec spec;
 
   /**
-   * Prints the effective values first, so a problem can be read beside them (a blank key shows as blank), then checks
-   * them as {@code run} does: a bad value, or a decision {@code run} requires (an empty image or instance type list,
-   * no token key), is a configuration error, exit 2, after the printout.
+   * Prints the effective values first (on a fresh machine: the built-in defaults), so a problem can be read beside
+   * them, then checks them as {@code run} does and reports every problem at once, each with its key and variable:
+   * queue URLs not set, a bad value, a decision {@code run} requires (an empty image or instance type list, no token
+   * key). Any problem is a configuration error, exit 2, after the printout.
    */
   @Override
   public Integer call() {
@@ -56,8 +59,11 @@ final class CheckConfigCommand implements Callable<Integer> {
         .render(ConfigRenderOptions.defaults().setOriginComments(false).setComments(false).setJson(false));
     spec.commandLine().getOut().print(rendered);
     spec.commandLine().getOut().flush();
+    List<String> problems = ConfigLoader.problems(Optional.ofNullable(config.file), System.getenv());
+    if (!problems.isEmpty()) {
+      throw new ConfigException(String.join("; ", problems));
+    }
     WorkerConfig checked = config.load();
-    ConfigLoader.requireDecided(checked);
     spec.commandLine().getOut().println("# configuration is valid; queue " + Secrets.mask(checked.queueUrl()));
     return ServiceCommand.EXIT_OK;
   }

@@ -267,23 +267,63 @@ public final class ConfigLoader {
    * still open, with its environment variable; {@code check-config} reports the same.
    */
   public static void requireDecided(WorkerConfig config) {
-    List<String> open = new ArrayList<>();
-    if (config.policy().allowedImageIds().isEmpty()) {
-      open.add("launcher.policy.allowed-image-ids is empty (LAUNCHER_ALLOWED_IMAGE_IDS; e.g. "
-          + "[\"ami-0123456789abcdef0\"], or [\"*\"] for any)");
-    }
-    if (config.policy().allowedInstanceTypes().isEmpty()) {
-      open.add("launcher.policy.allowed-instance-types is empty (LAUNCHER_ALLOWED_INSTANCE_TYPES; e.g. "
-          + "[\"t3.*\", \"m7i.large\"], or [\"*\"] for any)");
-    }
-    if (!config.tokenKeys().decided()) {
-      open.add("launcher.token-key is not set (LAUNCHER_TOKEN_KEY; the output of `openssl rand -base64 "
-          + MIN_TOKEN_KEY_BYTES + "`, or \"" + UNSIGNED_TOKEN_KEY + "\" to honour the token attribute unsigned)");
-    }
+    List<String> open = undecided(config.policy().allowedImageIds().isEmpty(),
+        config.policy().allowedInstanceTypes().isEmpty(), !config.tokenKeys().decided());
     if (!open.isEmpty()) {
       throw new ConfigException("run needs a decision the built-in defaults leave open: " + String.join(", ", open)
           + "; an empty allow-list allows nothing, see config/worker.conf");
     }
+  }
+
+  /**
+   * Every problem {@code check-config} finds in one pass, each naming its key and environment variable: the queue
+   * URLs not set, the first value {@code run} would refuse, and the decisions {@link #requireDecided} asks for.
+   * Empty when {@code run} would accept the configuration. Throws {@link ConfigException} only when the
+   * configuration cannot be read at all (a missing or unparsable file, an unknown key).
+   */
+  public static List<String> problems(Optional<Path> file, Map<String, String> env) {
+    Config c = merged(file, env, Map.of());
+    List<String> problems = new ArrayList<>();
+    for (String key : List.of("launcher.queue-url", "launcher.dlq-url")) {
+      if (c.getString(key).isBlank()) {
+        problems.add(key + " is not set (" + variableOf(key) + ")");
+        // A stand-in, so the values after it are checked in the same pass.
+        c = c.withValue(key, ConfigValueFactory.fromAnyRef("https://sqs.invalid/000000000000/not-set"));
+      }
+    }
+    boolean keyRefused = false;
+    try {
+      bind(c);
+    } catch (ConfigException e) {
+      problems.add(e.getMessage());
+      keyRefused = e.getMessage().startsWith("launcher.token-key");
+    }
+    problems.addAll(undecided(c.getStringList("launcher.policy.allowed-image-ids").isEmpty(),
+        c.getStringList("launcher.policy.allowed-instance-types").isEmpty(),
+        c.getString("launcher.token-key").isBlank() && !keyRefused));
+    return problems;
+  }
+
+  private static String variableOf(String key) {
+    return EnvOverrides.VARIABLES.entrySet().stream().filter(e -> e.getValue().equals(key)).map(Map.Entry::getKey)
+        .findFirst().orElseThrow();
+  }
+
+  private static List<String> undecided(boolean noImages, boolean noTypes, boolean noTokenKey) {
+    List<String> open = new ArrayList<>();
+    if (noImages) {
+      open.add("launcher.policy.allowed-image-ids is empty (LAUNCHER_ALLOWED_IMAGE_IDS; e.g. "
+          + "[\"ami-0123456789abcdef0\"], or [\"*\"] for any)");
+    }
+    if (noTypes) {
+      open.add("launcher.policy.allowed-instance-types is empty (LAUNCHER_ALLOWED_INSTANCE_TYPES; e.g. "
+          + "[\"t3.*\", \"m7i.large\"], or [\"*\"] for any)");
+    }
+    if (noTokenKey) {
+      open.add("launcher.token-key is not set (LAUNCHER_TOKEN_KEY; the output of `openssl rand -base64 "
+          + MIN_TOKEN_KEY_BYTES + "`, or \"" + UNSIGNED_TOKEN_KEY + "\" to honour the token attribute unsigned)");
+    }
+    return open;
   }
 
   private static WorkerConfig.Metrics metrics(ConfigReader r) {

@@ -147,6 +147,33 @@ class CommandLineTest {
   }
 
   @Test
+  void checkConfigOnAFreshMachinePrintsTheBuiltInDefaultsThenEveryProblemAtOnceWithItsVariable() {
+    int code = run("check-config");
+
+    assertThat(code).isEqualTo(2);
+    assertThat(out.toString()).contains("wait-time=\"20s\"").contains("queue-url=\"\"")
+        .doesNotContain("configuration is valid");
+    assertThat(err.toString().lines()).singleElement().asString()
+        .startsWith("launch-worker: configuration error: launcher.queue-url is not set (LAUNCHER_QUEUE_URL); "
+            + "launcher.dlq-url is not set (LAUNCHER_DLQ_URL); ")
+        .contains("launcher.policy.allowed-image-ids is empty (LAUNCHER_ALLOWED_IMAGE_IDS; ")
+        .contains("launcher.policy.allowed-instance-types is empty (LAUNCHER_ALLOWED_INSTANCE_TYPES; ")
+        .contains("launcher.token-key is not set (LAUNCHER_TOKEN_KEY; ");
+  }
+
+  @Test
+  void checkConfigReportsABadValueTogetherWithTheQueueItIsMissing() throws IOException {
+    Path file = Files.writeString(dir.resolve("bad.conf"), DECIDED + "launcher.max-in-flight = 0\n");
+
+    int code = run("check-config", "--config", file.toString());
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString().lines()).singleElement().asString()
+        .contains("launcher.queue-url is not set (LAUNCHER_QUEUE_URL)").contains("launcher.max-in-flight")
+        .doesNotContain("token-key");
+  }
+
+  @Test
   void checkConfigShowsABlankTokenKeyAsBlankAndRefusesIt() throws IOException {
     Path file = Files.writeString(dir.resolve("blank.conf"), QUEUES + DECIDED + "launcher.token-key = \"   \"\n");
 
@@ -190,7 +217,7 @@ class CommandLineTest {
   void aBadConfigurationExitsWithCode2AndOneLineNamingKeyValueAndRule() throws IOException {
     Path file = dir.resolve("bad.conf");
     Files.writeString(file, "launcher { queue-url = \"https://sqs.us-east-1.amazonaws.com/1/q\"\n"
-        + "dlq-url = \"https://sqs.us-east-1.amazonaws.com/1/d\"\nmax-in-flight = 0 }\n");
+        + "dlq-url = \"https://sqs.us-east-1.amazonaws.com/1/d\"\nmax-in-flight = 0 }\n" + DECIDED);
 
     int code = run("check-config", "--config", file.toString());
 
@@ -227,7 +254,7 @@ class CommandLineTest {
 
   @Test
   void aShapeCapAboveTheLargestRequestIsAnErrorNamingKeyValueAndWhatIsAllowed() throws IOException {
-    Path file = Files.writeString(dir.resolve("shapes.conf"), QUEUES + "launcher.policy.max-shapes = 500\n");
+    Path file = Files.writeString(dir.resolve("shapes.conf"), QUEUES + "launcher.policy.max-shapes = 500\n" + DECIDED);
 
     int code = run("check-config", "--config", file.toString());
 
