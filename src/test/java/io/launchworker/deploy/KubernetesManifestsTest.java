@@ -229,9 +229,13 @@ class KubernetesManifestsTest {
     assertThat(metadata.path("scaleOnInFlight").asText("true")).isEqualTo("true");
   }
 
+  /**
+   * Issue 20, item 6: the most replicas that ever run at once is KEDA's maximum plus the rollout's surge, and each
+   * brings a whole share of the budget, so a surge pod at the maximum would overdraw the account.
+   */
   @Test
-  void allReplicasTogetherStayWithinTheAccountsEc2Budget() {
-    int replicas = scaledObject.path("spec").path("maxReplicaCount").asInt();
+  void allReplicasTogetherStayWithinTheAccountsEc2BudgetEvenDuringARollout() {
+    int replicas = scaledObject.path("spec").path("maxReplicaCount").asInt() + surge();
     WorkerConfig.Ec2Limits share = config.ec2();
 
     assertThat(replicas).isPositive();
@@ -239,6 +243,28 @@ class KubernetesManifestsTest {
     assertThat(replicas * share.runInstancesBurst()).isLessThanOrEqualTo(RUN_INSTANCES_BURST);
     assertThat(replicas * share.describePerSecond()).isLessThanOrEqualTo(DESCRIBE_REFILL_PER_SECOND);
     assertThat(replicas * share.describeBurst()).isLessThanOrEqualTo(DESCRIBE_BURST);
+  }
+
+  /** Issue 20, item 6: a rollout replaces one pod at a time and never runs one more than KEDA's count. */
+  @Test
+  void rolloutStopsAnOldPodBeforeStartingItsReplacement() {
+    JsonNode strategy = deployment.path("spec").path("strategy");
+
+    assertThat(strategy.path("type").asText()).isEqualTo("RollingUpdate");
+    assertThat(surge()).as("a surge pod adds a whole share of the account's EC2 budget").isZero();
+    assertThat(strategy.path("rollingUpdate").path("maxUnavailable").asText()).isEqualTo("1");
+  }
+
+  /**
+   * Issue 20, item 6: during an account pause every worker is running but not ready on purpose; with the default
+   * policy (IfHealthyBudget) no not-ready pod may be evicted while fewer are ready than the budget wants, so every
+   * node drain would hang until the account is fixed.
+   */
+  @Test
+  void drainsEvictWorkersThatAreNotReadyAsDuringAnAccountPause() {
+    JsonNode budget = one("PodDisruptionBudget").path("spec");
+
+    assertThat(budget.path("unhealthyPodEvictionPolicy").asText()).isEqualTo("AlwaysAllow");
   }
 
   @Test
@@ -249,6 +275,24 @@ class KubernetesManifestsTest {
     assertThat(podLabels).containsAllEntriesOf(fields(budget.path("selector").path("matchLabels")));
     assertThat(budget.has("minAvailable")).as("minAvailable would block draining the last replica").isFalse();
     assertThat(budget.path("maxUnavailable").asInt()).isPositive();
+  }
+
+  /**
+   * The pods a rollout may start above the replica count: {@code maxSurge} as a number, or a percentage of the
+   * most replicas KEDA runs, rounded up as Kubernetes does; 25 % when left out (Kubernetes' default).
+   */
+  private int surge() {
+    JsonNode strategy = deployment.path("spec").path("strategy");
+    if (strategy.path("type").asText("RollingUpdate").equals("Recreate")) {
+      return 0;
+    }
+    JsonNode surge = strategy.path("rollingUpdate").path("maxSurge");
+    String value = surge.isMissingNode() ? "25%" : surge.asText();
+    if (value.endsWith("%")) {
+      int replicas = scaledObject.path("spec").path("maxReplicaCount").asInt();
+      return (int) Math.ceil(replicas * Integer.parseInt(value.substring(0, value.length() - 1)) / 100.0);
+    }
+    return Integer.parseInt(value);
   }
 
   private JsonNode one(String kind) {
