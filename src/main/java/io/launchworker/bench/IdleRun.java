@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.ec2.model.TagSpecification;
  */
 public final class IdleRun {
   /** The image's memory flags (docker/Dockerfile's ENTRYPOINT; ProcessFleetTest keeps them alike). */
-  static final List<String> IMAGE_MEMORY_OPTIONS = List.of("-XX:MaxRAMPercentage=75.0", "-XX:-UsePerfData",
+  static final List<String> IMAGE_MEMORY_OPTIONS = List.of("-XX:MaxRAMPercentage=50.0", "-XX:-UsePerfData",
       "-XX:G1PeriodicGCInterval=30000");
   /** What a Kubernetes limit of 512Mi gives the image's MaxRAMPercentage to size the heap from. */
   static final String CONTAINER_LIMIT = "-XX:MaxRAM=512m";

@@ -22,6 +22,16 @@ class KubernetesManifestsTest {
   private static final double DESCRIBE_REFILL_PER_SECOND = 20.0;
   private static final int DESCRIBE_BURST = 100;
 
+  /**
+   * What one worker process held under the bench's loads with the image's JVM flags and a 512 MiB limit, when its
+   * heap could grow to 75 % of it (performance.md, "Memory under load"; 3 runs each): the largest peak RSS of any
+   * run, the most of it outside the Java heap (RSS minus the heap G1 had committed, from GC logs), and the median
+   * peak of the busiest scenario without slow launches. With the heap at 50 % every figure was lower.
+   */
+  private static final long MEASURED_PEAK_RSS_MIB = 368;
+  private static final long MEASURED_NON_HEAP_MIB = 128;
+  private static final long MEASURED_TYPICAL_RSS_MIB = 294;
+
   private final List<JsonNode> documents = DeploymentFiles.yamlDocuments(DeploymentFiles.K8S);
   private final JsonNode deployment = one("Deployment");
   private final JsonNode podSpec = deployment.path("spec").path("template").path("spec");
@@ -183,6 +193,25 @@ class KubernetesManifestsTest {
     assertThat(resources.path("requests").has("cpu")).isTrue();
     assertThat(resources.path("requests").has("memory")).isTrue();
     assertThat(resources.path("limits").path("memory").asText()).isNotBlank();
+  }
+
+  /**
+   * Issue 20, item 6: the limit holds the measured peak with room to spare, the heap the image sizes from it leaves
+   * room for everything that is not heap (else a heap grown to its bound gets the container killed by the kernel,
+   * not ended by ExitOnOutOfMemoryError), and the request is what a busy worker typically holds, not the limit.
+   */
+  @Test
+  void memoryLimitHoldsTheMeasuredPeakAndLeavesTheNonHeapRoomBesideAFullHeap() throws Exception {
+    long limit = mebibytes(container.path("resources").path("limits").path("memory").asText());
+    long request = mebibytes(container.path("resources").path("requests").path("memory").asText());
+    long heap = (long) (limit * DockerfileTest.maxRamPercentage() / 100);
+
+    assertThat(limit).as("a quarter over the measured peak").isGreaterThanOrEqualTo(MEASURED_PEAK_RSS_MIB * 5 / 4);
+    assertThat(limit - heap).as("beside a full heap, half again what the rest measured")
+        .isGreaterThanOrEqualTo(MEASURED_NON_HEAP_MIB * 3 / 2);
+    assertThat(request).as("near the typical busy worker").isBetween(MEASURED_TYPICAL_RSS_MIB,
+        MEASURED_TYPICAL_RSS_MIB * 5 / 4);
+    assertThat(request).isLessThanOrEqualTo(limit);
   }
 
   @Test
@@ -347,6 +376,23 @@ class KubernetesManifestsTest {
       }
     }
     throw new AssertionError("no variable " + name + " in the Deployment");
+  }
+
+  /** A Kubernetes memory quantity ({@code 512Mi}, {@code 1Gi}, {@code 500M}, bytes) in whole MiB, rounded down. */
+  static long mebibytes(String quantity) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(Ki|Mi|Gi|k|M|G)?").matcher(quantity);
+    assertThat(m.matches()).as("a memory quantity: " + quantity).isTrue();
+    long n = Long.parseLong(m.group(1));
+    long bytes = switch (m.group(2) == null ? "" : m.group(2)) {
+      case "Ki" -> n << 10;
+      case "Mi" -> n << 20;
+      case "Gi" -> n << 30;
+      case "k" -> n * 1_000;
+      case "M" -> n * 1_000_000;
+      case "G" -> n * 1_000_000_000;
+      default -> n;
+    };
+    return bytes >> 20;
   }
 
   private static List<JsonNode> list(JsonNode array) {
