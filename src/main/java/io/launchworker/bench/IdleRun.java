@@ -1,5 +1,6 @@
 package io.launchworker.bench;
 
+import io.launchworker.request.LaunchPolicy;
 import io.launchworker.request.LaunchTags;
 import io.launchworker.sandbox.Sandbox;
 import java.io.PrintWriter;
@@ -27,7 +28,7 @@ import software.amazon.awssdk.services.ec2.model.TagSpecification;
  */
 public final class IdleRun {
   /** The image's memory flags (docker/Dockerfile's ENTRYPOINT; ProcessFleetTest keeps them alike). */
-  static final List<String> IMAGE_MEMORY_OPTIONS = List.of("-XX:MaxRAMPercentage=75.0", "-XX:-UsePerfData",
+  static final List<String> IMAGE_MEMORY_OPTIONS = List.of("-XX:MaxRAMPercentage=50.0", "-XX:-UsePerfData",
       "-XX:G1PeriodicGCInterval=30000");
   /** What a Kubernetes limit of 512Mi gives the image's MaxRAMPercentage to size the heap from. */
   static final String CONTAINER_LIMIT = "-XX:MaxRAM=512m";
@@ -74,9 +75,7 @@ public final class IdleRun {
           String.join(" ", ProcessFleet.IMAGE_JVM_OPTIONS), String.join(" ", options), warmUp.toSeconds(),
           measure.toSeconds());
       out.flush();
-      Map<String, String> env = BenchRun.workerEnvironment(sandbox);
-      env.put(BenchRun.HOURLY_CAP_ENV, Integer.toString(BenchRun.NO_HOURLY_CAP));
-      env.put("LAUNCHER_ADMIN_PORT", "-1");
+      Map<String, String> env = workerEnvironment(sandbox);
       try (ProcessFleet worker = ProcessFleet.start(jar, 1, env, "", options)) {
         Thread.sleep(warmUp.toMillis());
         String loadBefore = BenchRun.loadAverage();
@@ -92,6 +91,19 @@ public final class IdleRun {
             loadBefore + " -> " + BenchRun.loadAverage());
       }
     }
+  }
+
+  /**
+   * The idle worker's environment: the sandbox's endpoints, no hourly cap to bound it, no admin port, and the
+   * decisions `run` refuses to start without (the sandbox's token key, allow-lists open as for the drain bench).
+   */
+  static Map<String, String> workerEnvironment(Sandbox sandbox) {
+    Map<String, String> env = BenchRun.workerEnvironment(sandbox);
+    env.put(BenchRun.HOURLY_CAP_ENV, Integer.toString(BenchRun.NO_HOURLY_CAP));
+    env.put("LAUNCHER_ADMIN_PORT", "-1");
+    env.put("LAUNCHER_TOKEN_KEY", sandbox.tokenKey());
+    BenchRun.OPEN_POLICY.forEach((key, variable) -> env.put(variable, LaunchPolicy.ANY));
+    return env;
   }
 
   /** Launches the instances as other replicas would have, spread evenly over the hour before now. */

@@ -161,6 +161,15 @@ class DockerfileTest {
     }
   }
 
+  /** The percentage of the container's memory limit the image's JVM sizes its heap from. */
+  static double maxRamPercentage() throws IOException {
+    DockerfileInstructions d = DockerfileInstructions.read(DeploymentFiles.DOCKERFILE);
+    List<String> flags = execForm(d.only(d.lastStage(), "ENTRYPOINT")).stream()
+        .filter(a -> a.startsWith("-XX:MaxRAMPercentage=")).toList();
+    assertThat(flags).as("one -XX:MaxRAMPercentage in the ENTRYPOINT").hasSize(1);
+    return Double.parseDouble(flags.get(0).substring("-XX:MaxRAMPercentage=".length()));
+  }
+
   @Test
   void javaIsPid1AndStopsOnSigterm() throws IOException {
     assertThat(dockerfile.only(runtime, "STOPSIGNAL").arguments()).isEqualTo("SIGTERM");

@@ -22,6 +22,16 @@ class KubernetesManifestsTest {
   private static final double DESCRIBE_REFILL_PER_SECOND = 20.0;
   private static final int DESCRIBE_BURST = 100;
 
+  /**
+   * What one worker process held under the bench's loads with the image's JVM flags and a 512 MiB limit, when its
+   * heap could grow to 75 % of it (performance.md, "Memory under load"; 3 runs each): the largest peak RSS of any
+   * run, the most of it outside the Java heap (RSS minus the heap G1 had committed, from GC logs), and the median
+   * peak of the busiest scenario without slow launches. With the heap at 50 % every figure was lower.
+   */
+  private static final long MEASURED_PEAK_RSS_MIB = 368;
+  private static final long MEASURED_NON_HEAP_MIB = 128;
+  private static final long MEASURED_TYPICAL_RSS_MIB = 294;
+
   private final List<JsonNode> documents = DeploymentFiles.yamlDocuments(DeploymentFiles.K8S);
   private final JsonNode deployment = one("Deployment");
   private final JsonNode podSpec = deployment.path("spec").path("template").path("spec");
@@ -185,6 +195,25 @@ class KubernetesManifestsTest {
     assertThat(resources.path("limits").path("memory").asText()).isNotBlank();
   }
 
+  /**
+   * Issue 20, item 6: the limit holds the measured peak with room to spare, the heap the image sizes from it leaves
+   * room for everything that is not heap (else a heap grown to its bound gets the container killed by the kernel,
+   * not ended by ExitOnOutOfMemoryError), and the request is what a busy worker typically holds, not the limit.
+   */
+  @Test
+  void memoryLimitHoldsTheMeasuredPeakAndLeavesTheNonHeapRoomBesideAFullHeap() throws Exception {
+    long limit = mebibytes(container.path("resources").path("limits").path("memory").asText());
+    long request = mebibytes(container.path("resources").path("requests").path("memory").asText());
+    long heap = (long) (limit * DockerfileTest.maxRamPercentage() / 100);
+
+    assertThat(limit).as("a quarter over the measured peak").isGreaterThanOrEqualTo(MEASURED_PEAK_RSS_MIB * 5 / 4);
+    assertThat(limit - heap).as("beside a full heap, half again what the rest measured")
+        .isGreaterThanOrEqualTo(MEASURED_NON_HEAP_MIB * 3 / 2);
+    assertThat(request).as("near the typical busy worker").isBetween(MEASURED_TYPICAL_RSS_MIB,
+        MEASURED_TYPICAL_RSS_MIB * 5 / 4);
+    assertThat(request).isLessThanOrEqualTo(limit);
+  }
+
   @Test
   void podsUseTheServiceAccountThatCarriesTheIrsaRole() {
     JsonNode account = one("ServiceAccount");
@@ -229,9 +258,13 @@ class KubernetesManifestsTest {
     assertThat(metadata.path("scaleOnInFlight").asText("true")).isEqualTo("true");
   }
 
+  /**
+   * Issue 20, item 6: the most replicas that ever run at once is KEDA's maximum plus the rollout's surge, and each
+   * brings a whole share of the budget, so a surge pod at the maximum would overdraw the account.
+   */
   @Test
-  void allReplicasTogetherStayWithinTheAccountsEc2Budget() {
-    int replicas = scaledObject.path("spec").path("maxReplicaCount").asInt();
+  void allReplicasTogetherStayWithinTheAccountsEc2BudgetEvenDuringARollout() {
+    int replicas = scaledObject.path("spec").path("maxReplicaCount").asInt() + surge();
     WorkerConfig.Ec2Limits share = config.ec2();
 
     assertThat(replicas).isPositive();
@@ -239,6 +272,28 @@ class KubernetesManifestsTest {
     assertThat(replicas * share.runInstancesBurst()).isLessThanOrEqualTo(RUN_INSTANCES_BURST);
     assertThat(replicas * share.describePerSecond()).isLessThanOrEqualTo(DESCRIBE_REFILL_PER_SECOND);
     assertThat(replicas * share.describeBurst()).isLessThanOrEqualTo(DESCRIBE_BURST);
+  }
+
+  /** Issue 20, item 6: a rollout replaces one pod at a time and never runs one more than KEDA's count. */
+  @Test
+  void rolloutStopsAnOldPodBeforeStartingItsReplacement() {
+    JsonNode strategy = deployment.path("spec").path("strategy");
+
+    assertThat(strategy.path("type").asText()).isEqualTo("RollingUpdate");
+    assertThat(surge()).as("a surge pod adds a whole share of the account's EC2 budget").isZero();
+    assertThat(strategy.path("rollingUpdate").path("maxUnavailable").asText()).isEqualTo("1");
+  }
+
+  /**
+   * Issue 20, item 6: during an account pause every worker is running but not ready on purpose; with the default
+   * policy (IfHealthyBudget) no not-ready pod may be evicted while fewer are ready than the budget wants, so every
+   * node drain would hang until the account is fixed.
+   */
+  @Test
+  void drainsEvictWorkersThatAreNotReadyAsDuringAnAccountPause() {
+    JsonNode budget = one("PodDisruptionBudget").path("spec");
+
+    assertThat(budget.path("unhealthyPodEvictionPolicy").asText()).isEqualTo("AlwaysAllow");
   }
 
   @Test
@@ -249,6 +304,24 @@ class KubernetesManifestsTest {
     assertThat(podLabels).containsAllEntriesOf(fields(budget.path("selector").path("matchLabels")));
     assertThat(budget.has("minAvailable")).as("minAvailable would block draining the last replica").isFalse();
     assertThat(budget.path("maxUnavailable").asInt()).isPositive();
+  }
+
+  /**
+   * The pods a rollout may start above the replica count: {@code maxSurge} as a number, or a percentage of the
+   * most replicas KEDA runs, rounded up as Kubernetes does; 25 % when left out (Kubernetes' default).
+   */
+  private int surge() {
+    JsonNode strategy = deployment.path("spec").path("strategy");
+    if (strategy.path("type").asText("RollingUpdate").equals("Recreate")) {
+      return 0;
+    }
+    JsonNode surge = strategy.path("rollingUpdate").path("maxSurge");
+    String value = surge.isMissingNode() ? "25%" : surge.asText();
+    if (value.endsWith("%")) {
+      int replicas = scaledObject.path("spec").path("maxReplicaCount").asInt();
+      return (int) Math.ceil(replicas * Integer.parseInt(value.substring(0, value.length() - 1)) / 100.0);
+    }
+    return Integer.parseInt(value);
   }
 
   private JsonNode one(String kind) {
@@ -303,6 +376,23 @@ class KubernetesManifestsTest {
       }
     }
     throw new AssertionError("no variable " + name + " in the Deployment");
+  }
+
+  /** A Kubernetes memory quantity ({@code 512Mi}, {@code 1Gi}, {@code 500M}, bytes) in whole MiB, rounded down. */
+  static long mebibytes(String quantity) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(Ki|Mi|Gi|k|M|G)?").matcher(quantity);
+    assertThat(m.matches()).as("a memory quantity: " + quantity).isTrue();
+    long n = Long.parseLong(m.group(1));
+    long bytes = switch (m.group(2) == null ? "" : m.group(2)) {
+      case "Ki" -> n << 10;
+      case "Mi" -> n << 20;
+      case "Gi" -> n << 30;
+      case "k" -> n * 1_000;
+      case "M" -> n * 1_000_000;
+      case "G" -> n * 1_000_000_000;
+      default -> n;
+    };
+    return bytes >> 20;
   }
 
   private static List<JsonNode> list(JsonNode array) {
