@@ -131,18 +131,18 @@ public final class BenchRun {
     }
     Map<String, String> env = workerEnvironment(sandbox);
     env.put("LAUNCHER_MAX_IN_FLIGHT", Integer.toString(scenario.maxInFlight()));
-    env.put("LAUNCHER_ADMIN_PORT", "-1");
     env.put("LAUNCHER_SHUTDOWN_GRACE", SHUTDOWN_GRACE);
     env.put("LAUNCHER_RUN_INSTANCES_BURST", Integer.toString(budget.burst()));
     env.put("LAUNCHER_RUN_INSTANCES_PER_SECOND", Double.toString(budget.perSecond()));
-    env.put(HOURLY_CAP_ENV, Integer.toString(NO_HOURLY_CAP)); // ignored by builds without the cap
-    env.put("LAUNCHER_TOKEN_KEY", sandbox.tokenKey());
-    OPEN_POLICY.forEach((key, variable) -> env.put(variable, LaunchPolicy.ANY));
     String config = "launcher.sqs.wait-time = " + WAIT_TIME + "\n";
     return ProcessFleet.start(scenario.workers(), env, config, workerJavaOptions);
   }
 
-  /** What a worker process needs to run against the sandbox: its queues, endpoints, region and credentials. */
+  /**
+   * What a bench worker process needs to run against the sandbox: its queues, endpoints, region and credentials, no
+   * admin port, no hourly cap to bound it, and the decisions `run` refuses to start without (the sandbox's token key,
+   * every allow-list open: the bench measures speed, not policy).
+   */
   static Map<String, String> workerEnvironment(Sandbox sandbox) {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("LAUNCHER_QUEUE_URL", sandbox.queueUrl());
@@ -152,6 +152,10 @@ public final class BenchRun {
     env.put("AWS_REGION", EmbeddedSqs.REGION.id());
     env.put("AWS_ACCESS_KEY_ID", EmbeddedSqs.CREDENTIALS.accessKeyId());
     env.put("AWS_SECRET_ACCESS_KEY", EmbeddedSqs.CREDENTIALS.secretAccessKey());
+    env.put("LAUNCHER_ADMIN_PORT", "-1");
+    env.put(HOURLY_CAP_ENV, Integer.toString(NO_HOURLY_CAP)); // ignored by builds without the cap
+    env.put("LAUNCHER_TOKEN_KEY", sandbox.tokenKey());
+    OPEN_POLICY.forEach((key, variable) -> env.put(variable, LaunchPolicy.ANY));
     return env;
   }
 

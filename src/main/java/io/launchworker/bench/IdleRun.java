@@ -1,6 +1,5 @@
 package io.launchworker.bench;
 
-import io.launchworker.request.LaunchPolicy;
 import io.launchworker.request.LaunchTags;
 import io.launchworker.sandbox.Sandbox;
 import java.io.PrintWriter;
@@ -93,17 +92,9 @@ public final class IdleRun {
     }
   }
 
-  /**
-   * The idle worker's environment: the sandbox's endpoints, no hourly cap to bound it, no admin port, and the
-   * decisions `run` refuses to start without (the sandbox's token key, allow-lists open as for the drain bench).
-   */
+  /** The idle worker's environment: a bench worker's ({@link BenchRun#workerEnvironment}). */
   static Map<String, String> workerEnvironment(Sandbox sandbox) {
-    Map<String, String> env = BenchRun.workerEnvironment(sandbox);
-    env.put(BenchRun.HOURLY_CAP_ENV, Integer.toString(BenchRun.NO_HOURLY_CAP));
-    env.put("LAUNCHER_ADMIN_PORT", "-1");
-    env.put("LAUNCHER_TOKEN_KEY", sandbox.tokenKey());
-    BenchRun.OPEN_POLICY.forEach((key, variable) -> env.put(variable, LaunchPolicy.ANY));
-    return env;
+    return BenchRun.workerEnvironment(sandbox);
   }
 
   /** Launches the instances as other replicas would have, spread evenly over the hour before now. */

@@ -150,12 +150,7 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private int idle() throws InterruptedException {
-    List<String> other = spec.commandLine().getParseResult().matchedOptions().stream()
-        .map(o -> o.longestName()).filter(n -> !IDLE_OPTIONS.contains(n)).toList();
-    if (!other.isEmpty()) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--idle-instances runs the idle scenario; "
-          + "leave out " + String.join(", ", other));
-    }
+    onlyOptions(IDLE_OPTIONS, "--idle-instances runs the idle scenario");
     List<String> javaOptions = javaOptions();
     IdleRun.Result result;
     try {
@@ -174,13 +169,17 @@ final class BenchCommand implements Callable<Integer> {
     return Arrays.stream(workerJavaOptions.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
   }
 
-  private int targets() throws InterruptedException, IOException {
-    List<String> single = spec.commandLine().getParseResult().matchedOptions().stream()
-        .map(o -> o.longestName()).filter(n -> !TARGET_OPTIONS.contains(n)).toList();
-    if (!single.isEmpty()) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--targets runs its own scenarios; "
-          + "leave out " + String.join(", ", single));
+  /** Usage error (exit 2) naming every option given beside {@code allowed}. */
+  private void onlyOptions(Set<String> allowed, String why) {
+    List<String> other = spec.commandLine().getParseResult().matchedOptions().stream()
+        .map(o -> o.longestName()).filter(n -> !allowed.contains(n)).toList();
+    if (!other.isEmpty()) {
+      throw new CommandLine.ParameterException(spec.commandLine(), why + "; leave out " + String.join(", ", other));
     }
+  }
+
+  private int targets() throws InterruptedException, IOException {
+    onlyOptions(TARGET_OPTIONS, "--targets runs its own scenarios");
     TargetRuns runs;
     try {
       runs = TargetRuns.ofThisJar(targetRuns, scale == null ? 1 : scale, json == null ? TARGETS_DIR : json,
