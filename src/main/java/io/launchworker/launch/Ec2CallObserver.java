@@ -16,6 +16,8 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
 public final class Ec2CallObserver implements ExecutionInterceptor {
   private static final ExecutionAttribute<Long> SENT_NANOS = new ExecutionAttribute<>("launch-worker.sent-nanos");
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Ec2CallObserver.class);
+
   private final Ec2Budget budget;
 
   public Ec2CallObserver(Ec2Budget budget) {
@@ -40,7 +42,10 @@ public final class Ec2CallObserver implements ExecutionInterceptor {
     RateGate gate = budget.forOperation(operation);
     if (status == 503) {
       Long sent = attributes.getAttribute(SENT_NANOS);
-      gate.throttled(sent != null ? sent : gate.nanoTime());
+      if (gate.throttled(sent != null ? sent : gate.nanoTime())) {
+        log.info("EC2 throttled {}: this worker now allows itself {} calls a second (ceiling {})", operation,
+            String.format(java.util.Locale.ROOT, "%.2f", gate.currentRate()), gate.ceilingRate());
+      }
     } else if (status >= 200 && status < 300) {
       gate.succeeded();
     }

@@ -147,14 +147,16 @@ public final class RateGate {
   /**
    * EC2 throttled a call of this kind, sent at {@code sentNanos} on {@link #nanoTime()}: the bucket empties (EC2's
    * evidently is), and an adaptive gate lowers its rate unless the call was sent before its last decrease. Waiters
-   * find out when they wake: their tokens only come later.
+   * find out when they wake: their tokens only come later. Returns whether the rate was lowered.
    */
-  public synchronized void throttled(long sentNanos) {
+  public synchronized boolean throttled(long sentNanos) {
     long now = nanoTime.getAsLong();
-    if (rate.throttled(sentNanos, now)) {
+    boolean lowered = rate.throttled(sentNanos, now);
+    if (lowered) {
       apply(now);
     }
     bucket.drain(now);
+    return lowered;
   }
 
   /** A call of this kind succeeded. */

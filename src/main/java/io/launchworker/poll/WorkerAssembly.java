@@ -266,6 +266,9 @@ public final class WorkerAssembly {
         config.sqs().receiveErrorBackoffMax(), clock, d -> Thread.sleep(d.toMillis()), metrics, readiness,
         () -> cap.hasRoomFor(1), accountPause, liveness);
     metrics.inFlightGauge(registry::size);
+    metrics.ec2RateGauges("RunInstances", ec2Budget.runInstances()::currentRate,
+        ec2Budget.runInstances()::ceilingRate);
+    metrics.ec2RateGauges("Describe", ec2Budget.describe()::currentRate, ec2Budget.describe()::ceilingRate);
     QueueDepths queueDepths = new QueueDepths(sqs, Map.of("source", config.queueUrl(), "dlq", config.dlqUrl()),
         metrics);
 
