@@ -6,11 +6,11 @@ package io.launchworker.launch;
  * becomes the ceiling rather than the share.
  *
  * <ul>
- *   <li><b>Start</b> at half the ceiling and double every {@link #SLOW_START_DOUBLING_SECONDS} of use until the
+ *   <li><b>Start</b> at a quarter of the ceiling and double every {@link #SLOW_START_DOUBLING_SECONDS} of use until the
  *       ceiling or the first throttle (a lone replica is at full speed within seconds; four that start together
  *       overshoot once, not four times);
- *   <li><b>decrease</b> multiplicatively on a throttle: to {@link #FIRST_DECREASE} of the rate on the first, to
- *       {@link #DECREASE} on later ones, never below {@link #FLOOR_SHARE} of the ceiling. A throttle of a call sent
+ *   <li><b>decrease</b> multiplicatively on a throttle, to {@link #DECREASE} of the rate, never below
+ *       {@link #FLOOR_SHARE} of the ceiling. A throttle of a call sent
  *       before the last decrease was answered for the old rate and changes nothing (calls in flight when EC2 says
  *       "too fast" are throttled together; they are one signal);
  *   <li><b>increase</b> additively while calls succeed, by a step that starts at {@link #INCREASE_SHARE} of the
@@ -26,13 +26,12 @@ package io.launchworker.launch;
  * <p>Not thread-safe: {@link RateGate} guards it. Times are nanoseconds from any fixed origin.
  */
 final class AdaptiveRate {
-  static final double START_SHARE = 0.5;
+  static final double START_SHARE = 0.25;
   static final double SLOW_START_DOUBLING_SECONDS = 4;
-  static final double FIRST_DECREASE = 0.6;
   static final double DECREASE = 0.7;
   static final double FLOOR_SHARE = 1.0 / 32;
-  static final double INCREASE_SHARE = 0.00007;
-  static final double INCREASE_DOUBLING_SECONDS = 15;
+  static final double INCREASE_SHARE = 0.00004;
+  static final double INCREASE_DOUBLING_SECONDS = 20;
 
   private final double ceiling;
   private boolean slowStart = true;
@@ -105,7 +104,7 @@ final class AdaptiveRate {
       return false;
     }
     decreases++;
-    rate = Math.max(ceiling * FLOOR_SHARE, rate * (slowStart ? FIRST_DECREASE : DECREASE));
+    rate = Math.max(ceiling * FLOOR_SHARE, rate * DECREASE);
     slowStart = false;
     base = rate;
     usedSeconds = 0;
