@@ -182,6 +182,16 @@ public final class RateGate {
     return rate.ceiling();
   }
 
+  /**
+   * How many more messages a worker holding {@code inHand} could start launching within {@code horizon} at the
+   * current rate: at least one message's worth for every gate, so a replica at the floor still takes work.
+   */
+  public synchronized int room(int inHand, Duration horizon) {
+    double soon = Math.ceil(rate.rate() * horizon.toNanos() / 1e9);
+    long limit = (long) Math.max(1, Math.min(Integer.MAX_VALUE, soon));
+    return (int) Math.max(0, Math.min(Integer.MAX_VALUE, limit - inHand));
+  }
+
   /** The burst the bucket holds now: the ceiling's burst scaled by the rate's share of the ceiling, at least 1. */
   public synchronized int currentBurst() {
     return bucket.capacity();

@@ -153,6 +153,22 @@ class RateGateTest {
         .isCloseTo(afterThrottle, org.assertj.core.data.Offset.offset(0.01));
   }
 
+  @Test
+  void roomIsWhatTheCurrentRateLaunchesWithinTheHorizonLessWhatIsInHandButOneAtLeast() {
+    RateGate gate = RateGate.adaptive(5, 2.0, now::get, sleeper);
+    assertThat(gate.room(0, Duration.ofSeconds(10))).as("a quarter of 2/s for 10 s").isEqualTo(5);
+    assertThat(gate.room(4, Duration.ofSeconds(10))).isEqualTo(1);
+    assertThat(gate.room(7, Duration.ofSeconds(10))).isZero();
+
+    for (int i = 0; i < 10; i++) {
+      now.addAndGet(1_000);
+      gate.throttled(now.get());
+    }
+
+    assertThat(gate.room(0, Duration.ofSeconds(10))).as("even at the floor").isEqualTo(1);
+    assertThat(new RateGate(5, 2.0, now::get, sleeper).room(3, Duration.ofSeconds(10))).isEqualTo(17);
+  }
+
   /** Calls succeed at the gate's own rate for {@code duration} of the fake clock. */
   private void succeedFor(RateGate gate, Duration duration) {
     long end = now.get() + duration.toNanos();

@@ -28,6 +28,8 @@ final class SharedBucketWorld {
   private record Event(long at, long seq, Runnable action) {}
 
   private final int burst;
+  private final long minLatencyNanos;
+  private final long latencySpreadNanos;
   private final double refill;
   private final SplittableRandom random;
   private final long[] now = {0};
@@ -61,6 +63,13 @@ final class SharedBucketWorld {
   }
 
   SharedBucketWorld(int burst, double refill, long seed) {
+    this(burst, refill, seed, Duration.ofMillis(25), Duration.ofMillis(100));
+  }
+
+  /** {@code minLatency}–{@code maxLatency} one way (a call's round trip is twice that). */
+  SharedBucketWorld(int burst, double refill, long seed, Duration minLatency, Duration maxLatency) {
+    this.minLatencyNanos = minLatency.toNanos();
+    this.latencySpreadNanos = maxLatency.toNanos() - minLatency.toNanos();
     this.burst = burst;
     this.refill = refill;
     this.random = new SplittableRandom(seed);
@@ -122,9 +131,8 @@ final class SharedBucketWorld {
     });
   }
 
-  /** One way: 25–100 ms, so a call's round trip is 50–200 ms. */
   private long latency() {
-    return Duration.ofMillis(25 + random.nextInt(76)).toNanos();
+    return minLatencyNanos + (latencySpreadNanos == 0 ? 0 : random.nextLong(latencySpreadNanos + 1));
   }
 
   private void at(long at, Runnable action) {
