@@ -45,7 +45,7 @@ public final class LaunchHandler {
    * How many times one handling asks again for a shape EC2 throttled, each after its own token from the rate gate
    * (the SDK does not repeat RunInstances: its repeats would go beside the gate). Then the message is retried later.
    */
-  static final int THROTTLED_REPEATS = 2;
+  public static final int THROTTLED_REPEATS = 2;
   private final RequestReader reader;
   private final RunInstancesMapper mapper;
   private final Ec2Port ec2;

@@ -25,6 +25,7 @@ import java.util.function.LongSupplier;
  */
 public final class RateGate {
   private final int ceilingBurst;
+  private final boolean adaptive;
   private final LongSupplier nanoTime;
   private final Sleeper sleeper;
   // Guarded by this.
@@ -47,11 +48,12 @@ public final class RateGate {
 
   /** A fixed gate: {@code burst} and {@code perSecond} whatever EC2 answers. */
   public RateGate(int burst, double perSecond, LongSupplier nanoTime, Sleeper sleeper) {
-    this(burst, AdaptiveRate.fixed(perSecond, nanoTime.getAsLong()), nanoTime, sleeper);
+    this(burst, AdaptiveRate.fixed(perSecond, nanoTime.getAsLong()), false, nanoTime, sleeper);
   }
 
-  private RateGate(int ceilingBurst, AdaptiveRate rate, LongSupplier nanoTime, Sleeper sleeper) {
+  private RateGate(int ceilingBurst, AdaptiveRate rate, boolean adaptive, LongSupplier nanoTime, Sleeper sleeper) {
     this.ceilingBurst = ceilingBurst;
+    this.adaptive = adaptive;
     this.rate = rate;
     this.nanoTime = nanoTime;
     this.sleeper = sleeper;
@@ -60,7 +62,7 @@ public final class RateGate {
 
   /** An adaptive gate whose ceiling is {@code burst} and {@code perSecond}. */
   public static RateGate adaptive(int burst, double perSecond, LongSupplier nanoTime, Sleeper sleeper) {
-    return new RateGate(burst, new AdaptiveRate(perSecond, nanoTime.getAsLong()), nanoTime, sleeper);
+    return new RateGate(burst, new AdaptiveRate(perSecond, nanoTime.getAsLong()), true, nanoTime, sleeper);
   }
 
   /** A fixed gate on the system clock. */
@@ -184,9 +186,13 @@ public final class RateGate {
 
   /**
    * How many more messages a worker holding {@code inHand} could start launching within {@code horizon} at the
-   * current rate: at least one message's worth for every gate, so a replica at the floor still takes work.
+   * current rate: at least one message's worth, so a replica at the floor still takes work. A fixed gate makes
+   * no such limit (its rate is set, not shared): there only max-in-flight bounds what is held.
    */
   public synchronized int room(int inHand, Duration horizon) {
+    if (!adaptive) {
+      return Integer.MAX_VALUE;
+    }
     double soon = Math.ceil(rate.rate() * horizon.toNanos() / 1e9);
     long limit = (long) Math.max(1, Math.min(Integer.MAX_VALUE, soon));
     return (int) Math.max(0, Math.min(Integer.MAX_VALUE, limit - inHand));

@@ -166,7 +166,8 @@ class RateGateTest {
     }
 
     assertThat(gate.room(0, Duration.ofSeconds(10))).as("even at the floor").isEqualTo(1);
-    assertThat(new RateGate(5, 2.0, now::get, sleeper).room(3, Duration.ofSeconds(10))).isEqualTo(17);
+    assertThat(new RateGate(5, 2.0, now::get, sleeper).room(3, Duration.ofSeconds(10)))
+        .as("a fixed gate leaves it to max-in-flight").isEqualTo(Integer.MAX_VALUE);
   }
 
   /** Calls succeed at the gate's own rate for {@code duration} of the fake clock. */
