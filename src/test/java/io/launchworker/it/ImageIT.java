@@ -31,6 +31,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Instance;
@@ -61,13 +62,18 @@ class ImageIT {
   private static Podman podman;
   private static DockerfileInstructions dockerfile;
   private static String image;
+  /** Why the image was not built (a tool missing), if it was not. */
+  private static Optional<String> skipping = Optional.empty();
   private static final List<String> FIGURES = new ArrayList<>();
 
   @BeforeAll
   static void buildTheImage() throws Exception {
     clearLogs();
     Podman.Found found = Podman.find(LOGS);
-    skipUnless(found.podman().isPresent(), found.missing());
+    if (found.podman().isEmpty()) {
+      skipping = Optional.of(found.missing());
+      return;
+    }
     podman = found.podman().get();
     dockerfile = DockerfileInstructions.read(DOCKERFILE);
     BaseImages bases = new BaseImages(podman, dockerfile.baseImages(), LOGS);
@@ -79,8 +85,10 @@ class ImageIT {
       buildArgs = bases.pinnedBuildArgs();
     } else {
       Optional<String> cannot = BaseImages.cannotMakeStandIns();
-      skipUnless(cannot.isEmpty(), cannot.orElse("") + "; the pinned base images are not here either: "
-          + unavailable.get());
+      if (cannot.isPresent()) {
+        skipping = Optional.of(cannot.get() + "; the pinned base images are not here either: " + unavailable.get());
+        return;
+      }
       buildArgs = bases.standInBuildArgs();
     }
     Duration basesTook = Duration.ofNanos(System.nanoTime() - start);
@@ -100,6 +108,19 @@ class ImageIT {
     FIGURES.add("base images (" + seconds(basesTook) + "):\n  " + bases.report().replace("\n", "\n  "));
     String id = image.replace("sha256:", "").substring(0, 12);
     FIGURES.add("docker/Dockerfile built in " + seconds(buildTook) + ": " + id + ", " + size / 1_000_000 + " MB");
+  }
+
+  /** Each test is reported as skipped, with why, where the image could not be built for want of a tool. */
+  @BeforeEach
+  void skipWithoutPodman() {
+    skipping.ifPresent(why -> {
+      String message = "skipped: " + why + "; install Debian's podman, runc and debootstrap (.ci/run does) to build "
+          + "and run docker/Dockerfile";
+      if ("true".equals(System.getenv("CI"))) {
+        System.err.println("ImageIT: " + message); // loud in CI, where .ci/run should have installed them
+      }
+      Assumptions.abort(message);
+    });
   }
 
   @Test
@@ -310,18 +331,6 @@ class ImageIT {
           Files.delete(log);
         }
       }
-    }
-  }
-
-  /** A skip, printed loudly where CI runs (where a missing podman means .ci/run could not install it). */
-  private static void skipUnless(boolean condition, String why) {
-    if (!condition) {
-      String message = "skipped: " + why + "; install Debian's podman, runc and debootstrap (.ci/run does) to build "
-          + "and run docker/Dockerfile";
-      if ("true".equals(System.getenv("CI"))) {
-        System.err.println("ImageIT SKIPPED in CI: " + message);
-      }
-      Assumptions.abort(message);
     }
   }
 }
