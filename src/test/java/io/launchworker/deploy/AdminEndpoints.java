@@ -37,6 +37,11 @@ final class AdminEndpoints implements AutoCloseable {
         Optional::empty, new RecentOutcomes(java.time.Clock.systemUTC()));
   }
 
+  /** The loopback port the server listens on. */
+  int port() {
+    return server.port();
+  }
+
   /** The HTTP status of a GET on a path of a ready worker. */
   int status(String path) throws IOException, InterruptedException {
     HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))

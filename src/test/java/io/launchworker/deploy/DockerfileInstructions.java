@@ -6,15 +6,26 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A Dockerfile read as its instructions: comments dropped, continuation lines joined, each instruction tagged
  * with the build stage it belongs to (0 for the first {@code FROM}). Enough for the files of this project
- * (no heredocs). Immutable.
+ * (no heredocs). Public for the image's IT ({@code it.ImageIT}), which builds from the same base images. Immutable.
  */
-final class DockerfileInstructions {
+public final class DockerfileInstructions {
+  /** {@code FROM ${NAME}} or {@code FROM ${NAME} AS stage}: a base image chosen by an ARG. */
+  private static final Pattern FROM_ARG = Pattern.compile("\\$\\{(\\w+)}( AS \\w+)?");
+
   /** One instruction: its keyword in upper case, the rest of the line, and its stage. */
   record Instruction(String keyword, String arguments, int stage) {}
+
+  /**
+   * A stage's base image: the ARG its {@code FROM} names and that ARG's default, the reference a build without
+   * {@code --build-arg} uses (e.g. {@code eclipse-temurin:17-jre-noble@sha256:...}).
+   */
+  public record BaseImage(int stage, String arg, String reference) {}
 
   private final List<Instruction> instructions;
 
@@ -22,7 +33,7 @@ final class DockerfileInstructions {
     this.instructions = List.copyOf(instructions);
   }
 
-  static DockerfileInstructions read(Path file) throws IOException {
+  public static DockerfileInstructions read(Path file) throws IOException {
     return parse(Files.readAllLines(file));
   }
 
@@ -84,6 +95,29 @@ final class DockerfileInstructions {
       }
     }
     return from;
+  }
+
+  /** Each stage's base image, in stage order; fails when a stage's {@code FROM} is not an ARG with a default. */
+  public List<BaseImage> baseImages() {
+    List<BaseImage> images = new ArrayList<>();
+    for (int stage = 0; stage < stageCount(); stage++) {
+      Matcher from = FROM_ARG.matcher(only(stage, "FROM").arguments());
+      if (!from.matches()) {
+        throw new AssertionError("stage " + stage + " does not take its base image from an ARG: "
+            + only(stage, "FROM").arguments());
+      }
+      String name = from.group(1);
+      String reference = inStage(-1, "ARG").stream().map(Instruction::arguments)
+          .filter(a -> a.startsWith(name + "=")).map(a -> a.substring(name.length() + 1)).findFirst()
+          .orElseThrow(() -> new AssertionError("no default for ARG " + name + " before the first FROM"));
+      images.add(new BaseImage(stage, name, reference));
+    }
+    return images;
+  }
+
+  /** The {@code USER} the image runs as: the last stage's, e.g. {@code 10001:10001}. */
+  public String runtimeUser() {
+    return only(lastStage(), "USER").arguments();
   }
 
   /** The single instruction of this keyword in a stage; fails when there is none or several. */

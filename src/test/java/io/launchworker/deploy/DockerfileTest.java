@@ -1,14 +1,22 @@
 package io.launchworker.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.launchworker.cli.ServiceCommand;
 import io.launchworker.config.EnvOverrides;
+import com.sun.net.httpserver.HttpServer;
 import io.launchworker.deploy.DockerfileInstructions.Instruction;
+import io.launchworker.testing.LocalProcesses;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -159,6 +167,49 @@ class DockerfileTest {
     try (AdminEndpoints admin = new AdminEndpoints()) {
       assertThat(admin.status(url.group(3))).isEqualTo(200);
     }
+  }
+
+  /**
+   * The HEALTHCHECK's command run by {@code sh} as the container runs it (the runtime base ships curl; skipped where
+   * this machine has none): 0 on a live worker, 1 (Docker's "unhealthy") on an HTTP error or no answer, and deaf to
+   * the proxy variables a container may be given for its AWS calls.
+   */
+  @Test
+  void healthCheckCommandPassesOnALiveWorkerFailsOnAnErrorOrNoAnswerAndIgnoresProxies() throws Exception {
+    assumeTrue(LocalProcesses.onPath("curl").isPresent(), "skipped: no curl on PATH to run the health check with");
+    String check = dockerfile.only(runtime, "HEALTHCHECK").arguments();
+    String command = check.substring(check.indexOf(" CMD ") + " CMD ".length());
+    String nobody = Integer.toString(LocalProcesses.freePort());
+    HttpServer failing = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    failing.createContext("/", exchange -> {
+      exchange.sendResponseHeaders(503, -1);
+      exchange.close();
+    });
+    failing.start();
+    try (AdminEndpoints admin = new AdminEndpoints()) {
+      String live = Integer.toString(admin.port());
+      String proxy = "http://127.0.0.1:" + nobody;
+
+      assertThat(exitCode(command, Map.of("LAUNCHER_ADMIN_PORT", live))).isZero();
+      assertThat(exitCode(command, Map.of("LAUNCHER_ADMIN_PORT", live, "http_proxy", proxy, "ALL_PROXY", proxy)))
+          .isZero();
+      assertThat(exitCode(command, Map.of("LAUNCHER_ADMIN_PORT", Integer.toString(failing.getAddress().getPort()))))
+          .isEqualTo(1);
+      assertThat(exitCode(command, Map.of("LAUNCHER_ADMIN_PORT", nobody))).isEqualTo(1);
+    } finally {
+      failing.stop(0);
+    }
+  }
+
+  /** {@code sh -c command} with these variables and none of this machine's proxy settings; its exit code. */
+  private static int exitCode(String command, Map<String, String> env) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder("sh", "-c", command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    builder.environment().keySet().removeIf(k -> k.toLowerCase(Locale.ROOT).endsWith("_proxy"));
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("health check finished").isTrue();
+    return process.exitValue();
   }
 
   /** The percentage of the container's memory limit the image's JVM sizes its heap from. */
