@@ -91,9 +91,9 @@ public final class BenchRun {
         scenario.ec2Latency(), scenario.ec2Bucket().map(Bucket::toString).orElse("none (no throttling)"),
         scenario.maxInFlight(), scenario.childProcesses() ? scenario.workers() + " worker process(es)"
             : "worker in this JVM");
-    out.printf("bench: worker RunInstances budget %s per worker (launcher.ec2.run-instances-burst/-per-second)%s%n",
+    out.printf("bench: worker RunInstances ceiling %s per worker (launcher.ec2.run-instances-burst/-per-second)%s%n",
         scenario.workerBudget(), scenario.rate().isPresent() ? " from --rate"
-            : scenario.ec2Bucket().isPresent() ? " = EC2 bucket / workers" : "");
+            : scenario.ec2Bucket().isPresent() ? " = the whole EC2 bucket; each worker finds its share below it" : "");
     out.printf("bench: the hourly instance cap (%s) is lifted to %,d for this run%n", HOURLY_CAP_KEY,
         NO_HOURLY_CAP);
     out.printf("bench: images, instance types, subnets and security groups are allowed (\"*\") for this run%n");

@@ -27,11 +27,6 @@ public record Bucket(int burst, double perSecond) {
     }
   }
 
-  /** One worker's share when {@code workers} share this bucket (burst at least 1). */
-  Bucket share(int workers) {
-    return new Bucket(Math.max(1, burst / workers), perSecond / workers);
-  }
-
   boolean unlimited() {
     return equals(UNLIMITED);
   }

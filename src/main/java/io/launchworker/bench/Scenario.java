@@ -67,11 +67,11 @@ public record Scenario(int requests, Ec2Latency ec2Latency, Optional<Bucket> ec2
   }
 
   /**
-   * Each worker's RunInstances budget: {@code --rate} when given; else the emulator's bucket divided among the
-   * workers; else effectively unlimited.
+   * Each worker's RunInstances ceiling: {@code --rate} when given; else the emulator's whole bucket, as the docs
+   * advise (each worker finds its share below it); else effectively unlimited.
    */
   public Bucket workerBudget() {
-    return rate.orElseGet(() -> ec2Bucket.map(b -> b.share(workers)).orElse(Bucket.UNLIMITED));
+    return rate.orElseGet(() -> ec2Bucket.orElse(Bucket.UNLIMITED));
   }
 
   /** The capacity limits as one line, as {@code --capacity} takes them; empty when there are none. */

@@ -3,6 +3,7 @@ package io.launchworker.cli;
 import io.launchworker.bench.BenchReport;
 import io.launchworker.bench.BenchRun;
 import io.launchworker.bench.IdleRun;
+import io.launchworker.bench.PhasedRun;
 import io.launchworker.bench.Bucket;
 import io.launchworker.bench.Ec2Latency;
 import io.launchworker.bench.Scenario;
@@ -96,6 +97,17 @@ final class BenchCommand implements Callable<Integer> {
       description = "With --idle-instances: how long to measure, after a 30 s warm-up (default: ${DEFAULT-VALUE}).")
   Duration idleFor;
 
+  @Option(names = "--replica-phases", paramLabel = "N,N,...", split = ",",
+      description = "Instead of a drain: the sharing scenario. Worker processes with the default configuration "
+          + "(each allowed the account's whole RunInstances limit) drain one backlog against EC2's bucket "
+          + "(--ec2-bucket, default 5/2) while their number changes by phases, e.g. 1,2,4,2,1; prints per phase the "
+          + "share of the refill, throttled calls and the largest gap between launches (needs the packaged jar).")
+  List<Integer> replicaPhases;
+
+  @Option(names = "--phase-length", defaultValue = "120s", converter = DurationConverter.class,
+      paramLabel = "DURATION", description = "With --replica-phases: each phase's length (default: ${DEFAULT-VALUE}).")
+  Duration phaseLength;
+
   @Option(names = "--targets", arity = "0..1", fallbackValue = "3", paramLabel = "RUNS",
       description = "Instead of one run: the performance targets' scenarios P1-P7, RUNS times each (default: 3), "
           + "each run a child process of this jar; prints the load average before each run and the median of "
@@ -117,6 +129,11 @@ final class BenchCommand implements Callable<Integer> {
   /** The options the idle scenario takes. */
   private static final Set<String> IDLE_OPTIONS = Set.of("--idle-instances", "--idle-for", "--worker-java-options");
   private static final Duration IDLE_WARM_UP = Duration.ofSeconds(30);
+  /** The options the sharing scenario takes. */
+  private static final Set<String> PHASE_OPTIONS = Set.of("--replica-phases", "--phase-length", "--ec2-bucket",
+      "--ec2-latency", "--worker-java-options");
+  /** EC2's default RunInstances bucket, which the sharing scenario uses unless told otherwise. */
+  private static final Bucket EC2_DEFAULT_BUCKET = new Bucket(5, 2.0);
 
   @Override
   public Integer call() throws InterruptedException, IOException {
@@ -125,6 +142,9 @@ final class BenchCommand implements Callable<Integer> {
     }
     if (idleInstances != null) {
       return idle();
+    }
+    if (replicaPhases != null) {
+      return phases();
     }
     if (scale != null) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--scale applies only to --targets");
@@ -162,6 +182,19 @@ final class BenchCommand implements Callable<Integer> {
     }
     spec.commandLine().getOut().println(result.line());
     spec.commandLine().getOut().flush();
+    return 0;
+  }
+
+  private int phases() throws InterruptedException {
+    onlyOptions(PHASE_OPTIONS, "--replica-phases runs the sharing scenario");
+    try {
+      new PhasedRun(replicaPhases, phaseLength, ec2Bucket == null ? EC2_DEFAULT_BUCKET : ec2Bucket, ec2Latency,
+          javaOptions(), spec.commandLine().getOut()).run();
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+    } catch (IllegalStateException e) {
+      throw new SetupException(e.getMessage(), e);
+    }
     return 0;
   }
 

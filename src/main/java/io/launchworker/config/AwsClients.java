@@ -10,7 +10,6 @@ import io.launchworker.request.LaunchShape;
 import java.util.function.Predicate;
 import software.amazon.awssdk.retries.api.RefreshRetryTokenRequest;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
@@ -116,10 +115,13 @@ public final class AwsClients implements AutoCloseable {
    *       the worker moves on to the next shape;
    *   <li>a RunInstances call that failed other than by throttling (no answer, a 5xx): it may have launched, and
    *       an endpoint that ignores ClientToken (LocalStack, moto, a proxy that rewrites it) would launch again. The
-   *       worker looks the token up first, then asks the same shape again.
+   *       worker looks the token up first, then asks the same shape again;
+   *   <li>a throttled RunInstances call: the worker asks again itself, after a token of its rate gate, which the
+   *       throttle has just slowed down ({@code LaunchHandler.THROTTLED_REPEATS}). A repeat by the SDK would go
+   *       beside the gate, and a repeat throttled again would lower the replica's share once more for one signal.
    * </ul>
-   * Throttling proves nothing launched and is repeated as before, as are other calls' failures. An answer without
-   * an error code (a proxy's HTML page) is decided by the operation alone.
+   * Other calls' failures, throttles included, are repeated as before. An answer without an error code (a proxy's
+   * HTML page) is decided by the operation alone.
    */
   static boolean neverRepeatedOnEc2(RefreshRetryTokenRequest attempt) {
     Throwable failure = attempt.failure();
@@ -127,8 +129,7 @@ public final class AwsClients implements AutoCloseable {
     if (AwsErrors.code(failure).filter(LaunchShape::isFallbackCode).isPresent()) {
       return true;
     }
-    boolean throttled = failure instanceof AwsServiceException service && service.isThrottlingException();
-    return "RunInstances".equals(attempt.operationName().orElse(null)) && !throttled;
+    return "RunInstances".equals(attempt.operationName().orElse(null));
   }
 
   public SqsClient sqs() {

@@ -154,7 +154,8 @@ public final class ConfigLoader {
         r.intIn("launcher.ec2.run-instances-burst", 1, 1_000_000),
         r.positive("launcher.ec2.run-instances-per-second", 1_000_000),
         r.intIn("launcher.ec2.describe-burst", 1, 1_000_000),
-        r.positive("launcher.ec2.describe-per-second", 1_000_000));
+        r.positive("launcher.ec2.describe-per-second", 1_000_000),
+        r.oneOf("launcher.ec2.adaptive", List.of("true", "false")).equals("true"));
     WorkerConfig.Aws aws = new WorkerConfig.Aws(
         r.optionalString("launcher.aws.region"),
         r.optionalUri("launcher.aws.sqs-endpoint"),

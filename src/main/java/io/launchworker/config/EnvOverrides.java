@@ -43,6 +43,7 @@ public final class EnvOverrides {
     m.put("LAUNCHER_MAX_REQUEST_AGE", "launcher.max-request-age");
     m.put("LAUNCHER_CONSISTENCY_WINDOW", "launcher.retry.consistency-window");
     m.put("LAUNCHER_RUN_INSTANCES_BURST", "launcher.ec2.run-instances-burst");
+    m.put("LAUNCHER_EC2_ADAPTIVE", "launcher.ec2.adaptive");
     m.put("LAUNCHER_RUN_INSTANCES_PER_SECOND", "launcher.ec2.run-instances-per-second");
     m.put("LAUNCHER_METRICS_REGISTRY", "launcher.metrics.registry");
     m.put("LAUNCHER_TOKEN_KEY", "launcher.token-key");

@@ -106,7 +106,12 @@ public record WorkerConfig(
 
   /** {@code launcher.ec2}: the client-side EC2 API budget. */
   public record Ec2Limits(int runInstancesBurst, double runInstancesPerSecond, int describeBurst,
-      double describePerSecond) {}
+      double describePerSecond, boolean adaptive) {
+    /** Adaptive limits (the default): each a ceiling below which the worker finds its share. */
+    public Ec2Limits(int runInstancesBurst, double runInstancesPerSecond, int describeBurst, double describePerSecond) {
+      this(runInstancesBurst, runInstancesPerSecond, describeBurst, describePerSecond, true);
+    }
+  }
 
   /** {@code launcher.aws}: empty means "the SDK's default chain decides". */
   public record Aws(Optional<String> region, Optional<URI> sqsEndpoint, Optional<URI> ec2Endpoint,

@@ -7,10 +7,18 @@ package io.launchworker.launch;
  */
 public record Ec2Budget(RateGate runInstances, RateGate describe) {
 
-  /** The budget configured in {@code launcher.ec2}. */
+  /**
+   * The budget configured in {@code launcher.ec2}: adaptive gates whose ceilings are the configured bursts and rates
+   * (the account's limits), each finding this replica's share of them; with {@code launcher.ec2.adaptive = false},
+   * fixed gates at exactly the configured rates.
+   */
   public static Ec2Budget of(io.launchworker.config.WorkerConfig.Ec2Limits limits) {
-    return new Ec2Budget(RateGate.system(limits.runInstancesBurst(), limits.runInstancesPerSecond()),
-        RateGate.system(limits.describeBurst(), limits.describePerSecond()));
+    if (!limits.adaptive()) {
+      return new Ec2Budget(RateGate.system(limits.runInstancesBurst(), limits.runInstancesPerSecond()),
+          RateGate.system(limits.describeBurst(), limits.describePerSecond()));
+    }
+    return new Ec2Budget(RateGate.adaptiveSystem(limits.runInstancesBurst(), limits.runInstancesPerSecond()),
+        RateGate.adaptiveSystem(limits.describeBurst(), limits.describePerSecond()));
   }
 
   /** A budget that never waits (tests and benchmarks that measure something else). */

@@ -41,6 +41,11 @@ import software.amazon.awssdk.services.ec2.model.RunInstancesRequest;
  */
 public final class LaunchHandler {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LaunchHandler.class);
+  /**
+   * How many times one handling asks again for a shape EC2 throttled, each after its own token from the rate gate
+   * (the SDK does not repeat RunInstances: its repeats would go beside the gate). Then the message is retried later.
+   */
+  public static final int THROTTLED_REPEATS = 2;
   private final RequestReader reader;
   private final RunInstancesMapper mapper;
   private final Ec2Port ec2;
@@ -313,7 +318,9 @@ public final class LaunchHandler {
     InFlightMessage message = look.message();
     Token token = look.token();
     List<ShapeRefusal> refusals = new ArrayList<>();
-    for (LaunchShape shape : shapes) {
+    int throttled = 0;
+    for (int i = 0; i < shapes.size(); i++) {
+      LaunchShape shape = shapes.get(i);
       if (!refusals.isEmpty() && !look.doubt().cleared()) {
         Optional<Outcome> held = doubts.clear(look, DoubtResolver.lookupTrigger(message, token));
         if (held.isPresent()) {
@@ -345,6 +352,13 @@ public final class LaunchHandler {
             .withRefusals(refusals);
       } catch (RuntimeException e) {
         ErrorClass error = classifier.classify(e);
+        if (error.throttled() && throttled < THROTTLED_REPEATS) {
+          // EC2 launched nothing and the gate has slowed down: ask again when it gives the next token, as the SDK
+          // would have, but paced by the gate rather than beside it.
+          throttled++;
+          i--;
+          continue;
+        }
         if (LaunchShape.isFallbackCode(error.code())) {
           // EC2's answer proves this shape launched nothing: the next one may. The outcome's log line lists them.
           refusals.add(new ShapeRefusal(shape, error.code()));

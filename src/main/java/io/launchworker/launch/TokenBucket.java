@@ -10,7 +10,7 @@ final class TokenBucket {
   /** Refills add up in small floating-point steps; ten tenths must make a whole token. */
   private static final double EPSILON = 1e-9;
 
-  private final double capacity;
+  private double capacity;
   private double ratePerSecond;
   private double tokens;
   private long lastNanos;
@@ -57,6 +57,20 @@ final class TokenBucket {
   void setRate(double ratePerSecond, long nowNanos) {
     refill(nowNanos);
     this.ratePerSecond = ratePerSecond;
+  }
+
+  /** Changes how many tokens the bucket holds at most; tokens above the new capacity are dropped. */
+  void setCapacity(int burst, long nowNanos) {
+    if (burst < 1) {
+      throw new IllegalArgumentException("burst must be >= 1: " + burst);
+    }
+    refill(nowNanos);
+    capacity = burst;
+    tokens = Math.min(tokens, capacity);
+  }
+
+  int capacity() {
+    return (int) capacity;
   }
 
   /** Empties the bucket: after a throttle, the burst EC2 allowed is evidently spent. */

@@ -17,7 +17,7 @@ import java.util.function.Supplier;
 
 /**
  * {@code /status.json}: what the status page draws, built on each request from the worker's {@link WorkerState}
- * ({@code state}: name, detail, colour), {@link RecentOutcomes} and the registry's in-flight and queue-depth gauges. Carries message IDs, tokens and request IDs (operators search
+ * ({@code state}: name, detail, colour), {@link RecentOutcomes} and the registry's in-flight, queue-depth and EC2 rate gauges. Carries message IDs, tokens and request IDs (operators search
  * for them) but never a message body, so never userData. A gauge not registered yet reads as {@code null}.
  * Every text of a decision is {@link SafeText#escape escaped}: a rejection detail or an EC2 error may quote
  * request text, and the page must show bidirectional overrides and zero-width characters, not obey them.
@@ -28,6 +28,8 @@ final class StatusJson {
   /** Queue roles and states as tagged on {@link WorkerMetrics#QUEUE_DEPTH}. */
   private static final List<String> QUEUES = List.of("source", "dlq");
   private static final List<String> STATES = List.of("visible", "in_flight", "delayed");
+  /** The budgets tagged on {@link WorkerMetrics#EC2_RATE}. */
+  private static final List<String> EC2_OPERATIONS = List.of("RunInstances", "Describe");
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final MeterRegistry registry;
@@ -68,6 +70,13 @@ final class StatusJson {
         number(states, state, gauge(registry.find(WorkerMetrics.QUEUE_DEPTH).tag("queue", queue)
             .tag("state", state).gauge()));
       }
+    }
+    ObjectNode rates = root.putObject("ec2Rate");
+    for (String operation : EC2_OPERATIONS) {
+      ObjectNode rate = rates.putObject(operation);
+      number(rate, "current", gauge(registry.find(WorkerMetrics.EC2_RATE).tag("operation", operation).gauge()));
+      number(rate, "ceiling",
+          gauge(registry.find(WorkerMetrics.EC2_RATE_CEILING).tag("operation", operation).gauge()));
     }
     ObjectNode totals = root.putObject("totals");
     for (OutcomeKind kind : OutcomeKind.values()) {

@@ -29,6 +29,9 @@ public final class WorkerMetrics {
   public static final String OUTCOMES = "launcher.outcomes";
   public static final String INSTANCES_LAUNCHED = "launcher.instances.launched";
   public static final String IN_FLIGHT = "launcher.messages.in.flight";
+  /** The client-side EC2 rate a replica allows itself now, and its ceiling (the configured limit). */
+  public static final String EC2_RATE = "launcher.ec2.rate.per.second";
+  public static final String EC2_RATE_CEILING = "launcher.ec2.rate.ceiling.per.second";
   public static final String PROCESSING = "launcher.message.processing";
   public static final String MESSAGE_AGE = "launcher.message.age";
   public static final String EC2_CALLS = "launcher.ec2.calls";
@@ -441,6 +444,21 @@ public final class WorkerMetrics {
 
   public void inFlightGauge(Supplier<Number> inFlight) {
     io.micrometer.core.instrument.Gauge.builder(IN_FLIGHT, inFlight).description("Messages being handled now")
+        .register(registry);
+  }
+
+  /**
+   * The rate one EC2 budget allows itself now and its ceiling, by {@code operation} ({@code RunInstances},
+   * {@code Describe}): below the ceiling, the replica has found the account's budget shared.
+   */
+  public void ec2RateGauges(String operation, Supplier<Number> current, Supplier<Number> ceiling) {
+    io.micrometer.core.instrument.Gauge.builder(EC2_RATE, current).tag("operation", operation)
+        .description("EC2 calls per second this worker allows itself now: its share of the account's limit, "
+            + "found from throttles")
+        .register(registry);
+    io.micrometer.core.instrument.Gauge.builder(EC2_RATE_CEILING, ceiling).tag("operation", operation)
+        .description("The configured EC2 calls per second (launcher.ec2.*-per-second): the most this worker allows "
+            + "itself")
         .register(registry);
   }
 }

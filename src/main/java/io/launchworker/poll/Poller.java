@@ -40,6 +40,8 @@ final class Poller implements Runnable {
   private static final Duration STOP_CHECK = Duration.ofMillis(100);
   /** How often a full hourly cap is looked at again: launches leave its window one by one. */
   private static final Duration CAP_RECHECK = Duration.ofSeconds(1);
+  /** How often a full EC2 budget is looked at again: a handler finishes about every token interval. */
+  private static final Duration BUDGET_RECHECK = Duration.ofMillis(100);
 
   private final SqsClient sqs;
   private final Runnable endReceive;
@@ -59,6 +61,8 @@ final class Poller implements Runnable {
   private final java.util.function.BooleanSupplier launchRoom;
   private final AccountFaultPause accountPause;
   private final Liveness liveness;
+  /** How many more messages the worker can start launching soon within its EC2 budget ({@link #budgetRoom}). */
+  private volatile java.util.function.IntSupplier budgetRoom = () -> Integer.MAX_VALUE;
   private volatile boolean stopping;
 
   /** Pauses the poller thread; injected so tests of the loop need not wait. */
@@ -91,6 +95,16 @@ final class Poller implements Runnable {
     this.launchRoom = launchRoom;
     this.accountPause = accountPause;
     this.liveness = liveness;
+  }
+
+  /**
+   * Receives no more messages than {@code room} says the worker can start launching soon: a replica whose share of
+   * EC2's budget is small holds few messages, and the rest stay on the queue for replicas with room, instead of
+   * waiting in its handlers for tokens while other replicas run dry at the end of a backlog. Set before
+   * {@link #run()}; at least one message is always allowed when a permit is free.
+   */
+  void limitToBudget(java.util.function.IntSupplier room) {
+    this.budgetRoom = room;
   }
 
   void stop() {
@@ -151,11 +165,12 @@ final class Poller implements Runnable {
    * else receives and dispatches as {@link #run()} does. Returns whether it received.
    */
   boolean pollOnce() {
-    if (!permits.tryAcquire()) {
+    int room = Math.min(MAX_PER_RECEIVE, budgetRoom.getAsInt());
+    if (room <= 0 || !permits.tryAcquire()) {
       return false;
     }
     int taken = 1;
-    while (taken < MAX_PER_RECEIVE && permits.tryAcquire()) {
+    while (taken < room && permits.tryAcquire()) {
       taken++;
     }
     if (!launchRoom.getAsBoolean()) {
@@ -270,6 +285,7 @@ final class Poller implements Runnable {
 
   /** Blocks for one permit, then takes whatever more is free, up to one receive's worth. */
   private int takePermits() throws InterruptedException {
+    awaitBudgetRoom();
     if (!permits.tryAcquire()) {
       readiness.atCapacity(true);
       liveness.waiting(Liveness.Wait.PERMITS);
@@ -280,11 +296,32 @@ final class Poller implements Runnable {
         readiness.atCapacity(false);
       }
     }
+    int room = Math.max(1, Math.min(MAX_PER_RECEIVE, budgetRoom.getAsInt()));
     int taken = 1;
-    while (taken < MAX_PER_RECEIVE && permits.tryAcquire()) {
+    while (taken < room && permits.tryAcquire()) {
       taken++;
     }
     return taken;
+  }
+
+  /**
+   * While the messages in hand already fill what the EC2 budget can launch soon, receives nothing: busy, not
+   * broken (as when every permit is taken). Handlers finishing make room.
+   */
+  private void awaitBudgetRoom() throws InterruptedException {
+    if (budgetRoom.getAsInt() > 0) {
+      return;
+    }
+    readiness.atCapacity(true);
+    liveness.waiting(Liveness.Wait.PERMITS);
+    try {
+      while (!stopping && budgetRoom.getAsInt() <= 0) {
+        pause(BUDGET_RECHECK);
+      }
+    } finally {
+      liveness.resumed();
+      readiness.atCapacity(false);
+    }
   }
 
   private List<Message> receive(int max) {

@@ -61,6 +61,12 @@ public final class WorkerAssembly {
   private static final Logger log = LoggerFactory.getLogger(WorkerAssembly.class);
   /** Readiness allows this much beyond one long poll before calling a silent poller broken. */
   private static final Duration READINESS_MARGIN = Duration.ofSeconds(10);
+  /**
+   * A worker holds at most the messages its RunInstances rate launches in this long (and never more than
+   * max-in-flight): enough for calls that take seconds, few enough that a replica with a small share of the
+   * account's budget leaves the backlog to the others.
+   */
+  static final Duration BUDGET_HORIZON = Duration.ofSeconds(10);
 
   private final WorkerConfig config;
   private SqsClient sqs;
@@ -265,7 +271,11 @@ public final class WorkerAssembly {
         config.sqs().waitTime(), config.sqs().visibilityTimeout(), config.sqs().receiveErrorBackoff(),
         config.sqs().receiveErrorBackoffMax(), clock, d -> Thread.sleep(d.toMillis()), metrics, readiness,
         () -> cap.hasRoomFor(1), accountPause, liveness);
+    poller.limitToBudget(() -> ec2Budget.runInstances().room(registry.size(), BUDGET_HORIZON));
     metrics.inFlightGauge(registry::size);
+    metrics.ec2RateGauges("RunInstances", ec2Budget.runInstances()::currentRate,
+        ec2Budget.runInstances()::ceilingRate);
+    metrics.ec2RateGauges("Describe", ec2Budget.describe()::currentRate, ec2Budget.describe()::ceilingRate);
     QueueDepths queueDepths = new QueueDepths(sqs, Map.of("source", config.queueUrl(), "dlq", config.dlqUrl()),
         metrics);
 

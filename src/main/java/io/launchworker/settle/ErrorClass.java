@@ -17,6 +17,11 @@ public record ErrorClass(Action action, String code, String reason, boolean mayH
     this(action, code, reason, false);
   }
 
+  /** EC2 throttled the call ({@code RequestLimitExceeded} and the like): it launched nothing and may be asked again. */
+  public boolean throttled() {
+    return "throttled".equals(reason);
+  }
+
   /** The decision an error leads to. */
   public enum Action {
     /** Try again soon: exponential back-off from the base delay. */

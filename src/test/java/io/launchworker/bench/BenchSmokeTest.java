@@ -39,7 +39,7 @@ class BenchSmokeTest {
     assertThat(report.get("pickupMs").get("count").asInt()).isEqualTo(50);
     assertThat(report.get("endToEndMs").get("count").asInt()).isEqualTo(50);
     assertThat(report.get("scenario").get("workerBudget").asText()).isEqualTo("100/100");
-    assertThat(out.toString()).contains("duplicates", "hourly instance cap", "budget 100/100");
+    assertThat(out.toString()).contains("duplicates", "hourly instance cap", "ceiling 100/100");
   }
 
   /**

@@ -19,9 +19,9 @@ class ScenarioTest {
   }
 
   @Test
-  void workerBudgetIsTheEc2BucketSharedAmongTheWorkers() {
+  void everyWorkersCeilingIsTheWholeEc2BucketAsTheDocsAdvise() {
     assertThat(scenario(Optional.of(Bucket.parse("50/20")), Optional.empty(), 4).workerBudget())
-        .isEqualTo(new Bucket(12, 5.0));
+        .isEqualTo(new Bucket(50, 20.0));
   }
 
   @Test

@@ -71,6 +71,20 @@ class CommandLineTest {
   }
 
   @Test
+  void theSharingScenarioRefusesOptionsOfADrainAndPhasesWithoutReplicasBeforeStartingAnything() {
+    assertThat(run("bench", "--replica-phases", "1,2", "--requests", "5")).isEqualTo(2);
+    assertThat(err.toString()).contains("--replica-phases runs the sharing scenario").contains("--requests");
+
+    err.getBuffer().setLength(0);
+    assertThat(run("bench", "--replica-phases", "1,0,2")).isEqualTo(2);
+    assertThat(err.toString()).contains("replica counts of at least 1").contains("[1, 0, 2]");
+
+    err.getBuffer().setLength(0);
+    assertThat(run("bench", "--replica-phases", "2", "--phase-length", "5s")).isEqualTo(2);
+    assertThat(err.toString()).contains("--phase-length must be at least 10s");
+  }
+
+  @Test
   void versionPrintsTheVersionTheBuildWasMadeFrom() throws IOException {
     assertThat(run("--version")).isZero();
     assertThat(out.toString().strip()).isEqualTo("launch-worker " + pomVersion());

@@ -3,6 +3,7 @@ package io.launchworker.e2e;
 import static java.util.Map.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.launchworker.launch.LaunchHandler;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -85,7 +86,9 @@ class MeterCountsTest {
         .isZero();
     assertThat(calls).containsOnly(
         entry(Map.of("operation", "RunInstances", "error", "none"), 3.0),
-        entry(Map.of("operation", "RunInstances", "error", "RequestLimitExceeded"), 1.0),
+        // the throttled message: its first call and the handler's repeats, each throttled (the SDK repeats none)
+        entry(Map.of("operation", "RunInstances", "error", "RequestLimitExceeded"),
+            LaunchHandler.THROTTLED_REPEATS + 1.0),
         // the crash's redelivery (found by tag), the throttled message's redelivery (nothing by tag, then by its shapes'
         // client tokens), the drift's look-up (found by tag), and the
         // hourly cap's counts (one page each)
@@ -93,12 +96,13 @@ class MeterCountsTest {
   }
 
   @Test
-  void ec2AttemptsShowTheThrottlesTheSdkRetriedBeforeGivingUp() {
+  void ec2AttemptsShowEveryThrottledAttempt() {
     Map<Map<String, String>, Double> attempts = scrape.series("launcher_ec2_attempts_total");
     double capCounts = value("launcher_instance_cap_counts_total", Map.of("result", "ok"));
 
-    // The throttled launch is one failed call, but the SDK tried it more than once before giving up.
-    assertThat(attempts.get(Map.of("operation", "RunInstances", "result", "throttled"))).isGreaterThan(1);
+    // The throttled message was asked three times, each attempt throttled.
+    assertThat(attempts.get(Map.of("operation", "RunInstances", "result", "throttled")))
+        .isEqualTo(LaunchHandler.THROTTLED_REPEATS + 1.0);
     assertThat(attempts).contains(
         entry(Map.of("operation", "RunInstances", "result", "ok"), 3.0),
         entry(Map.of("operation", "DescribeInstances", "result", "ok"), 4.0 + capCounts),

@@ -9,6 +9,7 @@ import io.launchworker.launch.Ec2Port;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
+import io.launchworker.launch.LaunchHandler;
 import io.launchworker.sandbox.ec2.EmulatedInstance;
 import io.launchworker.testing.ForwardingEc2Port;
 import java.time.Duration;
@@ -105,7 +106,7 @@ class ProducerFeaturesTest {
     String queue = fifoQueue("orders.fifo");
     String dlq = fifoQueue("orders-dlq.fifo");
     List<String> launchOrder = Collections.synchronizedList(new ArrayList<>());
-    Map<String, Boolean> failedOnce = new ConcurrentHashMap<>();
+    Map<String, Integer> throttles = new ConcurrentHashMap<>();
     harness.startWorker(harness.config(o -> {
       o.put("launcher.queue-url", queue);
       o.put("launcher.dlq-url", dlq);
@@ -115,7 +116,8 @@ class ProducerFeaturesTest {
       public Reservation runInstances(RunInstancesRequest request) {
         String name = request.tagSpecifications().get(0).tags().stream()
             .filter(t -> t.key().equals("step")).findFirst().orElseThrow().value();
-        if (name.equals("a1") && failedOnce.putIfAbsent(name, true) == null) {
+        // Throttled at its first call and at each repeat of the handler: the message goes back for a retry.
+        if (name.equals("a1") && throttles.merge(name, 1, Integer::sum) <= LaunchHandler.THROTTLED_REPEATS + 1) {
           throw (Ec2Exception) Ec2Exception.builder().statusCode(503).awsErrorDetails(AwsErrorDetails.builder()
               .errorCode("RequestLimitExceeded").errorMessage("slow down").build()).build();
         }

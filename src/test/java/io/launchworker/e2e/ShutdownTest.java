@@ -34,6 +34,7 @@ class ShutdownTest {
       o.put("launcher.sqs.visibility-timeout", "30s");
       o.put("launcher.ec2.run-instances-burst", 2);
       o.put("launcher.ec2.run-instances-per-second", 0.001);
+      o.put("launcher.ec2.adaptive", false); // exactly 2 tokens, then none
       return o;
     }));
     harness.sendMany(6, i -> SandboxHarness.request("t3.micro"));

@@ -105,7 +105,7 @@ class LaunchHandlerShapesTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"InternalError", "Unavailable", "RequestLimitExceeded", "InvalidParameterValue",
+  @ValueSource(strings = {"InternalError", "Unavailable", "InvalidParameterValue",
       "InvalidAMIID.NotFound", "UnauthorizedOperation", "InvalidSubnetID.NotFound", "InstanceLimitExceeded",
       "VcpuLimitExceeded", "IdempotentParameterMismatch", "InsufficientHostCapacity", "network"})
   void everyOtherFailureStaysOnItsShape(String code) {
@@ -206,6 +206,35 @@ class LaunchHandlerShapesTest {
     assertThat(scripted.calls).hasSize(4);
     // One call a second, a burst of one: the first is free, each of the three fallbacks waits a second.
     assertThat(Duration.ofNanos(waited.get())).isEqualTo(Duration.ofSeconds(3));
+  }
+
+  @Test
+  void aThrottledShapeIsAskedAgainAfterItsOwnTokenAndTheSameClientToken() {
+    scripted.refuse("RequestLimitExceeded");
+    scripted.refuse("RequestLimitExceeded");
+
+    Outcome outcome = handle("m-1", 1, TWO_TYPES);
+
+    assertThat(outcome.kind()).isEqualTo(OutcomeKind.LAUNCHED);
+    assertThat(scripted.calls).extracting(Call::instanceType).containsExactly("c7i.large", "c7i.large", "c7i.large");
+    assertThat(scripted.requests).extracting(RunInstancesRequest::clientToken).containsOnly(
+        scripted.requests.get(0).clientToken());
+    // One call a second, a burst of one: each repeat waits for its own token (the throttle emptied the bucket).
+    assertThat(Duration.ofNanos(waited.get())).isEqualTo(Duration.ofSeconds(2));
+  }
+
+  @Test
+  void aShapeThrottledAtEveryRepeatGoesBackToTheQueueAsThrottled() {
+    for (int i = 0; i <= LaunchHandler.THROTTLED_REPEATS; i++) {
+      scripted.refuse("RequestLimitExceeded");
+    }
+
+    Outcome outcome = handle("m-1", 1, TWO_TYPES);
+
+    assertThat(outcome.kind()).isEqualTo(OutcomeKind.RETRY);
+    assertThat(outcome.reason()).isEqualTo("throttled");
+    assertThat(scripted.calls).hasSize(LaunchHandler.THROTTLED_REPEATS + 1)
+        .extracting(Call::instanceType).containsOnly("c7i.large");
   }
 
   @Test

@@ -48,39 +48,139 @@ class RateGateTest {
   }
 
   @Test
-  void aThrottleHalvesTheRateAndEmptiesTheBucket() {
+  void aFixedGateKeepsItsRateWhateverEc2Answers() {
     RateGate gate = new RateGate(5, 2.0, now::get, sleeper);
 
-    gate.throttled();
+    gate.throttled(now.get());
+    gate.succeeded();
 
-    assertThat(gate.currentRate()).isEqualTo(1.0);
+    assertThat(gate.currentRate()).isEqualTo(2.0);
+    assertThat(gate.currentBurst()).isEqualTo(5);
     assertThat(gate.acquire(() -> false)).isTrue();
-    assertThat(Duration.ofNanos(now.get())).isEqualTo(Duration.ofSeconds(1));
+    assertThat(Duration.ofNanos(now.get())).as("the throttle emptied the bucket").isEqualTo(Duration.ofMillis(500));
   }
 
   @Test
-  void successesClimbBackToTheConfiguredRateButNotAbove() {
-    RateGate gate = new RateGate(5, 2.0, now::get, sleeper);
-    gate.throttled();
-    gate.throttled();
+  void anAdaptiveGateStartsAtAQuarterOfItsCeilingWithAQuarterOfItsBurstAndDoublesAsCallsSucceed() {
+    RateGate gate = RateGate.adaptive(10, 2.0, now::get, sleeper);
     assertThat(gate.currentRate()).isEqualTo(0.5);
+    assertThat(gate.currentBurst()).isEqualTo(2);
 
-    for (int i = 0; i < 100; i++) {
-      gate.succeeded();
+    succeedFor(gate, Duration.ofSeconds(4));
+    assertThat(gate.currentRate()).as("doubled after 4 s of use").isCloseTo(1.0, org.assertj.core.data.Offset.offset(0.1));
+    succeedFor(gate, Duration.ofSeconds(4));
+
+    assertThat(gate.currentRate()).isEqualTo(2.0);
+    assertThat(gate.currentBurst()).isEqualTo(10);
+    assertThat(gate.ceilingRate()).isEqualTo(2.0);
+  }
+
+  @Test
+  void aThrottleLowersTheRateShrinksTheBurstAndEmptiesTheBucket() {
+    RateGate gate = RateGate.adaptive(10, 2.0, now::get, sleeper);
+    succeedFor(gate, Duration.ofSeconds(8));
+
+    gate.throttled(now.get());
+
+    assertThat(gate.currentRate()).as("70 %").isCloseTo(1.4, within());
+    assertThat(gate.currentBurst()).isEqualTo(7);
+    long before = now.get();
+    assertThat(gate.acquire(() -> false)).isTrue();
+    assertThat(Duration.ofNanos(now.get() - before)).isEqualTo(Duration.ofNanos(Math.round(1e9 / 1.4)));
+
+    now.addAndGet(Duration.ofSeconds(1).toNanos());
+    gate.throttled(now.get());
+    assertThat(gate.currentRate()).isCloseTo(0.98, within());
+    assertThat(gate.currentBurst()).isEqualTo(4);
+  }
+
+  @Test
+  void aThrottleOfACallSentBeforeTheLastDecreaseChangesNothing() {
+    RateGate gate = RateGate.adaptive(5, 2.0, now::get, sleeper);
+    long sentTogether = now.get();
+    now.addAndGet(1_000_000);
+
+    gate.throttled(sentTogether);
+    gate.throttled(sentTogether);
+    gate.throttled(sentTogether);
+
+    assertThat(gate.currentRate()).as("three calls in flight together are one signal").isCloseTo(0.35, within());
+    now.addAndGet(1_000_000);
+    gate.throttled(now.get() - 1);
+    assertThat(gate.currentRate()).as("a call sent after the decrease").isCloseTo(0.245, within());
+  }
+
+  @Test
+  void theRateNeverFallsBelowOneThirtySecondOfTheCeilingAndTheBurstBelowOne() {
+    RateGate gate = RateGate.adaptive(5, 16.0, now::get, sleeper);
+
+    for (int i = 0; i < 40; i++) {
+      now.addAndGet(1_000);
+      gate.throttled(now.get());
     }
 
+    assertThat(gate.currentRate()).isEqualTo(0.5);
+    assertThat(gate.currentBurst()).isEqualTo(1);
+  }
+
+  @Test
+  void afterAThrottleTheRateCreepsBackThenSpeedsUpToTheCeiling() {
+    RateGate gate = RateGate.adaptive(5, 2.0, now::get, sleeper);
+    gate.throttled(now.get());
+    double afterThrottle = gate.currentRate();
+
+    succeedFor(gate, Duration.ofSeconds(30));
+    double after30s = gate.currentRate();
+    succeedFor(gate, Duration.ofSeconds(150));
+    double after180s = gate.currentRate();
+
+    assertThat(after30s - afterThrottle).as("near the throttled rate it creeps").isLessThan(0.02);
+    assertThat(after180s - after30s).as("left alone it speeds up").isGreaterThan(10 * (after30s - afterThrottle));
+    succeedFor(gate, Duration.ofSeconds(120));
     assertThat(gate.currentRate()).isEqualTo(2.0);
   }
 
   @Test
-  void theRateNeverFallsBelowOneSixteenthOfTheConfiguredRate() {
-    RateGate gate = new RateGate(5, 16.0, now::get, sleeper);
+  void timeWithoutCallsDoesNotRaiseTheRate() {
+    RateGate gate = RateGate.adaptive(5, 2.0, now::get, sleeper);
+    gate.throttled(now.get());
+    double afterThrottle = gate.currentRate();
 
-    for (int i = 0; i < 20; i++) {
-      gate.throttled();
+    now.addAndGet(Duration.ofHours(1).toNanos());
+    gate.succeeded();
+
+    assertThat(gate.currentRate()).as("an idle hour counts as two token intervals")
+        .isCloseTo(afterThrottle, org.assertj.core.data.Offset.offset(0.01));
+  }
+
+  @Test
+  void roomIsWhatTheCurrentRateLaunchesWithinTheHorizonLessWhatIsInHandButOneAtLeast() {
+    RateGate gate = RateGate.adaptive(5, 2.0, now::get, sleeper);
+    assertThat(gate.room(0, Duration.ofSeconds(10))).as("a quarter of 2/s for 10 s").isEqualTo(5);
+    assertThat(gate.room(4, Duration.ofSeconds(10))).isEqualTo(1);
+    assertThat(gate.room(7, Duration.ofSeconds(10))).isZero();
+
+    for (int i = 0; i < 10; i++) {
+      now.addAndGet(1_000);
+      gate.throttled(now.get());
     }
 
-    assertThat(gate.currentRate()).isEqualTo(1.0);
+    assertThat(gate.room(0, Duration.ofSeconds(10))).as("even at the floor").isEqualTo(1);
+    assertThat(new RateGate(5, 2.0, now::get, sleeper).room(3, Duration.ofSeconds(10)))
+        .as("a fixed gate leaves it to max-in-flight").isEqualTo(Integer.MAX_VALUE);
+  }
+
+  /** Calls succeed at the gate's own rate for {@code duration} of the fake clock. */
+  private void succeedFor(RateGate gate, Duration duration) {
+    long end = now.get() + duration.toNanos();
+    while (now.get() < end) {
+      now.addAndGet(Math.round(1e9 / gate.currentRate()));
+      gate.succeeded();
+    }
+  }
+
+  private static org.assertj.core.data.Offset<Double> within() {
+    return org.assertj.core.data.Offset.offset(1e-9);
   }
 
   @Test

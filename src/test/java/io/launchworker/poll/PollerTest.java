@@ -85,6 +85,42 @@ class PollerTest {
   }
 
   @Test
+  void asksForNoMoreThanTheEc2BudgetCanLaunchSoon() {
+    sqs.thenReceive(() -> messages("m-1", "m-2", "m-3"));
+    Poller limited = poller();
+    limited.limitToBudget(() -> 3 - registry.size());
+
+    limited.run();
+
+    assertThat(sqs.receiveRequests().get(0).maxNumberOfMessages()).isEqualTo(3);
+    assertThat(permits.availablePermits()).isEqualTo(32 - 3);
+  }
+
+  @Test
+  void whileTheMessagesInHandFillTheEc2BudgetNothingIsReceivedAndTheWorkerIsBusyNotBroken() {
+    AtomicInteger looks = new AtomicInteger();
+    AtomicInteger receivesWhileFull = new AtomicInteger();
+    sqs.thenReceive(() -> messages("m-1"));
+    Poller limited = poller();
+    limited.limitToBudget(() -> {
+      if (looks.incrementAndGet() <= 3) {
+        receivesWhileFull.set(sqs.receiveRequests().size());
+        assertThat(readiness.notReadyBecause()).isEmpty();
+        return 0;
+      }
+      return 1;
+    });
+
+    limited.run();
+
+    // Full for three looks, 100 ms apart: no receive meanwhile, then one for a single message; live throughout.
+    assertThat(slept).containsExactly(Duration.ofMillis(100), Duration.ofMillis(100));
+    assertThat(receivesWhileFull).hasValue(0);
+    assertThat(sqs.receiveRequests().get(0).maxNumberOfMessages()).isEqualTo(1);
+    assertThat(livenessWhileSleeping).containsOnly(Optional.empty());
+  }
+
+  @Test
   void aFailingReceiveBacksOffDoublingUpToTheCapAndReadinessSaysWhyUntilItWorksAgain() {
     for (int i = 0; i < 4; i++) {
       sqs.thenReceive(() -> {
