@@ -36,11 +36,10 @@ final class ProcessFleet implements Fleet {
    * measures something else (C2 compiling the SDK took a third of a run's CPU; the perf-data file is written on every
    * safepoint). ProcessFleetTest keeps this and the image equal. Where the bench's worker still differs from the
    * container's: {@code MaxRAMPercentage} sizes the heap from the host's memory, not from a container limit (pass
-   * {@code -XX:MaxRAM=512m} for a 512Mi one), and the JVM picks the collector from the memory it sees when the
-   * options name none.
+   * {@code -XX:MaxRAM=512m} for a 512Mi one).
    */
   static final List<String> IMAGE_JVM_OPTIONS = List.of("-XX:MaxRAMPercentage=50.0", "-XX:+ExitOnOutOfMemoryError",
-      "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-XX:G1PeriodicGCInterval=30000");
+      "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-XX:+UseG1GC", "-XX:G1PeriodicGCInterval=30000");
   /** The jar docker/Dockerfile copies into the image, which Maven writes next to the full jar. */
   static final String SERVICE_JAR = "ec2-launch-worker-service.jar";
 
