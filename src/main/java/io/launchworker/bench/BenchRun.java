@@ -107,7 +107,7 @@ public final class BenchRun {
           scenario.instanceTypes().isEmpty() ? " (the default with --capacity)" : "");
     }
     if (scenario.childProcesses()) {
-      out.printf("bench: worker JVM options %s (as docker/Dockerfile runs the worker)%s%n",
+      out.printf("bench: worker JVM options %s (docker/Dockerfile's ENTRYPOINT)%s%n",
           String.join(" ", ProcessFleet.IMAGE_JVM_OPTIONS),
           workerJavaOptions.isEmpty() ? "" : ", then " + String.join(" ", workerJavaOptions));
     }

@@ -3,7 +3,6 @@ package io.launchworker.bench;
 import io.launchworker.request.LaunchTags;
 import io.launchworker.sandbox.Sandbox;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,9 +25,6 @@ import software.amazon.awssdk.services.ec2.model.TagSpecification;
  * resident memory. Blocking; runs on the caller's thread.
  */
 public final class IdleRun {
-  /** The image's memory flags (docker/Dockerfile's ENTRYPOINT; ProcessFleetTest keeps them alike). */
-  static final List<String> IMAGE_MEMORY_OPTIONS = List.of("-XX:MaxRAMPercentage=50.0", "-XX:-UsePerfData",
-      "-XX:G1PeriodicGCInterval=30000");
   /** What a Kubernetes limit of 512Mi gives the image's MaxRAMPercentage to size the heap from. */
   static final String CONTAINER_LIMIT = "-XX:MaxRAM=512m";
   /** Instances per seeding RunInstances call: one reservation each, spread over the hour. */
@@ -65,9 +61,8 @@ public final class IdleRun {
     ShiftedClock ec2Clock = new ShiftedClock();
     try (Sandbox sandbox = Sandbox.start(Duration.ofSeconds(60), ec2Clock)) {
       seed(sandbox, ec2Clock);
-      Path jar = serviceJar();
+      Path jar = ProcessFleet.workerJar("the idle scenario needs");
       List<String> options = new ArrayList<>(List.of(CONTAINER_LIMIT));
-      options.addAll(IMAGE_MEMORY_OPTIONS);
       options.addAll(javaOptions);
       out.printf("bench idle: %,d worker-tagged instances launched over the last hour; one worker (%s, JVM options "
           + "%s %s), no requests; warm-up %ds, then %ds measured%n", instances, jar.getFileName(),
@@ -113,13 +108,6 @@ public final class IdleRun {
     } finally {
       ec2Clock.shift(Duration.ZERO);
     }
-  }
-
-  /** The service jar next to this jar, as production runs it; else this jar. */
-  private static Path serviceJar() {
-    Path own = ProcessFleet.ownJar("the idle scenario needs");
-    Path service = own.resolveSibling("ec2-launch-worker-service.jar");
-    return Files.isRegularFile(service) ? service : own;
   }
 
   /** The system's time, moved back while the seeding launches are made "earlier in the hour". */

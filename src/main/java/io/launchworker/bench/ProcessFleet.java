@@ -17,9 +17,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Workers as child processes: {@code java [image options] [options] -jar <this jar> run --config <file>}, configured
- * through the environment variables a deployment would set, with the JVM options of the image that change its
- * speed ({@link #IMAGE_JVM_OPTIONS}); those of {@code --worker-java-options} come after them and win. Their output goes to a log file each; start-up is measured from
+ * Workers as child processes: {@code java [image options] [options] -jar <jar> run --config <file>}, configured
+ * through the environment variables a deployment would set, with the JVM options of the image
+ * ({@link #IMAGE_JVM_OPTIONS}); those of {@code --worker-java-options} come after them and win. The jar is the
+ * service jar next to this one when it is there, as the image runs it ({@link #workerJar}). Their output goes to a
+ * log file each; start-up is measured from
  * spawning the process to its "worker started" log line (the poller's first receive follows at once). CPU is
  * each process's total (JVM start-up, JIT and GC included); memory is the largest worker's VmHWM/VmRSS.
  * Owned by the benchmark thread; one daemon thread per child copies its output.
@@ -30,16 +32,23 @@ final class ProcessFleet implements Fleet {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
   /**
-   * What docker/Dockerfile's ENTRYPOINT gives the worker's JVM that changes its CPU: C1 only. A bench of another
-   * JVM than the one deployed would measure C2 compiling the SDK, a third of the CPU of a run. ProcessFleetTest
-   * keeps this and the image alike. (Its heap flags are left out: the bench's figures are per host, not per
-   * container limit.)
+   * Every JVM option of docker/Dockerfile's ENTRYPOINT, in its order: a bench of another JVM than the one deployed
+   * measures something else (C2 compiling the SDK took a third of a run's CPU; the perf-data file is written on every
+   * safepoint). ProcessFleetTest keeps this and the image equal. Where the bench's worker still differs from the
+   * container's: {@code MaxRAMPercentage} sizes the heap from the host's memory, not from a container limit (pass
+   * {@code -XX:MaxRAM=512m} for a 512Mi one).
    */
-  static final List<String> IMAGE_JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1");
+  static final List<String> IMAGE_JVM_OPTIONS = List.of("-XX:MaxRAMPercentage=50.0", "-XX:+ExitOnOutOfMemoryError",
+      "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-XX:+UseG1GC", "-XX:G1PeriodicGCInterval=30000");
+  /** The jar docker/Dockerfile copies into the image, which Maven writes next to the full jar. */
+  static final String SERVICE_JAR = "ec2-launch-worker-service.jar";
 
   private final List<Child> children;
 
-  private ProcessFleet(List<Child> children) {
+  private final Path jar;
+
+  private ProcessFleet(Path jar, List<Child> children) {
+    this.jar = jar;
     this.children = children;
   }
 
@@ -53,7 +62,19 @@ final class ProcessFleet implements Fleet {
    */
   static ProcessFleet start(int count, Map<String, String> env, String configText, List<String> javaOptions)
       throws InterruptedException {
-    return start(ownJar("worker processes need"), count, env, configText, javaOptions);
+    return start(workerJar("worker processes need"), count, env, configText, javaOptions);
+  }
+
+  /**
+   * The jar worker processes run: the service jar next to this jar, as the image runs it (no sandbox, bench or
+   * ElasticMQ classes, a smaller command tree to build at start-up); else this jar.
+   *
+   * @param who what needs it, as for {@link #ownJar}
+   */
+  static Path workerJar(String who) {
+    Path own = ownJar(who);
+    Path service = own.resolveSibling(SERVICE_JAR);
+    return Files.isRegularFile(service) ? service : own;
   }
 
   /** As above, running {@code jar} (e.g. the service jar next to this one). */
@@ -84,7 +105,7 @@ final class ProcessFleet implements Fleet {
       children.forEach(c -> c.process().destroyForcibly());
       throw new UncheckedIOException("could not start worker processes", e);
     }
-    ProcessFleet fleet = new ProcessFleet(children);
+    ProcessFleet fleet = new ProcessFleet(jar, children);
     for (Child c : children) {
       if (!c.started().await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
         fleet.close();
@@ -166,8 +187,8 @@ final class ProcessFleet implements Fleet {
 
   @Override
   public String cpuMeasure() {
-    return "total CPU of the worker processes (includes JVM start-up, JIT and GC; JVM options "
-        + String.join(" ", IMAGE_JVM_OPTIONS) + " as in the image)";
+    return "total CPU of the worker processes (" + jar.getFileName() + "; includes JVM start-up, JIT and GC; JVM "
+        + "options as in the image)";
   }
 
   @Override

@@ -55,15 +55,16 @@ final class BenchCommand implements Callable<Integer> {
   int maxInFlight;
 
   @Option(names = "--workers", defaultValue = "1",
-      description = "Worker processes on the one queue; more than 1 starts child processes of this jar "
-          + "(default: ${DEFAULT-VALUE}, in this JVM).")
+      description = "Worker processes on the one queue; more than 1 starts child processes (the service jar next to "
+          + "this one, with the image's JVM options; default: ${DEFAULT-VALUE}, in this JVM).")
   int workers;
 
   @Option(names = "--separate-process", description = "Run even a single worker as a child process.")
   boolean separateProcess;
 
   @Option(names = "--worker-java-options", paramLabel = "OPTIONS", defaultValue = "",
-      description = "JVM options for worker processes, space-separated, e.g. \"-Xmx128m\".")
+      description = "JVM options for worker processes, space-separated, after the image's (these win), e.g. "
+          + "\"-Xmx128m\".")
   String workerJavaOptions;
 
   @Option(names = "--capacity", paramLabel = CapacityOption.LABEL, converter = CapacityOption.Converter.class,

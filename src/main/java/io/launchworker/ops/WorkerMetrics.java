@@ -12,6 +12,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -174,6 +176,27 @@ public final class WorkerMetrics {
   private final Counter tokenSignatureInvalid;
   private final Counter resultEventsLost;
   private final Timer messageAge;
+  /**
+   * The meters recorded once or more per message whose tags come with the event, kept once registered: registering
+   * again builds an ID, sorts its tags and looks it up in the registry, per message and meter. Keys are the tag
+   * values, which come from closed sets (see the class comment), so these hold no more than the registry does.
+   */
+  private final Map<TagValues, Counter> outcomeCounters = new ConcurrentHashMap<>();
+  private final Map<TagValues, Timer> processingTimers = new ConcurrentHashMap<>();
+  private final Map<TagValues, Timer> ec2CallTimers = new ConcurrentHashMap<>();
+  private final Map<TagValues, Counter> attemptCounters = new ConcurrentHashMap<>();
+  private final Map<TagValues, Counter> shapeLaunchCounters = new ConcurrentHashMap<>();
+
+  /** The tag values of one meter of a family, in the family's tag order. */
+  private record TagValues(List<String> values) {
+    static TagValues of(String... values) {
+      return new TagValues(List.of(values));
+    }
+
+    String get(int i) {
+      return values.get(i);
+    }
+  }
 
   public WorkerMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -241,14 +264,22 @@ public final class WorkerMetrics {
 
   public void outcome(String kind, String reason, Duration processing) {
     outcomes(kind, reason).increment();
-    Timer.builder(PROCESSING).tag("outcome", kind).serviceLevelObjectives(PROCESSING_BUCKETS)
-        .description("Receipt to decision of one message, by outcome").register(registry).record(processing);
+    cached(processingTimers, TagValues.of(kind), k -> Timer.builder(PROCESSING).tag("outcome", k.get(0))
+        .serviceLevelObjectives(PROCESSING_BUCKETS).description("Receipt to decision of one message, by outcome")
+        .register(registry)).record(processing);
   }
 
   private Counter outcomes(String kind, String reason) {
-    return Counter.builder(OUTCOMES).tag("outcome", kind).tag("reason", reason)
+    return cached(outcomeCounters, TagValues.of(kind, reason), k -> Counter.builder(OUTCOMES)
+        .tag("outcome", k.get(0)).tag("reason", k.get(1))
         .description("Messages decided, by outcome and reason code (rejection reasons are the DLQ's reason)")
-        .register(registry);
+        .register(registry));
+  }
+
+  /** The meter of {@code key} in {@code meters}, registered on its first use. */
+  private static <M> M cached(Map<TagValues, M> meters, TagValues key, Function<TagValues, M> register) {
+    M meter = meters.get(key);
+    return meter != null ? meter : meters.computeIfAbsent(key, register);
   }
 
   public void instancesLaunched(int count) {
@@ -257,11 +288,12 @@ public final class WorkerMetrics {
 
   /** Times one EC2 call; {@code errorCode} is "none" on success. */
   public void ec2Call(String operation, String errorCode, Duration duration) {
-    Timer.builder(EC2_CALLS).tag("operation", operation).tag("error", errorCode)
+    cached(ec2CallTimers, TagValues.of(operation, errorCode), k -> Timer.builder(EC2_CALLS)
+        .tag("operation", k.get(0)).tag("error", k.get(1))
         .serviceLevelObjectives(EC2_CALL_BUCKETS)
         .description("EC2 calls as the worker saw them, SDK retries included, by operation and final error code "
             + "(none on success)")
-        .register(registry).record(duration);
+        .register(registry)).record(duration);
   }
 
   /** One HTTP attempt of an EC2 call, including those the SDK retried on its own. */
@@ -270,10 +302,11 @@ public final class WorkerMetrics {
   }
 
   private Counter attempts(String operation, AttemptResult result) {
-    return Counter.builder(EC2_ATTEMPTS).tag("operation", operation).tag("result", result.tag())
+    return cached(attemptCounters, TagValues.of(operation, result.tag()), k -> Counter.builder(EC2_ATTEMPTS)
+        .tag("operation", k.get(0)).tag("result", k.get(1))
         .description("HTTP attempts of EC2 calls, the SDK's own retries included, by operation and result (ok, "
             + "throttled, client_error, server_error, no_response)")
-        .register(registry);
+        .register(registry));
   }
 
   /**
@@ -289,10 +322,11 @@ public final class WorkerMetrics {
 
   /** A launch, by the shape that launched, and whether an earlier shape was refused first. */
   public void shapeLaunched(String market, String instanceType, String subnet, boolean fallback) {
-    Counter.builder(SHAPE_LAUNCHES).description("Launches by the shape that launched; fallback=true after an "
-            + "earlier shape was refused")
-        .tags("market", market, "instance_type", instanceType, "subnet", subnet, "fallback", String.valueOf(fallback))
-        .register(registry).increment();
+    cached(shapeLaunchCounters, TagValues.of(market, instanceType, subnet, String.valueOf(fallback)),
+        k -> Counter.builder(SHAPE_LAUNCHES).description("Launches by the shape that launched; fallback=true after an "
+                + "earlier shape was refused")
+            .tags("market", k.get(0), "instance_type", k.get(1), "subnet", k.get(2), "fallback", k.get(3))
+            .register(registry)).increment();
   }
 
   /** A look-up of instances by token; {@code result} is "found", "not_found" or "conflict". */

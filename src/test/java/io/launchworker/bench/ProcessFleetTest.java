@@ -16,12 +16,13 @@ class ProcessFleetTest {
   private static final Path DOCKERFILE = Path.of("docker", "Dockerfile");
 
   @Test
-  void benchWorkersGetTheJvmOptionsTheImageGivesTheWorker() throws Exception {
+  void benchWorkersGetExactlyTheJvmOptionsTheImageGivesTheWorker() throws Exception {
     Matcher entrypoint = Pattern.compile("(?m)^ENTRYPOINT\\s+(\\[.*])\\s*$").matcher(Files.readString(DOCKERFILE));
     assertThat(entrypoint.find()).as("an exec-form ENTRYPOINT in %s", DOCKERFILE).isTrue();
     List<String> words = Arrays.asList(new ObjectMapper().readValue(entrypoint.group(1), String[].class));
 
-    assertThat(words.subList(0, words.indexOf("-jar"))).containsAll(ProcessFleet.IMAGE_JVM_OPTIONS)
-        .containsAll(IdleRun.IMAGE_MEMORY_OPTIONS);
+    assertThat(words.get(0)).isEqualTo("java");
+    assertThat(words.subList(1, words.indexOf("-jar"))).containsExactlyElementsOf(ProcessFleet.IMAGE_JVM_OPTIONS);
+    assertThat(words.get(words.indexOf("-jar") + 1)).endsWith("/" + ProcessFleet.SERVICE_JAR);
   }
 }

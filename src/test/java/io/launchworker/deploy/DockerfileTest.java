@@ -240,6 +240,18 @@ class DockerfileTest {
         .noneMatch(a -> a.startsWith("-Xmx") || a.startsWith("-Xms"));
   }
 
+  /**
+   * The collector is named: left to the JVM it would be Serial in a container under 1792 MiB (the 512Mi limit) and G1
+   * on a bigger host, and the G1 flags the image sets would do nothing in the container it is made for.
+   */
+  @Test
+  void theCollectorIsNamedSoTheContainerLimitDoesNotPickIt() throws IOException {
+    List<String> entrypoint = execForm(dockerfile.only(runtime, "ENTRYPOINT"));
+    List<String> collectors = entrypoint.stream().filter(a -> a.matches("-XX:\\+Use\\w+GC")).toList();
+
+    assertThat(collectors).containsExactly("-XX:+UseG1GC");
+  }
+
   /** An exec-form (JSON array) instruction's words; a shell form fails the test, as signals would not reach java. */
   private static List<String> execForm(Instruction instruction) throws IOException {
     assertThat(instruction.arguments()).as(instruction.keyword() + " in exec form").startsWith("[");
