@@ -29,6 +29,7 @@ public final class WorkerMetrics {
   public static final String OUTCOMES = "launcher.outcomes";
   public static final String INSTANCES_LAUNCHED = "launcher.instances.launched";
   public static final String IN_FLIGHT = "launcher.messages.in.flight";
+  public static final String RECEIVED_AHEAD = "launcher.messages.received.ahead";
   public static final String PROCESSING = "launcher.message.processing";
   public static final String MESSAGE_AGE = "launcher.message.age";
   public static final String EC2_CALLS = "launcher.ec2.calls";
@@ -442,5 +443,10 @@ public final class WorkerMetrics {
   public void inFlightGauge(Supplier<Number> inFlight) {
     io.micrometer.core.instrument.Gauge.builder(IN_FLIGHT, inFlight).description("Messages being handled now")
         .register(registry);
+  }
+
+  public void receivedAheadGauge(Supplier<Number> waiting) {
+    io.micrometer.core.instrument.Gauge.builder(RECEIVED_AHEAD, waiting)
+        .description("Messages received ahead of a free handler, waiting for one (not in flight yet)").register(registry);
   }
 }
