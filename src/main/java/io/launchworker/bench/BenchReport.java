@@ -13,6 +13,8 @@ import java.util.Map;
  * @param runInstancesCalls every RunInstances request the emulator answered: refused shapes, throttled calls and
  *     the SDK's own retries included
  * @param launches what EC2 holds of the requests, counted by their token tag: duplicates, lost, types, refusals
+ * @param phases the drain's start, steady middle and tail, so a start-up or the last launches' tail can be told
+ *     from the rate between them
  */
 public record BenchReport(
     Scenario scenario,
@@ -20,6 +22,7 @@ public record BenchReport(
     int sent,
     double drainSeconds,
     double idealDrainSeconds,
+    Timeline.Phases phases,
     Timeline.Percentiles pickupMs,
     Timeline.Percentiles endToEndMs,
     String endToEndMeasure,
@@ -70,6 +73,10 @@ public record BenchReport(
     row(t, "requests/s", f1(requestsPerSecond()));
     row(t, "time to drain", f2(drainSeconds) + " s" + (drained ? "" : " (NOT drained: timed out)"));
     row(t, "ideal drain (bucket/concurrency bound)", f2(idealDrainSeconds) + " s");
+    row(t, "requests/s, steady state", f1(phases.steadyRequestsPerSecond())
+        + "   (RunInstances arrivals per second, 10th to 90th percentile: no start, no tail)");
+    row(t, "first launch / tail", f2(phases.firstLaunchSeconds()) + " s / " + f2(phases.tailSeconds())
+        + " s   (sending began -> first RunInstances; last RunInstances -> queue empty)");
     row(t, "pickup latency p50 / p99", ms(pickupMs) + "   (SendMessage returned -> RunInstances arrived)");
     row(t, "end-to-end latency p50 / p99", ms(endToEndMs) + "   (" + endToEndMeasure + ")");
     row(t, "start-up", f1(startupMs) + " ms   (" + startupMeasure + ")");
@@ -112,6 +119,9 @@ public record BenchReport(
     r.put("requestsPerSecond", requestsPerSecond());
     r.put("drainSeconds", drainSeconds);
     r.put("idealDrainSeconds", idealDrainSeconds);
+    r.put("steadyRequestsPerSecond", number(phases.steadyRequestsPerSecond()));
+    r.put("firstLaunchSeconds", number(phases.firstLaunchSeconds()));
+    r.put("tailSeconds", number(phases.tailSeconds()));
     r.put("drained", drained);
     r.put("pickupMs", percentiles(pickupMs));
     Map<String, Object> e2e = percentiles(endToEndMs);
@@ -152,6 +162,11 @@ public record BenchReport(
     m.put("p50", p.count() == 0 ? null : p.p50());
     m.put("p99", p.count() == 0 ? null : p.p99());
     return m;
+  }
+
+  /** NaN (not measured) as JSON null. */
+  private static Double number(double v) {
+    return Double.isNaN(v) ? null : v;
   }
 
   /** "A 3, B 4". */

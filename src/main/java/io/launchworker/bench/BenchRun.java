@@ -72,11 +72,13 @@ public final class BenchRun {
         boolean drained = scenario.oneAtATime()
             ? sendOneAtATime(sender, sandbox, timeline, deadline)
             : sendAll(sender, sandbox, deadline);
-        double drainSeconds = (System.nanoTime() - begin) / 1e9;
+        long drainedAt = System.nanoTime();
+        double drainSeconds = (drainedAt - begin) / 1e9;
         Ec2Stats stats = sandbox.ec2().stats();
         Launches launches = Launches.of(timeline.sentIds(), LaunchesByToken.of(sandbox.ec2().instances()), stats);
         return new BenchReport(scenario, scenario.childProcesses() ? scenario.workers() + " worker process(es)"
-            : "in-process worker", timeline.sentCount(), drainSeconds, idealDrainSeconds(launches.refusals()), timeline.pickup(),
+            : "in-process worker", timeline.sentCount(), drainSeconds, idealDrainSeconds(launches.refusals()),
+            timeline.phases(begin, drainedAt), timeline.pickup(),
             timeline.endToEnd(), endToEndMeasure(), fleet.startup().toNanos() / 1e6, fleet.startupMeasure(),
             fleet.cpu().toNanos() / 1e9, fleet.cpuMeasure(), fleet.peakHeapBytes().orElse(-1),
             fleet.peakRssBytes(), fleet.rssBytes(), fleet.memoryMeasure(), stats.calls("RunInstances"),

@@ -75,6 +75,39 @@ final class Timeline {
     return Percentiles.of(millis);
   }
 
+  /**
+   * Where a drain's time went, from the first RunInstances arrivals: {@code beginNanos} is when sending began,
+   * {@code drainedNanos} when the queue was found empty.
+   */
+  Phases phases(long beginNanos, long drainedNanos) {
+    long[] times = arrived.values().stream().mapToLong(Long::longValue).sorted().toArray();
+    if (times.length == 0) {
+      return Phases.NONE;
+    }
+    double steady = Double.NaN;
+    int from = times.length / 10;
+    int to = times.length * 9 / 10 - 1;
+    if (to - from >= Phases.LEAST_STEADY && times[to] > times[from]) {
+      steady = (to - from) / ((times[to] - times[from]) / 1e9);
+    }
+    return new Phases((times[0] - beginNanos) / 1e9, (drainedNanos - times[times.length - 1]) / 1e9, steady);
+  }
+
+  /**
+   * A drain in three parts: its start, its middle and its end.
+   *
+   * @param firstLaunchSeconds sending began -> the first RunInstances arrived (the worker's start on the queue)
+   * @param tailSeconds the last first RunInstances arrived -> the queue was empty: at least the slowest of the last
+   *     launches, whatever the worker does
+   * @param steadyRequestsPerSecond first RunInstances arrivals per second from the 10th to the 90th percentile: the
+   *     rate between the start and the tail (NaN with fewer than {@link #LEAST_STEADY} arrivals between them)
+   */
+  record Phases(double firstLaunchSeconds, double tailSeconds, double steadyRequestsPerSecond) {
+    /** Below this many arrivals between the percentiles a rate says little. */
+    static final int LEAST_STEADY = 50;
+    static final Phases NONE = new Phases(Double.NaN, Double.NaN, Double.NaN);
+  }
+
   /** p50 and p99 of a sample (nearest rank), in milliseconds; count 0 when nothing was measured. */
   record Percentiles(int count, double p50, double p99) {
     static Percentiles of(double[] sample) {

@@ -39,7 +39,8 @@ final class BenchCommand implements Callable<Integer> {
   int requests;
 
   @Option(names = "--ec2-latency", defaultValue = "0ms", paramLabel = "LATENCY", converter = LatencyConverter.class,
-      description = "Emulator RunInstances latency: fixed (0ms, 1s) or lognormal:MEDIAN,SIGMA (default: ${DEFAULT-VALUE}).")
+      description = "Emulator RunInstances latency: fixed (0ms, 1s), lognormal:MEDIAN,SIGMA or uniform:MIN,MAX "
+          + "(uniform:1s,1.5s) (default: ${DEFAULT-VALUE}).")
   Ec2Latency ec2Latency;
 
   @Option(names = "--ec2-bucket", paramLabel = "BURST/REFILL", converter = BucketConverter.class,
@@ -238,7 +239,7 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  /** {@code 0ms}, {@code 1s} or {@code lognormal:1s,0.5}, rejected at parse time (exit 2) when malformed. */
+  /** {@code 0ms}, {@code 1s}, {@code lognormal:1s,0.5} or {@code uniform:1s,1.5s}, rejected at parse time (exit 2) when malformed. */
   static final class LatencyConverter implements CommandLine.ITypeConverter<Ec2Latency> {
     @Override
     public Ec2Latency convert(String value) {

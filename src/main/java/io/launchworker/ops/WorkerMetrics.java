@@ -34,6 +34,7 @@ public final class WorkerMetrics {
   /** The client-side EC2 rate a replica allows itself now, and its ceiling (the configured limit). */
   public static final String EC2_RATE = "launcher.ec2.rate.per.second";
   public static final String EC2_RATE_CEILING = "launcher.ec2.rate.ceiling.per.second";
+  public static final String RECEIVED_AHEAD = "launcher.messages.received.ahead";
   public static final String PROCESSING = "launcher.message.processing";
   public static final String MESSAGE_AGE = "launcher.message.age";
   public static final String EC2_CALLS = "launcher.ec2.calls";
@@ -494,5 +495,10 @@ public final class WorkerMetrics {
         .description("The configured EC2 calls per second (launcher.ec2.*-per-second): the most this worker allows "
             + "itself")
         .register(registry);
+  }
+
+  public void receivedAheadGauge(Supplier<Number> waiting) {
+    io.micrometer.core.instrument.Gauge.builder(RECEIVED_AHEAD, waiting)
+        .description("Messages received ahead of a free handler, waiting for one (not in flight yet)").register(registry);
   }
 }

@@ -20,12 +20,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: {@code sqs-poller} (one, receives and dispatches), {@code launch-handler-N} (max-in-flight of
  * them, one message each from start to settled), {@code worker-scheduler} (one, keeper ticks and delete
- * flushes). Back-pressure: a semaphore of max-in-flight permits; the poller takes one per message before it
- * receives, the handler releases it in {@code finally} after the message is settled.
+ * flushes). Back-pressure: a semaphore of max-in-flight permits, plus a few for messages received ahead of a free
+ * handler ({@link WorkerAssembly#receiveAheadFor}); the poller takes one per message before it receives, the handler
+ * releases it in {@code finally} after the message is settled. At most max-in-flight messages are handled at once.
  *
  * <p>Shutdown ({@link #shutdown()}): stop receiving (the long poll in progress is aborted at once when the poller
  * has its own {@code ReceiveClient}, as {@code run} and the sandbox do; a message the queue hands to that
- * aborted receive, up to one wait time after the stop, is redelivered after its visibility timeout); handlers finish their messages within the grace
+ * aborted receive, up to one wait time after the stop, is redelivered after its visibility timeout); messages received
+ * ahead of a free handler are released at once (visibility 0); handlers finish their messages within the grace
  * period, a handler that has not yet called EC2 releases its message instead (visibility 0); deletes are
  * flushed. Messages still running after the grace are left to their visibility timeout: their token makes the
  * next attempt safe.
@@ -123,8 +125,9 @@ public final class Worker implements AutoCloseable {
     return health;
   }
 
+  /** Messages a handler has now (not those received ahead of a free handler). */
   public int inFlight() {
-    return registry.size();
+    return Math.max(0, registry.size() - handlers.waitingMessages());
   }
 
   /**
@@ -137,6 +140,11 @@ public final class Worker implements AutoCloseable {
     if (stopping.compareAndSet(false, true)) {
       readiness.stopping();
       poller.stop();
+      // Received ahead of a free handler, never started: back to the queue at once, launched by whoever gets them.
+      int ahead = handlers.releaseWaiting();
+      if (ahead > 0) {
+        log.info("released {} message(s) received ahead of a free handler", ahead);
+      }
       // Handlers waiting for the EC2 budget sleep until their token is due; they release their messages now.
       wakeBudgetWaiters.run();
       log.info("stopping: {} message(s) in flight, grace {}s", registry.size(), config.shutdownGrace().toSeconds());

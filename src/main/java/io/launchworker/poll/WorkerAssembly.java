@@ -82,6 +82,7 @@ public final class WorkerAssembly {
   private ConsistencyWindow.Waiter consistencyWaiter;
   private java.util.OptionalInt maxReceiveCount;
   private java.util.concurrent.ExecutorService handlerExecutor;
+  private java.util.OptionalInt receiveAhead = java.util.OptionalInt.empty();
 
   private WorkerAssembly(WorkerConfig config) {
     this.config = Objects.requireNonNull(config, "config");
@@ -176,6 +177,29 @@ public final class WorkerAssembly {
     return this;
   }
 
+  /** Messages received ahead of a free handler. Default: {@link #receiveAheadFor(int)} of {@code max-in-flight}. */
+  WorkerAssembly receiveAhead(int messages) {
+    if (messages < 0 || messages > MAX_RECEIVE_AHEAD) {
+      throw new IllegalArgumentException("receive-ahead must be within 0.." + MAX_RECEIVE_AHEAD + ", got " + messages);
+    }
+    this.receiveAhead = java.util.OptionalInt.of(messages);
+    return this;
+  }
+
+  /**
+   * How many messages a worker with {@code maxInFlight} handlers receives ahead of a free one: a sixteenth of them, at
+   * most one receive's worth. Handlers free up {@code maxInFlight / latency} times a second, so a sixteenth covers
+   * what frees up in a sixteenth of a launch's latency (78 ms at 1.25 s), several SQS round trips; with fewer than
+   * 16 handlers none (such a worker is bound by EC2's call rate, not by its receives, and holds no message that
+   * another replica could start now).
+   */
+  static int receiveAheadFor(int maxInFlight) {
+    return Math.min(MAX_RECEIVE_AHEAD, maxInFlight / 16);
+  }
+
+  /** SQS hands out at most 10 messages per receive. */
+  private static final int MAX_RECEIVE_AHEAD = 10;
+
   /** Told of every settled message on the handler thread (status page, tests); must not block. */
   public WorkerAssembly listener(DecisionListener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -206,7 +230,9 @@ public final class WorkerAssembly {
     Ec2Port ec2 = decorateEc2.apply(ec2Port != null ? ec2Port : new SdkEc2Port(ec2Client, metrics, clock));
     AtomicBoolean stopping = new AtomicBoolean();
     InFlightRegistry registry = new InFlightRegistry();
-    Semaphore permits = new Semaphore(config.maxInFlight());
+    int ahead = receiveAhead.orElse(receiveAheadFor(config.maxInFlight()));
+    // One permit per message held, from receive to settled: the handlers' and those received ahead of them.
+    Semaphore permits = new Semaphore(config.maxInFlight() + ahead);
 
     Ec2ErrorClassifier classifier = new Ec2ErrorClassifier();
     metrics.expectAccountFaults(classifier.accountFaultCodes());
@@ -264,15 +290,19 @@ public final class WorkerAssembly {
 
     MessageRun run = new MessageRun(launcher, settler, listeners, registry, permits, clock, stopping::get);
     HandlerPool handlers = new HandlerPool(handlerExecutor != null ? handlerExecutor
-        : Executors.newFixedThreadPool(config.maxInFlight(), named("launch-handler-")), run::release);
+        : Executors.newFixedThreadPool(config.maxInFlight(), named("launch-handler-")), config.maxInFlight(),
+        run::release);
     Dispatch dispatch = Dispatch.forQueue(config.queueUrl(), handlers, run);
     Poller poller = new Poller(receiver != null ? receiver.sqs() : sqs, receiver != null ? receiver::stop : () -> { },
         config.queueUrl(), permits, registry, dispatch::dispatch, run::release,
         config.sqs().waitTime(), config.sqs().visibilityTimeout(), config.sqs().receiveErrorBackoff(),
         config.sqs().receiveErrorBackoffMax(), clock, d -> Thread.sleep(d.toMillis()), metrics, readiness,
         () -> cap.hasRoomFor(1), accountPause, liveness);
+    // Every message held counts, those received ahead of a free handler included.
     poller.limitToBudget(() -> ec2Budget.runInstances().room(registry.size(), BUDGET_HORIZON));
-    metrics.inFlightGauge(registry::size);
+    // Registered from receive, so that the keeper extends them; in flight only once a handler has them.
+    metrics.inFlightGauge(() -> Math.max(0, registry.size() - handlers.waitingMessages()));
+    metrics.receivedAheadGauge(handlers::waitingMessages);
     metrics.ec2RateGauges("RunInstances", ec2Budget.runInstances()::currentRate,
         ec2Budget.runInstances()::ceilingRate);
     metrics.ec2RateGauges("Describe", ec2Budget.describe()::currentRate, ec2Budget.describe()::ceilingRate);

@@ -78,14 +78,6 @@ class ScenarioTest {
   }
 
   @Test
-  void latencyReadsFixedDurationsAndLogNormalDistributions() {
-    assertThat(Ec2Latency.parse("1s")).isEqualTo(new Ec2Latency(Duration.ofSeconds(1), 0));
-    assertThat(Ec2Latency.parse("lognormal:1s,0.5")).isEqualTo(new Ec2Latency(Duration.ofSeconds(1), 0.5));
-    assertThat(Ec2Latency.parse("lognormal:1s,0.5").mean().toMillis()).isEqualTo(1133);
-    assertThatThrownBy(() -> Ec2Latency.parse("lognormal:1s")).isInstanceOf(IllegalArgumentException.class);
-  }
-
-  @Test
   void percentilesUseNearestRank() {
     double[] sample = new double[100];
     for (int i = 0; i < 100; i++) {

@@ -19,7 +19,7 @@ class TargetMediansTest {
   /** A report of 1,000 requests and 1,000 RunInstances calls, as {@link BenchReport#json()} writes it. */
   private static String report(double drainSeconds, Timeline.Percentiles pickup, double cpuSeconds, double rssMb,
       double startupMs, long throttledCalls, int duplicates, int lost) {
-    return new BenchReport(SCENARIO, "in-process worker", 1000, drainSeconds, 0, pickup,
+    return new BenchReport(SCENARIO, "in-process worker", 1000, drainSeconds, 0, Timeline.Phases.NONE, pickup,
         new Timeline.Percentiles(0, Double.NaN, Double.NaN), "e2e", startupMs, "startup", cpuSeconds, "cpu", -1,
         (long) (rssMb * MB), (long) (rssMb * MB), "memory", 1000, throttledCalls,
         new Launches(1000 - lost, duplicates, lost, Map.of("t3.micro", 1000L - lost), Map.of()), 0, true,

@@ -185,10 +185,26 @@ class PollerTest {
 
     poller().run();
 
-    // Full for three looks, a second apart (in stop-check slices): no receive meanwhile, then one.
-    assertThat(slept.stream().mapToLong(Duration::toMillis).sum()).isEqualTo(2_000);
+    // Full for three looks, a stop-check slice (100 ms) apart: no receive meanwhile, then one.
+    assertThat(slept.stream().mapToLong(Duration::toMillis).sum()).isEqualTo(200);
     assertThat(receivesWhileFull).hasValue(0);
     assertThat(dispatched).hasSize(1);
+  }
+
+  @Test
+  void theFirstReceiveFollowsTheCapsFirstCountWithinAStopCheckNotASecondLater() {
+    // Until the cap's first count from EC2 lands (250 ms after the start here), it has no room.
+    capRoom = () -> !clock.instant().isBefore(NOW.plusMillis(250));
+    List<Instant> receivedAt = new ArrayList<>();
+    sqs.thenReceive(() -> {
+      receivedAt.add(clock.instant());
+      return messages("m-1");
+    });
+
+    poller().run();
+
+    assertThat(receivedAt).containsExactly(NOW.plusMillis(300));
+    assertThat(dispatched).extracting(InFlightMessage::messageId).containsExactly("m-1");
   }
 
   @Test

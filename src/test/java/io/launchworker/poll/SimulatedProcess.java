@@ -24,6 +24,8 @@ public final class SimulatedProcess {
   /** How often an idle process receives: a long poll returns as soon as a message arrives, so keep it short. */
   private static final Duration POLL = Duration.ofSeconds(2);
   private static final Duration PROBE_TICK = Duration.ofSeconds(2);
+  /** Messages received ahead of a free handler are drawn below this. */
+  private static final int RECEIVE_AHEAD_BOUND = 4;
 
   private final String name;
   private final Worker.Parts parts;
@@ -43,9 +45,12 @@ public final class SimulatedProcess {
    */
   public static SimulatedProcess start(String name, WorkerConfig config, SqsClient sqs, Ec2Port ec2, Clock clock,
       SimScheduler scheduler, long seed, OptionalInt maxReceiveCount, DecisionListener listener) {
+    // 0 to 3 messages received ahead of a free handler (the default gives none below 16 handlers): each process
+    // its own, from its seed, so that the world's other draws stay as they were.
+    int ahead = new SplittableRandom(~seed).nextInt(RECEIVE_AHEAD_BOUND);
     Worker.Parts parts = WorkerAssembly.forConfig(config).sqs(sqs).ec2(ec2).budget(Ec2Budget.unlimited())
         .metrics(new WorkerMetrics(new SimpleMeterRegistry())).clock(clock).random(new SplittableRandom(seed))
-        .consistencyWaiter(scheduler::sleep).handlerExecutor(scheduler.executor(name))
+        .consistencyWaiter(scheduler::sleep).handlerExecutor(scheduler.executor(name)).receiveAhead(ahead)
         .maxReceiveCount(maxReceiveCount).listener(listener).buildParts();
     SimulatedProcess process = new SimulatedProcess(name, parts, scheduler);
     process.schedule(config);

@@ -15,7 +15,7 @@ import java.util.function.Supplier;
 /**
  * The faults an {@link Ec2Emulator} injects. Thread-safe: every setter may be called while requests are in
  * flight and takes effect for the next request. All randomness (error rates, dropped answers, the built-in
- * log-normal latency) comes from one {@link Random} seeded by {@link #seed(long)}.
+ * log-normal and uniform latencies) comes from one {@link Random} seeded by {@link #seed(long)}.
  *
  * <p>Order per request: latency, throttle, account-wide denial ({@link #denyAll}), injected error (all before any
  * launch), the action itself, then — for a successful RunInstances — possibly dropping the answer. RunInstances
@@ -91,6 +91,27 @@ public final class Ec2Faults {
         gaussian = random.nextGaussian();
       }
       return Duration.ofNanos((long) Math.exp(mu + sigma * gaussian));
+    };
+  }
+
+  /**
+   * A delay drawn uniformly from {@code [min, max]} by the seeded source, for use with the latency setters: EC2's
+   * RunInstances answering in "1.0 to 1.5 s" is {@code uniform(1s, 1.5s)}.
+   *
+   * @throws IllegalArgumentException when min is negative or above max
+   */
+  public Supplier<Duration> uniform(Duration min, Duration max) {
+    if (min.isNegative() || min.compareTo(max) > 0) {
+      throw new IllegalArgumentException("uniform latency needs 0 <= min <= max, got " + min + ", " + max);
+    }
+    long lo = min.toNanos();
+    long span = max.toNanos() - lo;
+    return () -> {
+      double u;
+      synchronized (this) {
+        u = random.nextDouble();
+      }
+      return Duration.ofNanos(lo + (long) (u * span));
     };
   }
 

@@ -163,6 +163,27 @@ class FaultInjectionTest extends EmulatorTest {
   }
 
   @Test
+  void seededUniformLatencyStaysWithinItsBoundsAndRepeatsForTheSameSeed() {
+    Ec2Faults faults = emulator.faults().seed(7);
+    var draws = faults.uniform(Duration.ofMillis(1000), Duration.ofMillis(1500));
+    java.util.List<Duration> first = java.util.stream.Stream.generate(draws).limit(200).toList();
+    faults.seed(7);
+    var again = faults.uniform(Duration.ofMillis(1000), Duration.ofMillis(1500));
+    java.util.List<Duration> second = java.util.stream.Stream.generate(again).limit(200).toList();
+
+    assertThat(first).isEqualTo(second)
+        .allSatisfy(d -> assertThat(d).isBetween(Duration.ofMillis(1000), Duration.ofMillis(1500)));
+    assertThat(first).anySatisfy(d -> assertThat(d).isLessThan(Duration.ofMillis(1100)))
+        .anySatisfy(d -> assertThat(d).isGreaterThan(Duration.ofMillis(1400)));
+  }
+
+  @Test
+  void uniformLatencyWithReversedBoundsIsRefused() {
+    assertThatThrownBy(() -> emulator.faults().uniform(Duration.ofSeconds(2), Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0 <= min <= max");
+  }
+
+  @Test
   void resetClearsEveryFault() {
     emulator.faults().throttle(1, 0).errorRate("RunInstances", "InternalError", 500, 1.0)
         .failNext("DescribeInstances", "InternalError", 500, 1).dropNextAnswersAfterLaunch(3)
