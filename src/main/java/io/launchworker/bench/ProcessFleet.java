@@ -39,7 +39,8 @@ final class ProcessFleet implements Fleet {
    * {@code -XX:MaxRAM=512m} for a 512Mi one).
    */
   static final List<String> IMAGE_JVM_OPTIONS = List.of("-XX:MaxRAMPercentage=50.0", "-XX:+ExitOnOutOfMemoryError",
-      "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-XX:+UseG1GC", "-XX:G1PeriodicGCInterval=30000");
+      "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-XX:+AlwaysActAsServerClassMachine",
+      "-XX:G1PeriodicGCInterval=30000");
   /** The jar docker/Dockerfile copies into the image, which Maven writes next to the full jar. */
   static final String SERVICE_JAR = "ec2-launch-worker-service.jar";
 
